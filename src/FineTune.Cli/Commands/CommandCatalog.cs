@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace FineTune.Cli;
+
+/// <summary>Every top-level command, one factory per file under Commands/.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create(CliContext context)
+    {
+        yield return ValidateCommand.Create(context);
+    }
+}

@@ -1,0 +1,43 @@
+namespace FineTune.Sdk;
+
+/// <summary>
+/// Collects findings with a cap per code (so a million bad rows do not make a million objects) while still
+/// counting every occurrence for the summary.
+/// </summary>
+internal sealed class FindingCollector(int maxFindingsPerCode, string? file = null)
+{
+    private readonly List<ValidationFinding> _findings = [];
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the kept findings, in the order they were added.</summary>
+    public IReadOnlyList<ValidationFinding> Findings => _findings;
+
+    /// <summary>Gets the number of findings per code, including those past the cap.</summary>
+    public IReadOnlyDictionary<string, int> Counts => _counts;
+
+    /// <summary>Gets the number of error findings, including those past the cap.</summary>
+    public int ErrorCount { get; private set; }
+
+    /// <summary>Gets the number of warning findings, including those past the cap.</summary>
+    public int WarningCount { get; private set; }
+
+    /// <summary>Adds a finding.</summary>
+    public void Add(string code, FindingSeverity severity, long line, string path, string message)
+    {
+        _counts.TryGetValue(code, out var count);
+        _counts[code] = count + 1;
+        if (severity == FindingSeverity.Error)
+        {
+            ErrorCount++;
+        }
+        else if (severity == FindingSeverity.Warning)
+        {
+            WarningCount++;
+        }
+
+        if (count < maxFindingsPerCode)
+        {
+            _findings.Add(new ValidationFinding(code, severity, line, path, message) { File = file });
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace FineTune.Sdk;
+
+/// <summary>Top-level options for the SDK, bound by <c>AddFineTuning</c>.</summary>
+public sealed class FineTuningOptions
+{
+    /// <summary>Gets the dataset validation options.</summary>
+    /// <value>Defaults as documented on <see cref="DatasetValidationOptions"/>.</value>
+    public DatasetValidationOptions Datasets { get; } = new();
+}

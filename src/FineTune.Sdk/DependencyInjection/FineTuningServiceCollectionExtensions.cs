@@ -1,0 +1,44 @@
+using FineTune.Sdk;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers FineTune.Sdk with a service collection.</summary>
+public static class FineTuningServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the provider-neutral engines of FineTune.Sdk (dataset validation and what later areas add) with
+    /// their options validated at start-up. Calling it more than once adds nothing new but applies
+    /// <paramref name="configure"/> again.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Optional callback that edits <see cref="FineTuningOptions"/>.</param>
+    /// <returns>A builder that adapter packages extend.</returns>
+    public static IFineTuningBuilder AddFineTuning(this IServiceCollection services, Action<FineTuningOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var optionsBuilder = services.AddOptions<FineTuningOptions>();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(FineTuningMarker)))
+        {
+            return new FineTuningBuilder(services);
+        }
+
+        services.AddSingleton<FineTuningMarker>();
+        optionsBuilder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FineTuningOptions>, FineTuningOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Datasets
+        services.TryAddSingleton<IDatasetValidator>(sp => new DatasetValidator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
+
+        return new FineTuningBuilder(services);
+    }
+
+    private sealed class FineTuningMarker;
+}
