@@ -228,9 +228,12 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                 role = RoleOf(roleValue);
                 if (role == Role.Unknown)
                 {
+                    // Role values are data: only well-known foreign roles are named, to give a hint.
                     var name = roleValue.GetString() ?? string.Empty;
-                    var hint = name is "human" or "gpt" or "model" or "bot" ? $" (ShareGPT-style {Quote(name)}: use user or assistant)" : name == "developer" ? " ('developer' is accepted only for reinforcement fine-tuning; use system)" : string.Empty;
-                    Add(C.UnrecognizedRole, Error, path + ".role", $"The role {Quote(name)} is not one of system, user, assistant, tool, function{hint}.");
+                    var described = name is "human" or "gpt" or "model" or "bot" ? $"The ShareGPT-style role '{name}' is not accepted; use user or assistant."
+                        : name == "developer" ? "The role 'developer' is accepted only for reinforcement fine-tuning; use system."
+                        : "The role is not one of system, user, assistant, tool, function.";
+                    Add(C.UnrecognizedRole, Error, path + ".role", described);
                 }
             }
 
@@ -467,7 +470,7 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                 continue;
             }
 
-            CheckFunctionBody(function, callPath + ".function", C.ToolCallMissingFunction, hasTools);
+            CheckFunctionBody(function, callPath + ".function", legacy: false, hasTools);
         }
     }
 
@@ -485,11 +488,14 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
             return;
         }
 
-        CheckFunctionBody(call, path, C.InvalidFunctionCall, hasTools: _declaredTools.Count > 0);
+        CheckFunctionBody(call, path, legacy: true, hasTools: _declaredTools.Count > 0);
     }
 
-    private void CheckFunctionBody(JsonElement function, string path, string nameCode, bool hasTools)
+    private void CheckFunctionBody(JsonElement function, string path, bool legacy, bool hasTools)
     {
+        var nameCode = legacy ? C.InvalidFunctionCall : C.ToolCallMissingFunction;
+        var notString = legacy ? C.InvalidFunctionCall : C.ArgumentsNotString;
+        var notJson = legacy ? C.InvalidFunctionCall : C.ArgumentsNotJson;
         if (!function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || IsBlank(name))
         {
             Add(nameCode, Error, path + ".name", "The function needs a non-empty string 'name'.");
@@ -501,15 +507,15 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
 
         if (!function.TryGetProperty("arguments", out var arguments))
         {
-            Add(C.ArgumentsNotString, Error, path + ".arguments", "The function call has no 'arguments'; it must be a string holding JSON, for example \"{}\".");
+            Add(notString, Error, path + ".arguments", "The function call has no 'arguments'; it must be a string holding JSON, for example \"{}\".");
         }
         else if (arguments.ValueKind != JsonValueKind.String)
         {
-            Add(C.ArgumentsNotString, Error, path + ".arguments", $"'arguments' is {Kind(arguments)}; it must be a string holding JSON (serialize the object into a string).");
+            Add(notString, Error, path + ".arguments", $"'arguments' is {Kind(arguments)}; it must be a string holding JSON (serialize the object into a string).");
         }
         else if (!IsJson(arguments.GetString()!))
         {
-            Add(C.ArgumentsNotJson, Error, path + ".arguments", "'arguments' is a string but it does not parse as JSON.");
+            Add(notJson, Error, path + ".arguments", "'arguments' is a string but it does not parse as JSON.");
         }
     }
 
