@@ -28,6 +28,17 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
             return;
         }
 
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+        {
+            var shape = RowShapes.Classify(root);
+            var hint = shape == RowShape.Preference
+                ? " This row is in the preference (DPO) format but the file is validated as chat."
+                : RowShapes.Describe(shape) is { } description ? $" This row looks like {description}." : string.Empty;
+            var what = messages.ValueKind == JsonValueKind.Undefined ? "has no 'messages' key" : messages.ValueKind == JsonValueKind.Array ? "has an empty 'messages' list" : $"has 'messages' as {Kind(messages)}, not an array";
+            Add(shape == RowShape.Preference ? C.FormatMismatch : C.MissingMessages, Error, "$.messages", $"The row {what}; a chat row needs a non-empty 'messages' array.{hint}");
+            return;
+        }
+
         _declaredTools.Clear();
         var hasTools = false;
         foreach (var property in root.EnumerateObject())
@@ -57,17 +68,6 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
             }
         }
 
-        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
-        {
-            var shape = RowShapes.Classify(root);
-            var hint = shape == RowShape.Preference
-                ? " This row is in the preference (DPO) format but the file is validated as chat."
-                : RowShapes.Describe(shape) is { } description ? $" This row looks like {description}." : string.Empty;
-            var what = messages.ValueKind == JsonValueKind.Undefined ? "has no 'messages' key" : messages.ValueKind == JsonValueKind.Array ? "has an empty 'messages' list" : $"has 'messages' as {Kind(messages)}, not an array";
-            Add(shape == RowShape.Preference ? C.FormatMismatch : C.MissingMessages, Error, "$.messages", $"The row {what}; a chat row needs a non-empty 'messages' array.{hint}");
-            return;
-        }
-
         CheckConversation(messages, "$.messages", isPreferenceInput: false, hasTools);
     }
 
@@ -84,6 +84,12 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
         }
 
         _declaredTools.Clear();
+        if (!root.TryGetProperty("input", out _) && RowShapes.Classify(root) == RowShape.Chat)
+        {
+            Add(C.FormatMismatch, Error, "$.input", "The row has no 'input' key; it is in the chat format but the file is validated as preference (DPO).");
+            return;
+        }
+
         foreach (var property in root.EnumerateObject())
         {
             if (!property.NameEquals("input"u8) && !property.NameEquals("preferred_output"u8) && !property.NameEquals("non_preferred_output"u8) && !property.NameEquals("metadata"u8))
