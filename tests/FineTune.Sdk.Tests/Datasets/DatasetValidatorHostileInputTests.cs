@@ -163,6 +163,18 @@ public sealed class DatasetValidatorHostileInputTests
         report.ErrorCount.Should().Be(500);
     }
 
+    [Fact]
+    public async Task ValidateAsync_CancelledToken_ThrowsOperationCanceled()
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(Valid + "\n"));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var act = () => new DatasetValidator().ValidateAsync(stream, cancellationToken: cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+    }
+
     private static async Task<DatasetValidationReport> ValidateBytesAsync(byte[] bytes)
     {
         using var stream = new MemoryStream(bytes);
