@@ -36,6 +36,9 @@ public static class FineTuningServiceCollectionExtensions
 
         // Datasets
         services.TryAddSingleton<IDatasetValidator>(sp => new DatasetValidator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
+        services.TryAddSingleton(sp => new DatasetSplitter(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
+        services.TryAddSingleton(sp => new DatasetRedactor(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
+        services.TryAddSingleton(sp => new DatasetManifestBuilder(sp.GetRequiredService<IDatasetValidator>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
 
         return new FineTuningBuilder(services);
     }
