@@ -59,7 +59,7 @@ internal sealed class ClassBalanceGate(ClassBalanceGateOptions options) : IDatas
             if (share < options.MinClassShare)
             {
                 findings.Add(MinorityCode, FindingSeverity.Warning, 0, "$", string.Create(CultureInfo.InvariantCulture,
-                    $"A class has {count} of {_labeled} labeled rows ({share:P1}), under the {options.MinClassShare:P1} minimum; the class is named in AdditionalProperties[\"class\"]."),
+                    $"A class has {count} of {_labeled} labeled rows ({share * 100:0.0}%), under the {options.MinClassShare * 100:0.0}% minimum; the class is named in AdditionalProperties[\"class\"]."),
                     new Dictionary<string, object?> { ["class"] = label, ["count"] = count, ["share"] = share });
             }
         }

@@ -49,7 +49,7 @@ internal sealed class OutputFormatGate(OutputFormatGateOptions options) : IDatas
         foreach (var (line, path) in _nonJson)
         {
             findings.Add(Code, FindingSeverity.Warning, line, path, string.Create(CultureInfo.InvariantCulture,
-                $"Assistant answer is not valid JSON while {share:P1} of answers ({_json} of {_answers}) are."));
+                $"Assistant answer is not valid JSON while {share * 100:0.0}% of answers ({_json} of {_answers}) are."));
         }
     }
 

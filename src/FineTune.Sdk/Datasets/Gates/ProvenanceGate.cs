@@ -34,7 +34,7 @@ internal sealed class ProvenanceGate(ProvenanceGateOptions options) : IDatasetGa
         if (share > options.MaxSyntheticShare)
         {
             findings.Add(SyntheticCode, options.SyntheticShareSeverity, 0, "$", string.Create(CultureInfo.InvariantCulture,
-                $"Synthetic rows are {share:P1} of rows with a known source ({_counts.Synthetic} of {known}), above the Provenance.MaxSyntheticShare cap of {options.MaxSyntheticShare:P1}."),
+                $"Synthetic rows are {share * 100:0.0}% of rows with a known source ({_counts.Synthetic} of {known}), above the Provenance.MaxSyntheticShare cap of {options.MaxSyntheticShare * 100:0.0}%."),
                 new Dictionary<string, object?> { ["human"] = _counts.Human, ["synthetic"] = _counts.Synthetic, ["prod_sample"] = _counts.ProdSample });
         }
     }

@@ -58,7 +58,7 @@ internal sealed class SystemPromptGate(SystemPromptGateOptions options, RowKeys 
         foreach (var line in _missingLines)
         {
             findings.Add(MissingCode, FindingSeverity.Warning, line, "$.messages", string.Create(CultureInfo.InvariantCulture,
-                $"Row has no system prompt while {withPrompt:P1} of rows have one."));
+                $"Row has no system prompt while {withPrompt * 100:0.0}% of rows have one."));
         }
     }
 }
