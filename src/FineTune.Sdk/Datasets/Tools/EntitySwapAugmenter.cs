@@ -52,7 +52,7 @@ public sealed class EntitySwapAugmenter
 
     /// <summary>Augments a JSONL stream into another stream.</summary>
     /// <param name="input">The JSONL content; read to the end, not disposed.</param>
-    /// <param name="output">Receives the rows (originals first when <see cref="EntitySwapOptions.IncludeOriginals"/>, then each row's copies); not disposed.</param>
+    /// <param name="output">Receives, for each input row, the row itself (when <see cref="EntitySwapOptions.IncludeOriginals"/>) followed by its augmented copies; not disposed.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The counts.</returns>
     public async Task<EntitySwapReport> AugmentAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
