@@ -27,7 +27,7 @@ internal static class ManifestCommand
                     return CliApp.UsageError;
                 }
 
-                var manifest = await new DatasetManifestBuilder().CreateFromFileAsync(file.FullName, semver, cancellationToken).ConfigureAwait(false);
+                var manifest = await new DatasetManifestBuilder(new DatasetValidator()).CreateFromFileAsync(file.FullName, semver, cancellationToken).ConfigureAwait(false);
                 var json = manifest.ToJson();
                 if (parseResult.GetValue(output) is { } target)
                 {

@@ -6,7 +6,7 @@ internal static class DatasetGates
     public static List<IDatasetGate> Create(DatasetValidationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var keys = new RowKeys();
+        var keys = new RowFingerprints();
         var gates = new List<IDatasetGate>();
         if (options.Duplicates.ExactEnabled || options.Duplicates.NearEnabled)
         {

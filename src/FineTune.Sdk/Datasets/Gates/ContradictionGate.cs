@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FineTune.Sdk;
 
 /// <summary>FT1110: rows with the same normalized system prompt and user input as an earlier row but a different answer.</summary>
-internal sealed class ContradictionGate(RowKeys keys) : IDatasetGate
+internal sealed class ContradictionGate(RowFingerprints keys) : IDatasetGate
 {
     public const string Code = "FT1110";
 

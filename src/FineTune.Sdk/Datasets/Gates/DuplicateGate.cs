@@ -14,7 +14,7 @@ internal sealed class DuplicateGate : IDatasetGate
     public const string IndexFullCode = "FT1102";
 
     private readonly DuplicateGateOptions _options;
-    private readonly RowKeys _keys;
+    private readonly RowFingerprints _keys;
     private readonly Dictionary<ulong, long> _firstLineByHash = [];
     private readonly MinHasher? _hasher;
     private readonly NearDuplicateIndex? _index;
@@ -22,7 +22,7 @@ internal sealed class DuplicateGate : IDatasetGate
     private readonly List<int> _candidates = [];
     private bool _indexFullReported;
 
-    public DuplicateGate(DuplicateGateOptions options, RowKeys keys)
+    public DuplicateGate(DuplicateGateOptions options, RowFingerprints keys)
     {
         _options = options;
         _keys = keys;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FineTune.Sdk;
 
 /// <summary>FT1130 too many distinct system prompts; FT1131 a row without a system prompt when most rows have one.</summary>
-internal sealed class SystemPromptGate(SystemPromptGateOptions options, RowKeys keys) : IDatasetGate
+internal sealed class SystemPromptGate(SystemPromptGateOptions options, RowFingerprints keys) : IDatasetGate
 {
     public const string DistinctCode = "FT1130";
     public const string MissingCode = "FT1131";

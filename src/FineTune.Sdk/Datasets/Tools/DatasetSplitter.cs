@@ -118,7 +118,7 @@ public sealed class DatasetSplitter
         var index = new NearDuplicateIndex(duplicates.MinHashCount, duplicates.Bands, duplicates.RowsPerBand);
         var signature = new uint[duplicates.MinHashCount];
         var candidates = new List<int>();
-        var keys = new RowKeys();
+        var keys = new RowFingerprints();
         var byExact = new Dictionary<ulong, int>();
         var byInput = new Dictionary<ulong, int>();
         var labelIds = new Dictionary<string, int>(StringComparer.Ordinal);

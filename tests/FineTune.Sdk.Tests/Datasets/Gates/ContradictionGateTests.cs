@@ -7,7 +7,7 @@ public sealed class ContradictionGateTests
     [Fact]
     public void Observe_SameInputDifferentAnswer_ReportsLaterLineWithFirstLine()
     {
-        var findings = Run(new ContradictionGate(new RowKeys()),
+        var findings = Run(new ContradictionGate(new RowFingerprints()),
             Chat("Is the store open on Sunday?", "Yes, from 10 to 4."),
             Chat("Where are you located?", "Main Street 5."),
             Chat("is the store  OPEN on sunday?", "yes, from 10 to 4."),
@@ -23,7 +23,7 @@ public sealed class ContradictionGateTests
     [Fact]
     public void Observe_SameUserDifferentSystemPrompt_IsNotAContradiction()
     {
-        var findings = Run(new ContradictionGate(new RowKeys()),
+        var findings = Run(new ContradictionGate(new RowFingerprints()),
             Chat("Translate: hello", "Bonjour", system: "Translate to French."),
             Chat("Translate: hello", "Hola", system: "Translate to Spanish."));
 

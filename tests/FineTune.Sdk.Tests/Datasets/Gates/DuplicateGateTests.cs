@@ -6,7 +6,7 @@ namespace FineTune.Sdk.Tests;
 
 public sealed class DuplicateGateTests
 {
-    private static DuplicateGate Gate(DuplicateGateOptions? options = null) => new(options ?? new DuplicateGateOptions(), new RowKeys());
+    private static DuplicateGate Gate(DuplicateGateOptions? options = null) => new(options ?? new DuplicateGateOptions(), new RowFingerprints());
 
     [Fact]
     public void Observe_ExactDuplicateAfterCaseWhitespaceAndNfkc_ReportsLineOfFirstOccurrence()

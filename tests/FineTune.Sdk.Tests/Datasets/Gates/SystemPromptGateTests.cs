@@ -8,7 +8,7 @@ public sealed class SystemPromptGateTests
     public void Complete_MoreDistinctPromptsThanAllowed_WarnsOnceForTheFile()
     {
         var options = new SystemPromptGateOptions { MaxDistinctPrompts = 2 };
-        var findings = Run(new SystemPromptGate(options, new RowKeys()),
+        var findings = Run(new SystemPromptGate(options, new RowFingerprints()),
             Chat("a", "b", system: "Prompt one."),
             Chat("c", "d", system: "prompt   ONE."),
             Chat("e", "f", system: "Prompt two."),
@@ -24,7 +24,7 @@ public sealed class SystemPromptGateTests
     {
         var rows = Enumerable.Range(0, 10).Select(i => Chat($"q{i}", "a", system: i is 3 or 7 ? null : "You are terse.")).ToArray();
 
-        var findings = Run(new SystemPromptGate(new SystemPromptGateOptions { MissingPromptMajority = 0.8 }, new RowKeys()), rows);
+        var findings = Run(new SystemPromptGate(new SystemPromptGateOptions { MissingPromptMajority = 0.8 }, new RowFingerprints()), rows);
 
         findings.Findings.Where(f => f.Code == SystemPromptGate.MissingCode).Select(f => f.Line).Should().Equal(4, 8);
     }
@@ -34,6 +34,6 @@ public sealed class SystemPromptGateTests
     {
         var rows = Enumerable.Range(0, 10).Select(i => Chat($"q{i}", "a", system: i % 2 == 0 ? null : "You are terse.")).ToArray();
 
-        Run(new SystemPromptGate(new SystemPromptGateOptions(), new RowKeys()), rows).Findings.Should().BeEmpty();
+        Run(new SystemPromptGate(new SystemPromptGateOptions(), new RowFingerprints()), rows).Findings.Should().BeEmpty();
     }
 }

@@ -4,7 +4,7 @@ namespace FineTune.Sdk;
 /// The hashes of one row the gates and the splitter share: the input (system prompt and user text), the answer
 /// and both together, each over normalized text. Computed once per row and cached for the gates that follow.
 /// </summary>
-internal sealed class RowKeys
+internal sealed class RowFingerprints
 {
     private DatasetRow? _row;
     private long _line;
@@ -25,7 +25,7 @@ internal sealed class RowKeys
     public string NearText { get; private set; } = string.Empty;
 
     /// <summary>Fills the keys for a row unless they are already those of this row.</summary>
-    public RowKeys For(DatasetRow row)
+    public RowFingerprints For(DatasetRow row)
     {
         if (ReferenceEquals(_row, row) && _line == row.Line)
         {
