@@ -175,8 +175,8 @@ public sealed class SystemPromptGateOptions
     public int MaxDistinctPrompts { get; set; } = 5;
 
     /// <summary>Gets or sets the share of rows with a system prompt from which rows without one are flagged.</summary>
-    /// <value>Defaults to 0.8.</value>
-    public double MissingPromptMajority { get; set; } = 0.8;
+    /// <value>Defaults to 0.9.</value>
+    public double MissingPromptMajority { get; set; } = 0.9;
 }
 
 /// <summary>Options of the output-format consistency gate (FT1140).</summary>
