@@ -41,17 +41,17 @@ internal static partial class PiiDetector
         _ => "BEARER_TOKEN",
     };
 
-    /// <summary>Gets a plain description of a kind for messages.</summary>
+    /// <summary>Gets a plain description of a kind for messages, with its indefinite article.</summary>
     public static string Describe(PiiKind kind) => kind switch
     {
-        PiiKind.Email => "email address",
-        PiiKind.Phone => "phone number",
-        PiiKind.CardNumber => "payment card number (Luhn-valid)",
-        PiiKind.Ssn => "US social security number",
-        PiiKind.Iban => "IBAN (mod-97 valid)",
-        PiiKind.IpAddress => "IP address",
-        PiiKind.ApiKey => "API key",
-        _ => "bearer token",
+        PiiKind.Email => "an email address",
+        PiiKind.Phone => "a phone number",
+        PiiKind.CardNumber => "a payment card number (Luhn-valid)",
+        PiiKind.Ssn => "a US social security number",
+        PiiKind.Iban => "an IBAN (mod-97 valid)",
+        PiiKind.IpAddress => "an IP address",
+        PiiKind.ApiKey => "an API key",
+        _ => "a bearer token",
     };
 
     /// <summary>Returns the detected spans in text order, without overlaps.</summary>
@@ -113,7 +113,13 @@ internal static partial class PiiDetector
         {
             foreach (Match match in IPv4Regex().Matches(text))
             {
-                AddIfFree(spans, PiiKind.IpAddress, match.Index, match.Length);
+                // Network ranges (10.0.0.0/8), loopback and the unspecified address identify nobody.
+                var end = match.Index + match.Length;
+                var cidr = end < text.Length && text[end] == '/';
+                if (!cidr && !match.ValueSpan.StartsWith("127.") && match.ValueSpan is not "0.0.0.0")
+                {
+                    AddIfFree(spans, PiiKind.IpAddress, match.Index, match.Length);
+                }
             }
 
             foreach (Match match in IPv6Regex().Matches(text))

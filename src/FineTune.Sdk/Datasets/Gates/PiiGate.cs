@@ -91,7 +91,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
             var kind = (PiiKind)k;
             var secret = kind is PiiKind.ApiKey or PiiKind.BearerToken;
             var noun = PiiDetector.Describe(kind);
-            var what = _perKind[k] == 1 ? $"a {noun}" : string.Create(CultureInfo.InvariantCulture, $"{_perKind[k]} values of kind {noun}");
+            var what = _perKind[k] == 1 ? noun : string.Create(CultureInfo.InvariantCulture, $"{_perKind[k]} values, each {noun}");
             var advice = secret ? "revoke it and remove it" : "replace it with `finetune redact`";
             findings.Add(CodeOf(kind), secret ? options.SecretSeverity : options.PersonalDataSeverity, line, path,
                 $"Text contains {what}; {advice}.");

@@ -34,6 +34,7 @@ public sealed class PiiDetectorTests
     [InlineData("use std::vector and a::b in C++")]
     [InlineData("the sk- prefix alone sk-short is not a key")]
     [InlineData("ORD-1234 and INV-5678 are order ids")]
+    [InlineData("docker network create --subnet=172.18.0.0/16 net; curl 127.0.0.1 or 0.0.0.0")]
     [InlineData("")]
     public void Detect_LookAlike_ReturnsNothing(string text) => PiiDetector.Detect(text).Should().BeEmpty();
 

@@ -16,7 +16,7 @@ public sealed class PiiGateTests
         email.Line.Should().Be(2);
         email.Path.Should().Be("$.messages[1].content");
         email.Severity.Should().Be(FindingSeverity.Warning);
-        email.Message.Should().Contain("2 values of kind email address").And.NotContain("jane");
+        email.Message.Should().Contain("2 values, each an email address").And.NotContain("jane");
         var key = findings.Findings.Single(f => f.Code == "FT1166");
         key.Line.Should().Be(3);
         key.Path.Should().Be("$.messages[1].tool_calls[0].function.arguments");
