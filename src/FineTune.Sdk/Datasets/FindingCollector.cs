@@ -23,6 +23,10 @@ internal sealed class FindingCollector(int maxFindingsPerCode, string? file = nu
 
     /// <summary>Adds a finding.</summary>
     public void Add(string code, FindingSeverity severity, long line, string path, string message)
+        => Add(code, severity, line, path, message, additionalProperties: null);
+
+    /// <summary>Adds a finding with extra data (counts, never row contents).</summary>
+    public void Add(string code, FindingSeverity severity, long line, string path, string message, IReadOnlyDictionary<string, object?>? additionalProperties)
     {
         _counts.TryGetValue(code, out var count);
         _counts[code] = count + 1;
@@ -37,7 +41,7 @@ internal sealed class FindingCollector(int maxFindingsPerCode, string? file = nu
 
         if (count < maxFindingsPerCode)
         {
-            _findings.Add(new ValidationFinding(code, severity, line, path, message) { File = file });
+            _findings.Add(new ValidationFinding(code, severity, line, path, message) { File = file, AdditionalProperties = additionalProperties });
         }
     }
 }

@@ -130,6 +130,6 @@ public sealed class DatasetRowRulesTests
     internal static async Task<DatasetValidationReport> ValidateLinesAsync(string[] lines, DatasetFormat? format, DatasetValidationOptions? options = null)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
-        return await new DatasetValidator(options).ValidateAsync(stream, new DatasetValidationRequest { Format = format });
+        return await new DatasetValidator(options ?? TestOptions.RulesOnly()).ValidateAsync(stream, new DatasetValidationRequest { Format = format });
     }
 }

@@ -35,7 +35,7 @@ public sealed class DatasetValidatorHostileInputTests
         var tail = Encoding.UTF8.GetBytes("\"}]}\n" + Valid + "\n");
         await using var stream = new GeneratedStream(head, (byte)'x', 50L * 1024 * 1024, tail);
 
-        var report = await new DatasetValidator().ValidateAsync(stream);
+        var report = await new DatasetValidator(TestOptions.RulesOnly()).ValidateAsync(stream);
 
         report.Rows.Should().Be(3);
         var finding = report.Findings.Should().ContainSingle(f => f.Code == "FT1002").Subject;
@@ -180,6 +180,6 @@ public sealed class DatasetValidatorHostileInputTests
     private static async Task<DatasetValidationReport> ValidateBytesAsync(byte[] bytes)
     {
         using var stream = new MemoryStream(bytes);
-        return await new DatasetValidator().ValidateAsync(stream);
+        return await new DatasetValidator(TestOptions.RulesOnly()).ValidateAsync(stream);
     }
 }

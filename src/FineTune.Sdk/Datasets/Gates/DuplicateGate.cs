@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace FineTune.Sdk;
+
+/// <summary>
+/// FT1100 exact duplicates (after NFKC, case and whitespace normalization) and FT1101 near-duplicates
+/// (MinHash over word shingles, LSH banding, verified by estimated Jaccard). Keeps 64-bit hashes and compact
+/// signatures, never text.
+/// </summary>
+internal sealed class DuplicateGate : IDatasetGate
+{
+    public const string ExactCode = "FT1100";
+    public const string NearCode = "FT1101";
+    public const string IndexFullCode = "FT1102";
+
+    private readonly DuplicateGateOptions _options;
+    private readonly RowFingerprints _keys;
+    private readonly Dictionary<ulong, long> _firstLineByHash = [];
+    private readonly MinHasher? _hasher;
+    private readonly NearDuplicateIndex? _index;
+    private readonly uint[] _signature;
+    private readonly List<int> _candidates = [];
+    private bool _indexFullReported;
+
+    public DuplicateGate(DuplicateGateOptions options, RowFingerprints keys)
+    {
+        _options = options;
+        _keys = keys;
+        _signature = new uint[options.MinHashCount];
+        if (options.NearEnabled)
+        {
+            _hasher = new MinHasher(options.MinHashCount, options.ShingleSize, options.MaxShinglesPerRow);
+            _index = new NearDuplicateIndex(options.MinHashCount, options.Bands, options.RowsPerBand);
+        }
+    }
+
+    public void Observe(DatasetRow row, FindingCollector findings)
+    {
+        var keys = _keys.For(row);
+        if (_firstLineByHash.TryGetValue(keys.Exact, out var first))
+        {
+            if (_options.ExactEnabled)
+            {
+                findings.Add(ExactCode, FindingSeverity.Warning, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
+                    $"Row is an exact duplicate of line {first} (after case, whitespace and Unicode NFKC normalization)."));
+                return;
+            }
+        }
+        else
+        {
+            _firstLineByHash.Add(keys.Exact, row.Line);
+        }
+
+        if (_hasher is null || _index is null || !_hasher.Sketch(keys.NearText, _signature))
+        {
+            return;
+        }
+
+        _index.FindCandidates(_signature, _candidates);
+        var bestSimilarity = 0.0;
+        var bestLine = 0L;
+        foreach (var candidate in _candidates)
+        {
+            var similarity = _index.EstimateJaccard(candidate, _signature);
+            if (similarity > bestSimilarity)
+            {
+                bestSimilarity = similarity;
+                bestLine = _index.GetTag(candidate);
+            }
+        }
+
+        if (bestSimilarity >= _options.NearDuplicateThreshold)
+        {
+            findings.Add(NearCode, FindingSeverity.Warning, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
+                $"Row is a near-duplicate of line {bestLine} (estimated Jaccard similarity {bestSimilarity:0.00} >= {_options.NearDuplicateThreshold:0.00})."));
+        }
+
+        if (_index.Count < _options.MaxIndexedRows)
+        {
+            _index.Add(_signature, row.Line);
+        }
+        else if (!_indexFullReported)
+        {
+            _indexFullReported = true;
+            findings.Add(IndexFullCode, FindingSeverity.Info, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
+                $"The near-duplicate index is full ({_options.MaxIndexedRows} rows, Duplicates.MaxIndexedRows); rows from here on are checked against it but not added."));
+        }
+    }
+
+    public void Complete(FindingCollector findings)
+    {
+    }
+}

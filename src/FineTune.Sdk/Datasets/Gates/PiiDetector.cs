@@ -1,0 +1,304 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace FineTune.Sdk;
+
+/// <summary>The kinds of personal data and secrets <see cref="PiiDetector"/> recognises.</summary>
+internal enum PiiKind
+{
+    Email,
+    Phone,
+    CardNumber,
+    Ssn,
+    Iban,
+    IpAddress,
+    ApiKey,
+    BearerToken,
+}
+
+/// <summary>One detected value: where it is in the text and what it is (the value itself is not kept).</summary>
+internal readonly record struct PiiSpan(PiiKind Kind, int Start, int Length);
+
+/// <summary>
+/// Finds personal data and secrets in text. Candidates come from source-generated regular expressions; card
+/// numbers must pass the Luhn check, IBANs the ISO 13616 mod-97 check, SSNs the SSA area/group/serial rules and
+/// IP addresses <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>. Overlapping matches keep the first
+/// found in priority order (secrets, then emails, IBANs, cards, SSNs, IPs, phones). Stateless and thread-safe.
+/// </summary>
+internal static partial class PiiDetector
+{
+    /// <summary>Gets the placeholder label of a kind, as used by the redactor (<c>&lt;EMAIL_1&gt;</c>).</summary>
+    public static string Label(PiiKind kind) => kind switch
+    {
+        PiiKind.Email => "EMAIL",
+        PiiKind.Phone => "PHONE",
+        PiiKind.CardNumber => "CARD",
+        PiiKind.Ssn => "SSN",
+        PiiKind.Iban => "IBAN",
+        PiiKind.IpAddress => "IP",
+        PiiKind.ApiKey => "API_KEY",
+        _ => "BEARER_TOKEN",
+    };
+
+    /// <summary>Gets a plain description of a kind for messages, with its indefinite article.</summary>
+    public static string Describe(PiiKind kind) => kind switch
+    {
+        PiiKind.Email => "an email address",
+        PiiKind.Phone => "a phone number",
+        PiiKind.CardNumber => "a payment card number (Luhn-valid)",
+        PiiKind.Ssn => "a US social security number",
+        PiiKind.Iban => "an IBAN (mod-97 valid)",
+        PiiKind.IpAddress => "an IP address",
+        PiiKind.ApiKey => "an API key",
+        _ => "a bearer token",
+    };
+
+    /// <summary>Returns the detected spans in text order, without overlaps.</summary>
+    public static List<PiiSpan> Detect(string text, bool includeIpAddresses = true)
+    {
+        var spans = new List<PiiSpan>();
+        if (string.IsNullOrEmpty(text))
+        {
+            return spans;
+        }
+
+        foreach (Match match in BearerRegex().Matches(text))
+        {
+            var token = match.Groups["token"];
+            AddIfFree(spans, PiiKind.BearerToken, token.Index, token.Length);
+        }
+
+        foreach (Match match in ApiKeyRegex().Matches(text))
+        {
+            AddIfFree(spans, PiiKind.ApiKey, match.Index, match.Length);
+        }
+
+        foreach (Match match in EmailRegex().Matches(text))
+        {
+            AddIfFree(spans, PiiKind.Email, match.Index, match.Length);
+        }
+
+        if (!HasDigit(text))
+        {
+            spans.Sort((a, b) => a.Start.CompareTo(b.Start));
+            return spans;
+        }
+
+        foreach (Match match in IbanRegex().Matches(text))
+        {
+            if (IsValidIban(match.ValueSpan))
+            {
+                AddIfFree(spans, PiiKind.Iban, match.Index, match.Length);
+            }
+        }
+
+        foreach (Match match in CardRegex().Matches(text))
+        {
+            if (IsLuhnValid(match.ValueSpan))
+            {
+                AddIfFree(spans, PiiKind.CardNumber, match.Index, match.Length);
+            }
+        }
+
+        foreach (Match match in SsnRegex().Matches(text))
+        {
+            if (IsPlausibleSsn(match.ValueSpan))
+            {
+                AddIfFree(spans, PiiKind.Ssn, match.Index, match.Length);
+            }
+        }
+
+        if (includeIpAddresses)
+        {
+            foreach (Match match in IPv4Regex().Matches(text))
+            {
+                // Network ranges (10.0.0.0/8), loopback and the unspecified address identify nobody.
+                var end = match.Index + match.Length;
+                var cidr = end < text.Length && text[end] == '/';
+                if (!cidr && !match.ValueSpan.StartsWith("127.") && match.ValueSpan is not "0.0.0.0")
+                {
+                    AddIfFree(spans, PiiKind.IpAddress, match.Index, match.Length);
+                }
+            }
+
+            foreach (Match match in IPv6Regex().Matches(text))
+            {
+                if (IsPlausibleIPv6(match.ValueSpan) && IPAddress.TryParse(match.ValueSpan, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    AddIfFree(spans, PiiKind.IpAddress, match.Index, match.Length);
+                }
+            }
+        }
+
+        foreach (Match match in PhoneRegex().Matches(text))
+        {
+            var digits = CountDigits(match.ValueSpan);
+            if (digits is >= 10 and <= 15)
+            {
+                AddIfFree(spans, PiiKind.Phone, match.Index, match.Length);
+            }
+        }
+
+        spans.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return spans;
+    }
+
+    /// <summary>Checks a card number (digits with optional spaces or dashes) with the Luhn algorithm.</summary>
+    public static bool IsLuhnValid(ReadOnlySpan<char> number)
+    {
+        var sum = 0;
+        var digits = 0;
+        for (var i = number.Length - 1; i >= 0; i--)
+        {
+            var c = number[i];
+            if (c is ' ' or '-')
+            {
+                continue;
+            }
+
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            var d = c - '0';
+            if (digits % 2 == 1)
+            {
+                d *= 2;
+                if (d > 9)
+                {
+                    d -= 9;
+                }
+            }
+
+            sum += d;
+            digits++;
+        }
+
+        return digits is >= 13 and <= 19 && sum % 10 == 0;
+    }
+
+    /// <summary>Checks an IBAN (spaces allowed) with the ISO 13616 mod-97 rule.</summary>
+    public static bool IsValidIban(ReadOnlySpan<char> iban)
+    {
+        Span<char> compact = stackalloc char[64];
+        var length = 0;
+        foreach (var c in iban)
+        {
+            if (c == ' ')
+            {
+                continue;
+            }
+
+            if (length == compact.Length || !char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+
+            compact[length++] = char.ToUpperInvariant(c);
+        }
+
+        if (length is < 15 or > 34 || !char.IsAsciiLetterUpper(compact[0]) || !char.IsAsciiLetterUpper(compact[1]) ||
+            !char.IsAsciiDigit(compact[2]) || !char.IsAsciiDigit(compact[3]))
+        {
+            return false;
+        }
+
+        // Move the first four characters to the end, map letters to 10..35, and take the remainder piecewise.
+        var remainder = 0;
+        for (var i = 0; i < length; i++)
+        {
+            var c = compact[(i + 4) % length];
+            if (char.IsAsciiDigit(c))
+            {
+                remainder = ((remainder * 10) + (c - '0')) % 97;
+            }
+            else
+            {
+                var value = c - 'A' + 10;
+                remainder = ((remainder * 100) + value) % 97;
+            }
+        }
+
+        return remainder == 1;
+    }
+
+    private static bool IsPlausibleSsn(ReadOnlySpan<char> ssn)
+    {
+        // AAA-GG-SSSS: area not 000, 666 or 9xx; group not 00; serial not 0000.
+        var area = ssn[..3];
+        return area is not "000" and not "666" && area[0] != '9' && ssn.Slice(4, 2) is not "00" && ssn.Slice(7, 4) is not "0000";
+    }
+
+    private static bool IsPlausibleIPv6(ReadOnlySpan<char> text)
+    {
+        // Skip forms that are rarely addresses in prose or code ("d::", "::", "::1"): ask for a digit and two groups.
+        var groups = 0;
+        foreach (var part in text.ToString().Split(':'))
+        {
+            if (part.Length > 0)
+            {
+                groups++;
+            }
+        }
+
+        return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
+    }
+
+    private static bool HasDigit(string text) => text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
+
+    private static int CountDigits(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static void AddIfFree(List<PiiSpan> spans, PiiKind kind, int start, int length)
+    {
+        foreach (var span in spans)
+        {
+            if (start < span.Start + span.Length && span.Start < start + length)
+            {
+                return;
+            }
+        }
+
+        spans.Add(new PiiSpan(kind, start, length));
+    }
+
+    [GeneratedRegex(@"(?i)\bAuthorization\s*[:=]\s*[""']?Bearer\s+(?<token>[A-Za-z0-9._~+/=-]{8,})")]
+    private static partial Regex BearerRegex();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?![A-Za-z0-9_-])")]
+    private static partial Regex ApiKeyRegex();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")]
+    private static partial Regex EmailRegex();
+
+    [GeneratedRegex(@"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")]
+    private static partial Regex IbanRegex();
+
+    [GeneratedRegex(@"(?<![0-9-])(?:[0-9]{4}[ -]?){3}[0-9]{1,7}(?![0-9-])")]
+    private static partial Regex CardRegex();
+
+    [GeneratedRegex(@"(?<![0-9-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9-])")]
+    private static partial Regex SsnRegex();
+
+    [GeneratedRegex(@"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])")]
+    private static partial Regex IPv4Regex();
+
+    [GeneratedRegex(@"(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f]{1,4}|:)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])")]
+    private static partial Regex IPv6Regex();
+
+    [GeneratedRegex(@"(?<![0-9A-Za-z+]|[0-9][ .-])(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{2,4}\)[ .-]?|[0-9]{2,4}[ .-])[0-9]{2,4}[ .-][0-9]{3,4}(?:[ .-][0-9]{2,4})?(?![0-9A-Za-z])|(?<![0-9A-Za-z+])\+[0-9]{10,14}(?![0-9])")]
+    private static partial Regex PhoneRegex();
+}

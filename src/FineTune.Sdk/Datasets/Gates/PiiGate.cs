@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace FineTune.Sdk;
+
+/// <summary>
+/// FT1160–FT1167: personal data and secrets in any string of the row (message text, tool-call arguments,
+/// metadata). One finding per JSON path and kind; messages give the kind, the count and the path, never the value.
+/// </summary>
+internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
+{
+    private readonly int[] _perKind = new int[Enum.GetValues<PiiKind>().Length];
+
+    public static string CodeOf(PiiKind kind) => kind switch
+    {
+        PiiKind.Email => "FT1160",
+        PiiKind.Phone => "FT1161",
+        PiiKind.CardNumber => "FT1162",
+        PiiKind.Ssn => "FT1163",
+        PiiKind.Iban => "FT1164",
+        PiiKind.IpAddress => "FT1165",
+        PiiKind.ApiKey => "FT1166",
+        _ => "FT1167",
+    };
+
+    public void Observe(DatasetRow row, FindingCollector findings)
+    {
+        if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+        {
+            var path = new StringBuilder("$");
+            Walk(row.Root, path, row.Line, findings);
+        }
+    }
+
+    public void Complete(FindingCollector findings)
+    {
+    }
+
+    private void Walk(JsonElement element, StringBuilder path, long line, FindingCollector findings)
+    {
+        var length = path.Length;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    JsonPaths.AppendProperty(path, property.Name);
+                    Walk(property.Value, path, line, findings);
+                    path.Length = length;
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    path.Append('[').Append(index++.ToString(CultureInfo.InvariantCulture)).Append(']');
+                    Walk(item, path, line, findings);
+                    path.Length = length;
+                }
+
+                break;
+            case JsonValueKind.String:
+                Report(element.GetString()!, path.ToString(), line, findings);
+                break;
+        }
+    }
+
+    private void Report(string text, string path, long line, FindingCollector findings)
+    {
+        var spans = PiiDetector.Detect(text, options.DetectIpAddresses);
+        if (spans.Count == 0)
+        {
+            return;
+        }
+
+        Array.Clear(_perKind);
+        foreach (var span in spans)
+        {
+            _perKind[(int)span.Kind]++;
+        }
+
+        for (var k = 0; k < _perKind.Length; k++)
+        {
+            if (_perKind[k] == 0)
+            {
+                continue;
+            }
+
+            var kind = (PiiKind)k;
+            var secret = kind is PiiKind.ApiKey or PiiKind.BearerToken;
+            var noun = PiiDetector.Describe(kind);
+            var what = _perKind[k] == 1 ? noun : string.Create(CultureInfo.InvariantCulture, $"{_perKind[k]} values, each {noun}");
+            var advice = secret ? "revoke it and remove it" : "replace it with `finetune redact`";
+            findings.Add(CodeOf(kind), secret ? options.SecretSeverity : options.PersonalDataSeverity, line, path,
+                $"Text contains {what}; {advice}.");
+        }
+    }
+}
+
+/// <summary>Builds JSONPath strings: <c>$.messages[1].content</c>, <c>$['odd key']</c>.</summary>
+internal static class JsonPaths
+{
+    public static void AppendProperty(StringBuilder path, string name)
+    {
+        var simple = name.Length > 0 && !char.IsAsciiDigit(name[0]);
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                simple = false;
+                break;
+            }
+        }
+
+        if (simple)
+        {
+            path.Append('.').Append(name);
+        }
+        else
+        {
+            path.Append("['").Append(name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)).Append("']");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+
+namespace FineTune.Sdk;
+
+/// <summary>
+/// Text normalization (Unicode NFKC, lower case, collapsed whitespace) and a stable 64-bit hash: the same text
+/// hashes the same in every process and on every machine, which splits and manifests rely on.
+/// </summary>
+internal static class TextFingerprint
+{
+    private const ulong FnvOffset = 14695981039346656037UL;
+    private const ulong FnvPrime = 1099511628211UL;
+
+    /// <summary>Returns the text in NFKC, lower-cased (invariant), with every whitespace run collapsed to one space and trimmed.</summary>
+    public static string Normalize(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        var nfkc = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
+        var builder = new StringBuilder(nfkc.Length);
+        var pendingSpace = false;
+        foreach (var c in nfkc)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = builder.Length > 0;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                builder.Append(' ');
+                pendingSpace = false;
+            }
+
+            builder.Append(char.ToLowerInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Hashes text (FNV-1a over UTF-16 code units with a final avalanche); stable across processes.</summary>
+    public static ulong Hash(ReadOnlySpan<char> text, ulong seed = 0)
+    {
+        var hash = FnvOffset ^ Mix(seed);
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * FnvPrime;
+        }
+
+        return Mix(hash ^ (ulong)text.Length);
+    }
+
+    /// <summary>Combines two hashes order-dependently.</summary>
+    public static ulong Combine(ulong first, ulong second) => Mix(first ^ (second + 0x9E3779B97F4A7C15UL + (first << 6) + (first >> 2)));
+
+    /// <summary>The MurmurHash3 64-bit finalizer: spreads every input bit over every output bit.</summary>
+    public static ulong Mix(ulong value)
+    {
+        value ^= value >> 33;
+        value *= 0xFF51AFD7ED558CCDUL;
+        value ^= value >> 33;
+        value *= 0xC4CEB9FE1A85EC53UL;
+        value ^= value >> 33;
+        return value;
+    }
+}

@@ -1,0 +1,32 @@
+using static FineTune.Sdk.Tests.GateHarness;
+
+namespace FineTune.Sdk.Tests;
+
+public sealed class ContradictionGateTests
+{
+    [Fact]
+    public void Observe_SameInputDifferentAnswer_ReportsLaterLineWithFirstLine()
+    {
+        var findings = Run(new ContradictionGate(new RowFingerprints()),
+            Chat("Is the store open on Sunday?", "Yes, from 10 to 4."),
+            Chat("Where are you located?", "Main Street 5."),
+            Chat("is the store  OPEN on sunday?", "yes, from 10 to 4."),
+            Chat("Is the store open on Sunday?", "No, we are closed on Sundays."));
+
+        var found = findings.Findings.Where(f => f.Code == ContradictionGate.Code).ToList();
+        found.Select(f => f.Line).Should().Equal(4);
+        found[0].Message.Should().Contain("line 1");
+        found[0].Path.Should().Be("$.messages[2].content");
+        found[0].Message.Should().NotContain("Sunday");
+    }
+
+    [Fact]
+    public void Observe_SameUserDifferentSystemPrompt_IsNotAContradiction()
+    {
+        var findings = Run(new ContradictionGate(new RowFingerprints()),
+            Chat("Translate: hello", "Bonjour", system: "Translate to French."),
+            Chat("Translate: hello", "Hola", system: "Translate to Spanish."));
+
+        findings.Findings.Should().BeEmpty();
+    }
+}
