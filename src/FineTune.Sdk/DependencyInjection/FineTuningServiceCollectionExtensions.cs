@@ -37,6 +37,10 @@ public static class FineTuningServiceCollectionExtensions
         // Datasets
         services.TryAddSingleton<IDatasetValidator>(sp => new DatasetValidator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
 
+        // Tokens and costs
+        services.TryAddSingleton<ITokenCounter>(sp => TiktokenTokenizer.ForEncoding(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Tokens.Encoding));
+        services.TryAddSingleton<ICostEstimator>(sp => new CostEstimator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Costs));
+
         return new FineTuningBuilder(services);
     }
 
