@@ -27,6 +27,12 @@ public sealed class TiktokenTokenizer : ITokenCounter
     private static readonly Lazy<TiktokenTokenizer> O200k = new(() => new TiktokenTokenizer(O200kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<TiktokenTokenizer> Cl100k = new(() => new TiktokenTokenizer(Cl100kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    [ThreadStatic]
+    private static PieceCache? t_o200kCache;
+
+    [ThreadStatic]
+    private static PieceCache? t_cl100kCache;
+
     private readonly Lazy<BpeVocabulary> _vocabulary;
     private readonly bool _o200k;
 
@@ -139,7 +145,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
     }
 
     /// <inheritdoc />
-    /// <remarks>Allocation-free once the vocabulary is loaded.</remarks>
+    /// <remarks>Allocation-free once the vocabulary is loaded and the thread's piece cache is warm.</remarks>
     public int CountTokens(ReadOnlySpan<char> text) => EncodeOrdinary(text, null);
 
     /// <summary>Decodes token ids (ordinary and special) back to text; invalid UTF-8 becomes U+FFFD.</summary>
@@ -180,8 +186,11 @@ public sealed class TiktokenTokenizer : ITokenCounter
     private int EncodeOrdinary(ReadOnlySpan<char> text, List<int>? output)
     {
         var vocabulary = Vocabulary;
+        var cache = _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
         var count = 0;
         Span<byte> stackBuffer = stackalloc byte[512];
+        Span<int> pieceIds = stackalloc int[PieceCache.MaxTokens];
+        List<int>? scratch = null;
         var position = 0;
         while (position < text.Length)
         {
@@ -189,13 +198,52 @@ public sealed class TiktokenTokenizer : ITokenCounter
             var piece = text.Slice(position, length);
             position += length;
 
+            var slot = -1;
+            if (length <= PieceCache.MaxPieceChars)
+            {
+                var cached = cache.TryGet(piece, out var ids, out slot);
+                if (cached >= 0)
+                {
+                    count += cached;
+                    if (output is not null)
+                    {
+                        foreach (var id in ids)
+                        {
+                            output.Add(id);
+                        }
+                    }
+
+                    continue;
+                }
+            }
+
             byte[]? rented = null;
             var maxBytes = length * 3;
             var buffer = maxBytes <= stackBuffer.Length ? stackBuffer : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
             try
             {
                 var byteCount = Utf8(piece, buffer);
-                count += BytePairEncoder.Encode(vocabulary, buffer[..byteCount], output);
+                if (slot < 0)
+                {
+                    count += BytePairEncoder.Encode(vocabulary, buffer[..byteCount], output);
+                    continue;
+                }
+
+                // Encode into a scratch list so the result can be cached, then copy it out.
+                scratch ??= new List<int>(16);
+                scratch.Clear();
+                var pieceCount = BytePairEncoder.Encode(vocabulary, buffer[..byteCount], scratch);
+                count += pieceCount;
+                output?.AddRange(scratch);
+                if (pieceCount <= PieceCache.MaxTokens)
+                {
+                    for (var i = 0; i < pieceCount; i++)
+                    {
+                        pieceIds[i] = scratch[i];
+                    }
+
+                    cache.Set(slot, piece, pieceIds[..pieceCount]);
+                }
             }
             finally
             {
