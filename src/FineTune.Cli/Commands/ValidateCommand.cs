@@ -1,22 +1,156 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FineTune.Sdk;
+using Spectre.Console;
 
 namespace FineTune.Cli;
 
-/// <summary><c>finetune validate FILE [--json]</c>.</summary>
+/// <summary><c>finetune validate FILE [--json] [--format chat|preference]</c>.</summary>
 internal static class ValidateCommand
 {
+    /// <summary>How many findings the human-readable output lists before pointing at <c>--json</c>.</summary>
+    internal const int MaxListedFindings = 50;
+
+    /// <summary>Files at least this large get a progress bar on an interactive terminal.</summary>
+    private const long ProgressThresholdBytes = 8L * 1024 * 1024;
+
     public static Command Create(CliContext context)
     {
         var file = new Argument<FileInfo>("file") { Description = "The JSONL dataset to validate." };
-        var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (a stable contract)." };
-        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line.") { file, json };
-        command.SetAction((parseResult, cancellationToken) =>
-        {
-            _ = context;
-            _ = parseResult;
-            _ = cancellationToken;
-            return Task.FromResult(CliApp.Success);
-        });
+        var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (a stable contract: rows, format, findings, summary)." };
+        var format = new Option<string>("--format") { Description = "Validate as this format instead of detecting it: chat or preference." };
+        format.AcceptOnlyFromAmong("chat", "preference");
+        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            context,
+            parseResult.GetValue(file)!,
+            parseResult.GetValue(json),
+            parseResult.GetValue(format) is { } name ? new DatasetFormat(name) : null,
+            cancellationToken));
         return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            await context.Error.WriteLineAsync($"error: file not found: {file.FullName}").ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+
+        DatasetValidationReport report;
+        try
+        {
+            report = await ValidateAsync(context, file, json, format, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await context.Error.WriteLineAsync($"error: cannot read {file.FullName}: {ex.Message}").ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+
+        if (json)
+        {
+            await context.Output.WriteLineAsync(ToJson(report, file.ToString())).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteSummaryAsync(context.Output, report, file.ToString()).ConfigureAwait(false);
+        }
+
+        return report.IsValid ? CliApp.Success : CliApp.Failed;
+    }
+
+    private static async Task<DatasetValidationReport> ValidateAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, CancellationToken cancellationToken)
+    {
+        var validator = new DatasetValidator();
+        var request = new DatasetValidationRequest { FileName = file.ToString(), Format = format };
+        var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (json || !context.IsInteractive || file.Length < ProgressThresholdBytes)
+            {
+                return await validator.ValidateAsync(stream, request, cancellationToken).ConfigureAwait(false);
+            }
+
+            DatasetValidationReport? report = null;
+            await AnsiConsole.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("Validating", maxValue: file.Length);
+                    var counting = new ProgressStream(stream, read => task.Value = read);
+                    await using (counting.ConfigureAwait(false))
+                    {
+                        report = await validator.ValidateAsync(counting, request, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    task.Value = file.Length;
+                }).ConfigureAwait(false);
+            return report!;
+        }
+    }
+
+    internal static string ToJson(DatasetValidationReport report, string file)
+    {
+        var output = new ValidateJsonOutput
+        {
+            File = file,
+            Rows = report.Rows,
+            Format = report.Format.Value,
+            Valid = report.IsValid,
+            Errors = report.ErrorCount,
+            Warnings = report.WarningCount,
+            Findings = [.. report.Findings.Select(f => new ValidateJsonFinding
+            {
+                Code = f.Code,
+                Severity = SeverityName(f.Severity),
+                Line = f.Line,
+                Path = f.Path,
+                Message = f.Message,
+            })],
+            Summary = new SortedDictionary<string, int>(report.Summary.ToDictionary(), StringComparer.Ordinal),
+        };
+        return JsonSerializer.Serialize(output, CliJsonContext.Default.ValidateJsonOutput);
+    }
+
+    internal static string SeverityName(FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Error => "error",
+        FindingSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    private static async Task WriteSummaryAsync(TextWriter output, DatasetValidationReport report, string file)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        await output.WriteLineAsync(string.Create(culture, $"{file}: {report.Rows} rows, format {report.Format}")).ConfigureAwait(false);
+        var listed = 0;
+        foreach (var finding in report.Findings)
+        {
+            if (listed++ == MaxListedFindings)
+            {
+                await output.WriteLineAsync(string.Create(culture, $"  ... {report.Findings.Count - MaxListedFindings} more kept findings; run with --json to see them all.")).ConfigureAwait(false);
+                break;
+            }
+
+            var where = finding.Line == 0 ? "file" : string.Create(culture, $"line {finding.Line}");
+            await output.WriteLineAsync(string.Create(culture, $"  {SeverityName(finding.Severity),-7} {finding.Code}  {where}  {finding.Path}  {finding.Message}")).ConfigureAwait(false);
+        }
+
+        if (report.Summary.Count > 0)
+        {
+            await output.WriteLineAsync("Summary by code:").ConfigureAwait(false);
+            foreach (var (code, count) in report.Summary.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                var severity = report.Findings.FirstOrDefault(f => f.Code == code) is { } sample ? SeverityName(sample.Severity) : string.Empty;
+                await output.WriteLineAsync(string.Create(culture, $"  {code}  {severity,-7} x{count}")).ConfigureAwait(false);
+            }
+        }
+
+        var verdict = report.IsValid ? "OK" : "INVALID";
+        await output.WriteLineAsync(string.Create(culture, $"{verdict}: {report.ErrorCount} errors, {report.WarningCount} warnings.")).ConfigureAwait(false);
     }
 }

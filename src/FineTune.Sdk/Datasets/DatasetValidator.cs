@@ -1,28 +1,352 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using C = FineTune.Sdk.DatasetFindingCodes;
+
 namespace FineTune.Sdk;
 
-/// <summary>The streaming JSONL dataset validator.</summary>
+/// <summary>
+/// The streaming JSONL dataset validator: reads the file once in constant memory, detects its format (chat or
+/// preference), applies the per-row rules and the whole-file quality gates, and reports every finding by line
+/// and JSON path with a stable code (see <c>docs/dataset-rules.md</c>).
+/// </summary>
+/// <remarks>Thread-safe: one instance may validate several files at once.</remarks>
 public sealed class DatasetValidator : IDatasetValidator
 {
+    /// <summary>The provider's hard minimum number of training examples.</summary>
+    internal const int MinimumRows = 10;
+
+    /// <summary>Below this many rows a file trains poorly; a warning.</summary>
+    internal const int RecommendedRows = 50;
+
+    private const string StreamName = "(stream)";
+
     private readonly DatasetValidationOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates a validator.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The options are invalid (the message names the field and value).</exception>
     public DatasetValidator(DatasetValidationOptions? options = null)
+        : this(options, logger: null, timeProvider: null)
+    {
+    }
+
+    /// <summary>Creates a validator that logs and measures time through the given services.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Where to log (never row contents); <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock used to measure elapsed time; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid (the message names the field and value).</exception>
+    public DatasetValidator(DatasetValidationOptions? options, ILogger? logger, TimeProvider? timeProvider = null)
     {
         _options = options ?? new DatasetValidationOptions();
+        var failures = new List<string>();
+        _options.Validate(failures);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _logger = logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc />
-    public Task<DatasetValidationReport> ValidateAsync(Stream content, DatasetValidationRequest? request = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException"><see cref="DatasetValidationRequest.Format"/> is neither chat nor preference.</exception>
+    public async Task<DatasetValidationReport> ValidateAsync(Stream content, DatasetValidationRequest? request = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        throw new NotImplementedException();
+        var forced = request?.Format;
+        if (forced is { } f && f != DatasetFormat.Chat && f != DatasetFormat.Preference)
+        {
+            throw new ArgumentException($"{nameof(DatasetValidationRequest)}.{nameof(DatasetValidationRequest.Format)} must be chat or preference; it was '{f}'.", nameof(request));
+        }
+
+        var fileName = request?.FileName ?? StreamName;
+        using var activity = FineTuneTelemetry.ActivitySource.StartActivity("finetune.dataset.validate");
+        var started = _timeProvider.GetTimestamp();
+        Log.DatasetValidationStarted(_logger, fileName);
+
+        var run = new ValidationRun(_options, request?.FileName, forced, _logger, fileName);
+        var reader = new JsonlReader(content, _options.MaxLineBytes, leaveOpen: true);
+        await using (reader.ConfigureAwait(false))
+        {
+            await foreach (var line in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                run.Process(line);
+            }
+        }
+
+        var report = run.Complete();
+        DatasetMetrics.Rows.Add(report.Rows, new KeyValuePair<string, object?>(DatasetMetrics.FormatTag, report.Format.Value));
+        activity?.SetTag("finetune.dataset.rows", report.Rows);
+        activity?.SetTag(DatasetMetrics.FormatTag, report.Format.Value);
+        activity?.SetTag("finetune.dataset.errors", report.ErrorCount);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var elapsedMs = (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
+            Log.DatasetValidated(_logger, fileName, report.Rows, report.Format.Value, report.ErrorCount, report.WarningCount, elapsedMs);
+        }
+        return report;
     }
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(_options) ? _options : null;
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        return serviceType.IsInstanceOfType(_options) ? _options
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <summary>The state of one validation: the format, the findings, the gates.</summary>
+    private sealed class ValidationRun
+    {
+        private readonly DatasetValidationOptions _options;
+        private readonly FindingCollector _findings;
+        private readonly List<IDatasetGate> _gates;
+        private readonly DatasetRowRules _rules;
+        private readonly DatasetRow _row = new();
+        private readonly ILogger _logger;
+        private readonly string _fileName;
+        private DatasetFormat _format;
+        private Mode _mode;
+        private JsonArrayScanner? _array;
+        private long _arrayLine;
+        private long _rows;
+        private bool _sawContent;
+
+        public ValidationRun(DatasetValidationOptions options, string? file, DatasetFormat? forced, ILogger logger, string fileName)
+        {
+            _options = options;
+            _findings = new FindingCollector(options.MaxFindingsPerCode, file);
+            _gates = DatasetGates.Create(options);
+            _rules = new DatasetRowRules(_findings, options.MaxDepth);
+            _logger = logger;
+            _fileName = fileName;
+            _format = forced ?? DatasetFormat.Unknown;
+            _mode = forced is null ? Mode.Detecting : Mode.Rows;
+        }
+
+        private enum Mode
+        {
+            Detecting,
+            Rows,
+            Foreign,
+            JsonArray,
+        }
+
+        public void Process(in JsonlLine line)
+        {
+            _rows++;
+            if (_mode == Mode.Foreign)
+            {
+                return;
+            }
+
+            if (_mode == Mode.JsonArray)
+            {
+                _array!.Feed(line.Bytes.Span);
+                return;
+            }
+
+            if ((line.Problems & JsonlLineProblems.TooLong) != 0)
+            {
+                Reject(line.Number, C.LineTooLong, $"The line is {line.Length} bytes, longer than the limit of {_options.MaxLineBytes} bytes ({nameof(DatasetValidationOptions.MaxLineBytes)}); it was skipped.");
+                return;
+            }
+
+            if ((line.Problems & JsonlLineProblems.ByteOrderMarkMidFile) != 0)
+            {
+                Reject(line.Number, C.ByteOrderMarkMidFile, "The line starts with a UTF-8 byte order mark, which belongs only at the start of the file (were two files concatenated?).");
+            }
+
+            if ((line.Problems & JsonlLineProblems.NulByte) != 0)
+            {
+                Reject(line.Number, C.NulByte, "The line contains a NUL byte (0x00); the file may be binary or UTF-16 encoded.");
+                return;
+            }
+
+            if ((line.Problems & JsonlLineProblems.InvalidUtf8) != 0)
+            {
+                Reject(line.Number, C.InvalidUtf8, "The line is not valid UTF-8; save the file as UTF-8.");
+                return;
+            }
+
+            var firstContent = !_sawContent;
+            _sawContent = true;
+            using var document = DatasetRowParser.TryParse(line.Bytes, _options.MaxDepth, out var failure, out var position);
+            if (document is null)
+            {
+                var first = FirstNonBlank(line.Bytes.Span);
+                if (firstContent && (first == (byte)'[' || (first == (byte)'{' && IsLoneBrace(line.Bytes.Span))))
+                {
+                    StartJsonArray(line);
+                    return;
+                }
+
+                if (firstContent && failure == JsonParseFailure.Invalid && LooksLikeCsv(line.Bytes.Span, first))
+                {
+                    Foreign(line.Number, C.CsvFile, "The file looks like CSV (comma- or tab-separated values), not JSON Lines. Convert each record to one JSON object per line, for example {\"messages\": [user message, assistant message]}.");
+                    return;
+                }
+
+                if (failure == JsonParseFailure.TooDeep)
+                {
+                    Reject(line.Number, C.TooDeep, $"The JSON nests deeper than {_options.MaxDepth} levels ({nameof(DatasetValidationOptions.MaxDepth)}).");
+                }
+                else if (!line.HasNewline)
+                {
+                    Reject(line.Number, C.TruncatedLastLine, $"The last line has no line break and does not parse as JSON (stopped at byte {position}); the file looks truncated.");
+                }
+                else
+                {
+                    Reject(line.Number, C.InvalidJson, $"The line is not valid JSON (stopped at byte {position}).");
+                }
+
+                return;
+            }
+
+            var root = document.RootElement;
+            if (firstContent && root.ValueKind == JsonValueKind.Array)
+            {
+                StartJsonArray(line);
+                return;
+            }
+
+            if (_mode == Mode.Detecting)
+            {
+                var shape = RowShapes.Classify(root);
+                switch (shape)
+                {
+                    case RowShape.Chat:
+                        Detected(DatasetFormat.Chat, line.Number);
+                        break;
+                    case RowShape.Preference:
+                        Detected(DatasetFormat.Preference, line.Number);
+                        break;
+                    case var _ when RowShapes.Describe(shape) is { } description:
+                        Foreign(line.Number, C.ForeignRowFormat, $"The rows are in {description}.");
+                        return;
+                    default:
+                        // Not recognisable yet: judge this row as chat (the common case) and keep detecting.
+                        _rules.CheckChat(root, line.Number);
+                        return;
+                }
+            }
+
+            var errorsBefore = _findings.ErrorCount;
+            if (_format == DatasetFormat.Preference)
+            {
+                _rules.CheckPreference(root, line.Number);
+            }
+            else
+            {
+                _rules.CheckChat(root, line.Number);
+            }
+
+            if (_findings.ErrorCount == errorsBefore && _gates.Count > 0)
+            {
+                DatasetRowParser.Fill(_row, line.Number, root, _format);
+                foreach (var gate in _gates)
+                {
+                    gate.Observe(_row, _findings);
+                }
+            }
+        }
+
+        public DatasetValidationReport Complete()
+        {
+            switch (_mode)
+            {
+                case Mode.JsonArray when _array!.IsObject:
+                    _findings.Add(C.JsonArrayFile, FindingSeverity.Error, _arrayLine, "$", $"The file is one JSON object spread over {_rows} lines, not JSON Lines (one JSON object per line, each a training example).");
+                    Log.DatasetNotJsonLines(_logger, _fileName, C.JsonArrayFile);
+                    break;
+                case Mode.JsonArray:
+                    _findings.Add(C.JsonArrayFile, FindingSeverity.Error, _arrayLine, "$", $"The file is one JSON array of {_array.Elements} elements, not JSON Lines (one JSON object per line). {_array.Describe()}");
+                    Log.DatasetNotJsonLines(_logger, _fileName, C.JsonArrayFile);
+                    break;
+                case Mode.Foreign:
+                    break;
+                default:
+                    foreach (var gate in _gates)
+                    {
+                        gate.Complete(_findings);
+                    }
+
+                    if (_rows == 0)
+                    {
+                        _findings.Add(C.NoRows, FindingSeverity.Error, 0, "$", "The file has no rows (it is empty or holds only blank lines).");
+                    }
+                    else if (_rows < MinimumRows)
+                    {
+                        _findings.Add(C.TooFewRows, FindingSeverity.Error, 0, "$", $"The file has {_rows} rows; fine-tuning needs at least {MinimumRows}.");
+                    }
+                    else if (_rows < RecommendedRows)
+                    {
+                        _findings.Add(C.FewRows, FindingSeverity.Warning, 0, "$", $"The file has {_rows} rows; {RecommendedRows} to 100 or more usually train noticeably better.");
+                    }
+
+                    break;
+            }
+
+            return new DatasetValidationReport
+            {
+                Rows = _rows,
+                Format = _format,
+                Findings = [.. _findings.Findings],
+                Summary = new Dictionary<string, int>(_findings.Counts, StringComparer.Ordinal),
+                ErrorCount = _findings.ErrorCount,
+                WarningCount = _findings.WarningCount,
+            };
+        }
+
+        private void Detected(DatasetFormat format, long line)
+        {
+            _format = format;
+            _mode = Mode.Rows;
+            Log.DatasetFormatDetected(_logger, _fileName, format.Value, line);
+        }
+
+        private void Foreign(long line, string code, string message)
+        {
+            _findings.Add(code, FindingSeverity.Error, line, "$", message);
+            _mode = Mode.Foreign;
+            _format = DatasetFormat.Unknown;
+            Log.DatasetNotJsonLines(_logger, _fileName, code);
+        }
+
+        private void StartJsonArray(in JsonlLine line)
+        {
+            _mode = Mode.JsonArray;
+            _arrayLine = line.Number;
+            _array = new JsonArrayScanner();
+            _array.Feed(line.Bytes.Span);
+        }
+
+        private void Reject(long line, string code, string message)
+        {
+            _findings.Add(code, FindingSeverity.Error, line, "$", message);
+            Log.DatasetLineRejected(_logger, _fileName, line, code);
+        }
+
+        private static byte FirstNonBlank(ReadOnlySpan<byte> bytes)
+        {
+            var i = bytes.IndexOfAnyExcept(" \t"u8);
+            return i < 0 ? (byte)0 : bytes[i];
+        }
+
+        private static bool IsLoneBrace(ReadOnlySpan<byte> bytes) => bytes.Trim(" \t"u8).SequenceEqual("{"u8);
+
+        private static bool LooksLikeCsv(ReadOnlySpan<byte> bytes, byte first) =>
+            first is not ((byte)'{' or (byte)'[' or (byte)'"') && bytes.IndexOfAny((byte)',', (byte)'\t', (byte)';') >= 0;
     }
 }

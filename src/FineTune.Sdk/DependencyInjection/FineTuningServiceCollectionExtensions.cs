@@ -1,5 +1,6 @@
 using FineTune.Sdk;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,10 @@ public static class FineTuningServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // Datasets
-        services.TryAddSingleton<IDatasetValidator>(sp => new DatasetValidator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
+        services.TryAddSingleton<IDatasetValidator>(sp => new DatasetValidator(
+            sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<DatasetValidator>(),
+            sp.GetService<TimeProvider>()));
 
         // Tokens and costs
         services.TryAddSingleton<ITokenCounter>(sp => TiktokenTokenizer.ForEncoding(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Tokens.Encoding));

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace FineTune.Sdk;
+
+/// <summary>Dataset log messages (event ids 1xxx). Never logs row contents: only names, counts and codes.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, EventName = "DatasetValidationStarted", Level = LogLevel.Debug, Message = "Validating dataset {FileName}.")]
+    public static partial void DatasetValidationStarted(ILogger logger, string fileName);
+
+    [LoggerMessage(EventId = 1002, EventName = "DatasetValidated", Level = LogLevel.Information, Message = "Validated dataset {FileName}: {Rows} rows, format {Format}, {Errors} errors, {Warnings} warnings in {ElapsedMs} ms.")]
+    public static partial void DatasetValidated(ILogger logger, string fileName, long rows, string format, int errors, int warnings, long elapsedMs);
+
+    [LoggerMessage(EventId = 1003, EventName = "DatasetFormatDetected", Level = LogLevel.Debug, Message = "Dataset {FileName} detected as {Format} at line {Line}.")]
+    public static partial void DatasetFormatDetected(ILogger logger, string fileName, string format, long line);
+
+    [LoggerMessage(EventId = 1004, EventName = "DatasetLineRejected", Level = LogLevel.Trace, Message = "Line {Line} of dataset {FileName} rejected with {Code}.")]
+    public static partial void DatasetLineRejected(ILogger logger, string fileName, long line, string code);
+
+    [LoggerMessage(EventId = 1005, EventName = "DatasetNotJsonLines", Level = LogLevel.Warning, Message = "Dataset {FileName} is not JSON Lines ({Code}); its rows were not checked.")]
+    public static partial void DatasetNotJsonLines(ILogger logger, string fileName, string code);
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using FineTune.Tests;
+
+namespace FineTune.Cli.Tests;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("ft-validate-").FullName;
+
+    private static string Sample => Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Validate_BundledSample_ExitsZeroWithSummary()
+    {
+        var (code, output, error) = await RunAsync("validate", Sample);
+
+        code.Should().Be(CliApp.Success);
+        output.Should().Contain("70 rows, format chat").And.Contain("OK: 0 errors, 0 warnings.");
+        error.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Validate_FileWithErrors_ExitsOneAndListsFindingsByLine()
+    {
+        var file = Write("bad.jsonl", string.Join("\n", File.ReadLines(Sample).Take(11).Append("{\"messages\":[{\"role\":\"user\",\"content\":5}]}")));
+
+        var (code, output, _) = await RunAsync("validate", file);
+
+        code.Should().Be(CliApp.Failed);
+        output.Should().Contain("FT1026  line 12  $.messages[0].content").And.Contain("FT1030").And.Contain("INVALID");
+    }
+
+    [Fact]
+    public async Task Validate_OnlyWarnings_ExitsZero()
+    {
+        var file = Write("twenty.jsonl", string.Join("\n", File.ReadLines(Sample).Take(20)));
+
+        var (code, output, _) = await RunAsync("validate", file);
+
+        code.Should().Be(CliApp.Success);
+        output.Should().Contain("FT1010");
+    }
+
+    [Fact]
+    public async Task Validate_MissingFile_ExitsTwoWithMessageOnStderr()
+    {
+        var (code, output, error) = await RunAsync("validate", Path.Combine(_directory, "nope.jsonl"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Contain("file not found").And.Contain("nope.jsonl");
+    }
+
+    [Fact]
+    public async Task Validate_UnknownFormat_ExitsTwo()
+    {
+        var (code, _, error) = await RunAsync("validate", Sample, "--format", "alpaca");
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("alpaca");
+    }
+
+    [Fact]
+    public async Task Validate_ForcedPreferenceOnChatFile_ExitsOne()
+    {
+        var (code, output, _) = await RunAsync("validate", Sample, "--format", "preference", "--json");
+
+        code.Should().Be(CliApp.Failed);
+        using var document = JsonDocument.Parse(output);
+        document.RootElement.GetProperty("format").GetString().Should().Be("preference");
+        document.RootElement.GetProperty("summary").GetProperty("FT1014").GetInt32().Should().Be(70);
+    }
+
+    [Fact]
+    public async Task Validate_Json_WritesExactlyOneObjectWithTheContractFields()
+    {
+        var (code, output, error) = await RunAsync("validate", RepoPaths.Dataset("openai-cookbook/toy_chat_fine_tuning.jsonl"), "--json");
+
+        code.Should().Be(CliApp.Failed);
+        error.Should().BeEmpty();
+        using var document = JsonDocument.Parse(output); // throws if there is anything but one JSON value
+        var root = document.RootElement;
+        root.GetProperty("rows").GetInt64().Should().Be(5);
+        root.GetProperty("format").GetString().Should().Be("chat");
+        root.GetProperty("valid").GetBoolean().Should().BeFalse();
+        root.GetProperty("errors").GetInt32().Should().Be(1);
+        root.GetProperty("warnings").GetInt32().Should().Be(1);
+        var findings = root.GetProperty("findings").EnumerateArray().ToList();
+        findings.Should().HaveCount(3);
+        findings.Select(f => f.GetProperty("severity").GetString()).Should().BeEquivalentTo("info", "warning", "error");
+        var noUser = findings.Single(f => f.GetProperty("code").GetString() == "FT1032");
+        noUser.GetProperty("line").GetInt64().Should().Be(4);
+        noUser.GetProperty("path").GetString().Should().Be("$.messages");
+        noUser.GetProperty("message").GetString().Should().NotBeNullOrEmpty();
+        root.GetProperty("summary").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())).Should().BeEquivalentTo(new[] { ("FT1009", 1), ("FT1032", 1), ("FT1033", 1) });
+    }
+
+    [Fact]
+    public async Task Validate_JsonOnCsv_ReportsForeignFormat()
+    {
+        var (code, output, _) = await RunAsync("validate", RepoPaths.Dataset("banking77/test.csv"), "--json");
+
+        code.Should().Be(CliApp.Failed);
+        using var document = JsonDocument.Parse(output);
+        document.RootElement.GetProperty("format").GetString().Should().Be("unknown");
+        document.RootElement.GetProperty("findings")[0].GetProperty("code").GetString().Should().Be("FT1012");
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, content + "\n");
+        return path;
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
