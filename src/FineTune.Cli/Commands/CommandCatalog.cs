@@ -8,5 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return ValidateCommand.Create(context);
+        yield return EstimateCommand.Create(context);
+        yield return TokensCommand.Create(context);
     }
 }

@@ -83,12 +83,17 @@ public sealed class CostEstimate
         Row(text, "Epochs", Epochs.ToString(c) + (EpochsAreAutomatic ? " (auto)" : string.Empty));
         Row(text, "Billed tokens", BilledTokens.ToString("N0", c));
         Row(text, "Price", $"{Money(Price.TrainingPerMillionTokens)} per 1M training tokens");
-        foreach (var line in Lines)
+        foreach (var line in Lines.Where(l => l.Tokens is not null))
         {
             Row(text, line.Label, Money(line.Amount));
         }
 
         Row(text, "Subtotal", Money(Subtotal));
+        foreach (var line in Lines.Where(l => l.Tokens is null))
+        {
+            Row(text, line.Label, Money(line.Amount));
+        }
+
         Row(text, "Total", Money(Total));
         text.Append(c, $"Prices as of {(Price.AsOf.Length == 0 ? "an unknown date" : Price.AsOf)}{(Price.IsVerified ? string.Empty : " (unverified)")}: {Price.Source}\n");
         return text.ToString();

@@ -192,7 +192,7 @@ public sealed class ChatTokenAccounting
                 count += TokensPerName;
             }
 
-            if (isAssistant && property.NameEquals("content"u8))
+            if (isAssistant && (property.NameEquals("content"u8) || property.NameEquals("tool_calls"u8) || property.NameEquals("function_call"u8)))
             {
                 assistant += tokens;
             }
