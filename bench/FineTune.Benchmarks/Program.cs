@@ -29,6 +29,8 @@ if (args.Contains("--quick"))
         Time("encode o200k single", textMb, () => Workloads.EncodeSingle(TiktokenTokenizer.O200kBase, texts));
         Time("chat rows single (file MB)", fileMb, () => Workloads.AccountSingle(lines));
         Time("chat rows parallel (file MB)", fileMb, () => Workloads.AccountParallel(lines));
+        Time("validate, no tokens (file MB)", fileMb, () => Workloads.Validate(BenchmarkCorpus.FilePath, null));
+        Time("validate + tokens (file MB)", fileMb, () => Workloads.Validate(BenchmarkCorpus.FilePath, "gpt-4o-mini"));
     }
 
     return;

@@ -72,4 +72,11 @@ internal static class Workloads
         }, local => Interlocked.Add(ref total, local));
         return total;
     }
+
+    public static long Validate(string path, string? model)
+    {
+        using var stream = File.OpenRead(path);
+        var report = new DatasetValidator().ValidateAsync(stream, new DatasetValidationRequest { Model = model }).GetAwaiter().GetResult();
+        return report.Tokens?.Total ?? report.Rows;
+    }
 }

@@ -26,6 +26,9 @@ public sealed class ChatTokenAccounting
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
+    [ThreadStatic]
+    private static ExampleWork? t_work;
+
     /// <summary>Creates an accounting over a token counter.</summary>
     /// <param name="tokenCounter">The model's tokenizer.</param>
     /// <param name="formula">The formula; defaults to <see cref="ChatTokenFormula.Billing"/>.</param>
@@ -84,29 +87,42 @@ public sealed class ChatTokenAccounting
     /// <returns>The counts.</returns>
     public ChatExampleTokens CountExample(JsonElement example)
     {
+        var work = t_work ??= new ExampleWork();
+        Collect(example, work);
+        return Finish(work);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="CountExample(JsonElement)"/>: walks the row and collects the texts to encode
+    /// plus the fixed overhead, so the encoding (the expensive half) can run on another thread.
+    /// </summary>
+    internal void Collect(JsonElement example, ExampleWork work)
+    {
+        work.Reset();
         if (example.ValueKind != JsonValueKind.Object)
         {
-            return default;
+            return;
         }
 
-        var total = ReplyPrimingTokens;
-        var messages = 0;
-        var assistant = 0;
         if (example.TryGetProperty("messages", out var list))
         {
             if (Formula == ChatTokenFormula.Cookbook && (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0))
             {
-                return default; // the cookbook skips rows without a non-empty messages list
+                return; // the cookbook skips rows without a non-empty messages list
             }
 
-            CountConversation(example, list, ref total, ref messages, ref assistant);
+            work.Counted = true;
+            work.Overhead = ReplyPrimingTokens;
+            CollectConversation(example, list, work);
         }
         else if (example.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object)
         {
             // Preference (DPO) rows: the input conversation plus both outputs. How OpenAI bills these is unverified.
+            work.Counted = true;
+            work.Overhead = ReplyPrimingTokens;
             if (input.TryGetProperty("messages", out var inputMessages))
             {
-                CountConversation(input, inputMessages, ref total, ref messages, ref assistant);
+                CollectConversation(input, inputMessages, work);
             }
 
             foreach (var name in (ReadOnlySpan<string>)["preferred_output", "non_preferred_output"])
@@ -115,48 +131,64 @@ public sealed class ChatTokenAccounting
                 {
                     foreach (var message in outputs.EnumerateArray())
                     {
-                        total += CountMessage(message, ref assistant);
-                        messages++;
+                        CollectMessage(message, work);
                     }
                 }
             }
         }
-        else
+    }
+
+    /// <summary>The second half of <see cref="CountExample(JsonElement)"/>: encodes the collected texts.</summary>
+    internal ChatExampleTokens Finish(ExampleWork work)
+    {
+        if (!work.Counted)
         {
             return default;
         }
 
-        return new ChatExampleTokens(total, Math.Min(total, MaxTokensPerExample), messages, assistant);
+        var total = work.Overhead;
+        var assistant = 0;
+        foreach (var segment in work.Segments)
+        {
+            var tokens = TokenCounter.CountTokens(segment.Text);
+            total += tokens;
+            if (segment.Assistant)
+            {
+                assistant += tokens;
+            }
+        }
+
+        return new ChatExampleTokens(total, Math.Min(total, MaxTokensPerExample), work.Messages, assistant);
     }
 
-    private void CountConversation(JsonElement owner, JsonElement list, ref int total, ref int messages, ref int assistant)
+    private void CollectConversation(JsonElement owner, JsonElement list, ExampleWork work)
     {
         if (list.ValueKind == JsonValueKind.Array)
         {
             foreach (var message in list.EnumerateArray())
             {
-                total += CountMessage(message, ref assistant);
-                messages++;
+                CollectMessage(message, work);
             }
         }
 
         if (owner.TryGetProperty("tools", out var tools) && IsPresent(tools, Formula))
         {
-            total += CountJson(tools);
+            work.Add(JsonString(tools), assistant: false);
         }
 
         if (Formula == ChatTokenFormula.Billing && owner.TryGetProperty("functions", out var functions) && IsPresent(functions, Formula))
         {
-            total += CountJson(functions);
+            work.Add(JsonString(functions), assistant: false);
         }
     }
 
-    private int CountMessage(JsonElement message, ref int assistant)
+    private void CollectMessage(JsonElement message, ExampleWork work)
     {
-        var count = TokensPerMessage;
+        work.Messages++;
+        work.Overhead += TokensPerMessage;
         if (message.ValueKind != JsonValueKind.Object)
         {
-            return count;
+            return;
         }
 
         var isAssistant = message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("assistant"u8);
@@ -168,92 +200,70 @@ public sealed class ChatTokenAccounting
                 continue;
             }
 
-            int tokens;
             if (Formula == ChatTokenFormula.Billing && property.NameEquals("weight"u8))
             {
                 continue; // training metadata, never rendered into the conversation
             }
-            else if (Formula == ChatTokenFormula.Billing && property.NameEquals("content"u8) && value.ValueKind == JsonValueKind.Array)
+
+            var said = isAssistant && (property.NameEquals("content"u8) || property.NameEquals("tool_calls"u8) || property.NameEquals("function_call"u8));
+            if (Formula == ChatTokenFormula.Billing && property.NameEquals("content"u8) && value.ValueKind == JsonValueKind.Array)
             {
-                tokens = CountContentParts(value);
+                CollectContentParts(value, work, said);
             }
             else if (value.ValueKind == JsonValueKind.String)
             {
-                tokens = CountString(value);
+                work.Add(value.GetString()!, said);
             }
             else
             {
-                tokens = CountJson(value);
+                work.Add(JsonString(value), said);
             }
 
-            count += tokens;
             if (property.NameEquals("name"u8))
             {
-                count += TokensPerName;
-            }
-
-            if (isAssistant && (property.NameEquals("content"u8) || property.NameEquals("tool_calls"u8) || property.NameEquals("function_call"u8)))
-            {
-                assistant += tokens;
+                work.Overhead += TokensPerName;
             }
         }
-
-        return count;
     }
 
-    private int CountContentParts(JsonElement parts)
+    private static void CollectContentParts(JsonElement parts, ExampleWork work, bool said)
     {
-        var tokens = 0;
         foreach (var part in parts.EnumerateArray())
         {
             if (part.ValueKind == JsonValueKind.String)
             {
-                tokens += CountString(part);
+                work.Add(part.GetString()!, said);
             }
             else if (part.ValueKind == JsonValueKind.Object)
             {
                 if (part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                 {
-                    tokens += CountString(text);
+                    work.Add(text.GetString()!, said);
                 }
                 else if (part.TryGetProperty("image_url", out _))
                 {
-                    tokens += TokensPerImage;
+                    work.Overhead += TokensPerImage;
                 }
                 else
                 {
-                    tokens += CountJson(part);
+                    work.Add(JsonString(part), said);
                 }
             }
         }
-
-        return tokens;
     }
 
-    private int CountString(JsonElement value) => TokenCounter.CountTokens(value.GetString());
-
-    private int CountJson(JsonElement value)
+    private static string JsonString(JsonElement value)
     {
         var builder = t_builder ??= new StringBuilder(1024);
         builder.Clear();
         JsonText.Append(builder, value);
-        foreach (var chunk in builder.GetChunks())
-        {
-            if (chunk.Length == builder.Length)
-            {
-                return TokenCounter.CountTokens(chunk.Span);
-            }
-
-            break;
-        }
-
         var text = builder.ToString();
         if (builder.Capacity > 1 << 20)
         {
             t_builder = null; // do not keep huge buffers alive
         }
 
-        return TokenCounter.CountTokens(text);
+        return text;
     }
 
     // The peer tests `if (ex.tools)`: an empty array is truthy in JavaScript, so only null/false/0/"" are skipped.
@@ -265,4 +275,28 @@ public sealed class ChatTokenAccounting
         JsonValueKind.Array => formula == ChatTokenFormula.Cookbook || value.GetArrayLength() > 0,
         _ => true,
     };
+
+    /// <summary>The texts of one example waiting to be encoded, plus its fixed overhead.</summary>
+    internal sealed class ExampleWork
+    {
+        public List<(string Text, bool Assistant)> Segments { get; } = new(8);
+
+        public int Overhead { get; set; }
+
+        public int Messages { get; set; }
+
+        public bool Counted { get; set; }
+
+        public long Line { get; set; }
+
+        public void Add(string text, bool assistant) => Segments.Add((text, assistant));
+
+        public void Reset()
+        {
+            Segments.Clear();
+            Overhead = 0;
+            Messages = 0;
+            Counted = false;
+        }
+    }
 }
