@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return RedactCommand.Create(context);
         yield return ManifestCommand.Create(context);
         yield return AugmentCommand.Create(context);
+        yield return EstimateCommand.Create(context);
+        yield return TokensCommand.Create(context);
     }
 }

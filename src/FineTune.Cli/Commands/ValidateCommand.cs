@@ -21,17 +21,19 @@ internal static class ValidateCommand
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (a stable contract: rows, format, findings, summary)." };
         var format = new Option<string>("--format") { Description = "Validate as this format instead of detecting it: chat or preference." };
         format.AcceptOnlyFromAmong("chat", "preference");
-        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format };
+        var model = new Option<string>("--model") { Description = "The model the data is for: its tokenizer, per-example token limit and price (adds a cost estimate)." };
+        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format, model };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             context,
             parseResult.GetValue(file)!,
             parseResult.GetValue(json),
             parseResult.GetValue(format) is { } name ? new DatasetFormat(name) : null,
+            parseResult.GetValue(model),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, CancellationToken cancellationToken)
     {
         if (!file.Exists)
         {
@@ -42,7 +44,12 @@ internal static class ValidateCommand
         DatasetValidationReport report;
         try
         {
-            report = await ValidateAsync(context, file, json, format, cancellationToken).ConfigureAwait(false);
+            report = await ValidateAsync(context, file, json, format, model, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex) when (model is not null)
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return CliApp.UsageError;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -50,22 +57,34 @@ internal static class ValidateCommand
             return CliApp.UsageError;
         }
 
+        var cost = model is not null && report.Tokens is { Examples: > 0 } tokens
+            ? await TokenOutput.TryEstimateAsync(tokens, model, epochs: null, context.Error).ConfigureAwait(false)
+            : null;
         if (json)
         {
-            await context.Output.WriteLineAsync(ToJson(report, file.ToString())).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(ToJson(report, file.ToString(), cost)).ConfigureAwait(false);
         }
         else
         {
             await WriteSummaryAsync(context.Output, report, file.ToString()).ConfigureAwait(false);
+            if (report.Tokens is not null)
+            {
+                await TokenOutput.WriteTextAsync(context.Output, report.Tokens).ConfigureAwait(false);
+            }
+
+            if (cost is not null)
+            {
+                await context.Output.WriteAsync(cost.ToText()).ConfigureAwait(false);
+            }
         }
 
         return report.IsValid ? CliApp.Success : CliApp.Failed;
     }
 
-    private static async Task<DatasetValidationReport> ValidateAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, CancellationToken cancellationToken)
+    private static async Task<DatasetValidationReport> ValidateAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, CancellationToken cancellationToken)
     {
         var validator = new DatasetValidator();
-        var request = new DatasetValidationRequest { FileName = file.ToString(), Format = format };
+        var request = new DatasetValidationRequest { FileName = file.ToString(), Format = format, Model = model, CountTokens = true };
         var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (stream.ConfigureAwait(false))
         {
@@ -93,7 +112,7 @@ internal static class ValidateCommand
         }
     }
 
-    internal static string ToJson(DatasetValidationReport report, string file)
+    internal static string ToJson(DatasetValidationReport report, string file, CostEstimate? cost = null)
     {
         var output = new ValidateJsonOutput
         {
@@ -112,6 +131,8 @@ internal static class ValidateCommand
                 Message = f.Message,
             })],
             Summary = new SortedDictionary<string, int>(report.Summary.ToDictionary(), StringComparer.Ordinal),
+            Tokens = report.Tokens is null ? null : TokenOutput.ToJson(report.Tokens),
+            Cost = cost is null ? null : TokenOutput.ToJson(cost),
         };
         return JsonSerializer.Serialize(output, CliJsonContext.Default.ValidateJsonOutput);
     }

@@ -31,6 +31,16 @@ internal sealed class ValidateJsonOutput
 
     [JsonPropertyName("summary")]
     public required IReadOnlyDictionary<string, int> Summary { get; init; }
+
+    /// <summary>Gets the token report (see TokenOutput.ToJson): at least <c>total</c> and <c>billed</c>.</summary>
+    [JsonPropertyName("tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.JsonElement? Tokens { get; init; }
+
+    /// <summary>Gets the cost estimate, present when <c>--model</c> was given and a price is known.</summary>
+    [JsonPropertyName("cost")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.JsonElement? Cost { get; init; }
 }
 
 /// <summary>One finding in the <c>--json</c> output; <see cref="Severity"/> is "error", "warning" or "info".</summary>

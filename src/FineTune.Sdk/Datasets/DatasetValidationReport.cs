@@ -30,4 +30,8 @@ public sealed class DatasetValidationReport
     /// <summary>Gets a value indicating whether the file has no error findings.</summary>
     /// <value><see langword="true"/> when <see cref="ErrorCount"/> is zero.</value>
     public bool IsValid => ErrorCount == 0;
+
+    /// <summary>Gets the token counts, when a model was given or token counting was requested.</summary>
+    /// <value><see langword="null"/> when tokens were not counted.</value>
+    public DatasetTokenReport? Tokens { get; init; }
 }

@@ -69,7 +69,8 @@ public sealed class DatasetValidator : IDatasetValidator
         var started = _timeProvider.GetTimestamp();
         Log.DatasetValidationStarted(_logger, fileName);
 
-        var run = new ValidationRun(_options, request?.FileName, forced, _logger, fileName);
+        var tokens = request is { Model: not null } or { CountTokens: true } ? new TokenCountGate(request.Model, request.TokenFormula) : null;
+        var run = new ValidationRun(_options, request?.FileName, forced, _logger, fileName, tokens);
         var reader = new JsonlReader(content, _options.MaxLineBytes, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
@@ -116,6 +117,7 @@ public sealed class DatasetValidator : IDatasetValidator
         private readonly DatasetRow _row = new();
         private readonly ILogger _logger;
         private readonly string _fileName;
+        private readonly TokenCountGate? _tokens;
         private DatasetFormat _format;
         private Mode _mode;
         private JsonArrayScanner? _array;
@@ -123,11 +125,17 @@ public sealed class DatasetValidator : IDatasetValidator
         private long _rows;
         private bool _sawContent;
 
-        public ValidationRun(DatasetValidationOptions options, string? file, DatasetFormat? forced, ILogger logger, string fileName)
+        public ValidationRun(DatasetValidationOptions options, string? file, DatasetFormat? forced, ILogger logger, string fileName, TokenCountGate? tokens)
         {
             _options = options;
             _findings = new FindingCollector(options.MaxFindingsPerCode, file);
             _gates = DatasetGates.Create(options);
+            _tokens = tokens;
+            if (tokens is not null)
+            {
+                _gates.Add(tokens);
+            }
+
             _rules = new DatasetRowRules(_findings, options.MaxDepth);
             _logger = logger;
             _fileName = fileName;
@@ -306,6 +314,7 @@ public sealed class DatasetValidator : IDatasetValidator
                 Summary = new Dictionary<string, int>(_findings.Counts, StringComparer.Ordinal),
                 ErrorCount = _findings.ErrorCount,
                 WarningCount = _findings.WarningCount,
+                Tokens = _tokens?.BuildReport(),
             };
         }
 

@@ -6,4 +6,12 @@ public sealed class FineTuningOptions
     /// <summary>Gets the dataset validation options.</summary>
     /// <value>Defaults as documented on <see cref="DatasetValidationOptions"/>.</value>
     public DatasetValidationOptions Datasets { get; } = new();
+
+    /// <summary>Gets the token counting options.</summary>
+    /// <value>Defaults as documented on <see cref="TokenCountingOptions"/>.</value>
+    public TokenCountingOptions Tokens { get; } = new();
+
+    /// <summary>Gets the cost estimation options (price catalog, retry buffer).</summary>
+    /// <value>Defaults as documented on <see cref="CostEstimationOptions"/>.</value>
+    public CostEstimationOptions Costs { get; } = new();
 }

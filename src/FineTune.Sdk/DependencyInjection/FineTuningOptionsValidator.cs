@@ -9,6 +9,8 @@ internal sealed class FineTuningOptionsValidator : IValidateOptions<FineTuningOp
     {
         var failures = new List<string>();
         options.Datasets.Validate(failures);
+        options.Tokens.Validate(failures);
+        options.Costs.Validate(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

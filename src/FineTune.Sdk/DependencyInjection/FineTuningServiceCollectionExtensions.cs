@@ -44,6 +44,10 @@ public static class FineTuningServiceCollectionExtensions
         services.TryAddSingleton(sp => new DatasetRedactor(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
         services.TryAddSingleton(sp => new DatasetManifestBuilder(sp.GetRequiredService<IDatasetValidator>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
 
+        // Tokens and costs
+        services.TryAddSingleton<ITokenCounter>(sp => TiktokenTokenizer.ForEncoding(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Tokens.Encoding));
+        services.TryAddSingleton<ICostEstimator>(sp => new CostEstimator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Costs));
+
         return new FineTuningBuilder(services);
     }
 

@@ -1,0 +1,287 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace FineTune.Sdk;
+
+/// <summary>
+/// A byte-level BPE tokenizer that produces the same token ids as OpenAI's tiktoken for the <c>o200k_base</c> and
+/// <c>cl100k_base</c> encodings. The vocabularies ship inside the assembly (generated from the npm package
+/// <c>tiktoken</c> 1.0.22) and are loaded on first use; nothing is downloaded.
+/// </summary>
+/// <remarks>
+/// Instances are immutable and thread-safe. Text is encoded as UTF-8 before the merges; a lone surrogate becomes
+/// U+FFFD, as it does when JavaScript or Rust encodes such a string.
+/// </remarks>
+public sealed class TiktokenTokenizer : ITokenCounter
+{
+    /// <summary>The name of the encoding used by gpt-4o, gpt-4.1, gpt-5 and the o-series models.</summary>
+    public const string O200kBaseName = "o200k_base";
+
+    /// <summary>The name of the encoding used by gpt-4 and gpt-3.5-turbo.</summary>
+    public const string Cl100kBaseName = "cl100k_base";
+
+    // Pieces longer than this (in bytes) are merged with a priority queue instead of repeated linear scans.
+    internal const int LinearMergeLimit = 128;
+
+    private static readonly Lazy<TiktokenTokenizer> O200k = new(() => new TiktokenTokenizer(O200kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<TiktokenTokenizer> Cl100k = new(() => new TiktokenTokenizer(Cl100kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    [ThreadStatic]
+    private static PieceCache? t_o200kCache;
+
+    [ThreadStatic]
+    private static PieceCache? t_cl100kCache;
+
+    private readonly Lazy<BpeVocabulary> _vocabulary;
+    private readonly bool _o200k;
+
+    private TiktokenTokenizer(string encodingName)
+    {
+        EncodingName = encodingName;
+        _o200k = encodingName == O200kBaseName;
+        _vocabulary = new Lazy<BpeVocabulary>(() => BpeVocabulary.Load(encodingName), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Gets the <c>o200k_base</c> tokenizer (gpt-4o, gpt-4.1, o-series).</summary>
+    /// <value>A shared instance; its vocabulary loads on first use.</value>
+    public static TiktokenTokenizer O200kBase => O200k.Value;
+
+    /// <summary>Gets the <c>cl100k_base</c> tokenizer (gpt-4, gpt-3.5-turbo).</summary>
+    /// <value>A shared instance; its vocabulary loads on first use.</value>
+    public static TiktokenTokenizer Cl100kBase => Cl100k.Value;
+
+    /// <inheritdoc />
+    public string EncodingName { get; }
+
+    /// <summary>Gets the special tokens of this encoding and their ids.</summary>
+    /// <value>For example <c>&lt;|endoftext|&gt;</c>.</value>
+    public IReadOnlyDictionary<string, int> SpecialTokens => Vocabulary.SpecialTokens;
+
+    internal BpeVocabulary Vocabulary => _vocabulary.Value;
+
+    /// <summary>Returns the shared tokenizer of an encoding.</summary>
+    /// <param name="encodingName"><c>o200k_base</c> or <c>cl100k_base</c> (case-insensitive).</param>
+    /// <returns>The shared instance.</returns>
+    /// <exception cref="ArgumentException">The encoding is not one of the two supported.</exception>
+    public static TiktokenTokenizer ForEncoding(string encodingName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(encodingName);
+        if (string.Equals(encodingName, O200kBaseName, StringComparison.OrdinalIgnoreCase))
+        {
+            return O200kBase;
+        }
+
+        if (string.Equals(encodingName, Cl100kBaseName, StringComparison.OrdinalIgnoreCase))
+        {
+            return Cl100kBase;
+        }
+
+        throw new ArgumentException($"Unknown encoding '{encodingName}'; supported encodings are {O200kBaseName} and {Cl100kBaseName}.", nameof(encodingName));
+    }
+
+    /// <summary>Returns the shared tokenizer of a model, including fine-tuned <c>ft:</c> names.</summary>
+    /// <param name="model">A model name such as <c>gpt-4o-mini</c> or <c>ft:gpt-4o-mini-2024-07-18:org::abc123</c>.</param>
+    /// <returns>The shared instance.</returns>
+    /// <exception cref="ArgumentException">The model is unknown; the message lists the known model families.</exception>
+    public static TiktokenTokenizer ForModel(string model) => ForEncoding(ModelEncodings.GetEncodingName(model));
+
+    /// <summary>Encodes <paramref name="text"/> as plain text: special-token text is encoded as ordinary text.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The token ids.</returns>
+    public int[] Encode(ReadOnlySpan<char> text)
+    {
+        var tokens = new List<int>(Math.Max(4, text.Length / 3));
+        EncodeOrdinary(text, tokens);
+        return [.. tokens];
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="text"/>, turning the special tokens named in <paramref name="allowedSpecial"/> into
+    /// their ids; every other special-token text is encoded as ordinary text.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="allowedSpecial">The special tokens to recognise, for example <c>&lt;|endoftext|&gt;</c>; <see langword="null"/> for none.</param>
+    /// <returns>The token ids.</returns>
+    public int[] Encode(ReadOnlySpan<char> text, IEnumerable<string>? allowedSpecial)
+    {
+        var tokens = new List<int>(Math.Max(4, text.Length / 3));
+        var specials = allowedSpecial?.Where(s => Vocabulary.SpecialTokens.ContainsKey(s)).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        while (specials.Length > 0)
+        {
+            var next = -1;
+            string? found = null;
+            foreach (var special in specials)
+            {
+                var index = text.IndexOf(special.AsSpan(), StringComparison.Ordinal);
+                if (index >= 0 && (next < 0 || index < next || (index == next && special.Length > found!.Length)))
+                {
+                    next = index;
+                    found = special;
+                }
+            }
+
+            if (found is null)
+            {
+                break;
+            }
+
+            EncodeOrdinary(text[..next], tokens);
+            tokens.Add(Vocabulary.SpecialTokens[found]);
+            text = text[(next + found.Length)..];
+        }
+
+        EncodeOrdinary(text, tokens);
+        return [.. tokens];
+    }
+
+    /// <summary>Appends the token ids of <paramref name="text"/> (plain text) to <paramref name="destination"/>.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="destination">The list the ids are added to.</param>
+    public void Encode(ReadOnlySpan<char> text, List<int> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        EncodeOrdinary(text, destination);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Allocation-free once the vocabulary is loaded and the thread's piece cache is warm.</remarks>
+    public int CountTokens(ReadOnlySpan<char> text) => EncodeOrdinary(text, null);
+
+    /// <summary>Decodes token ids (ordinary and special) back to text; invalid UTF-8 becomes U+FFFD.</summary>
+    /// <param name="tokens">The token ids.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not a token of this encoding.</exception>
+    public string Decode(ReadOnlySpan<int> tokens)
+    {
+        var vocabulary = Vocabulary;
+        var bytes = new ArrayBufferWriter<byte>(Math.Max(16, tokens.Length * 4));
+        foreach (var token in tokens)
+        {
+            if ((uint)token < (uint)vocabulary.Count)
+            {
+                bytes.Write(vocabulary.GetBytes(token));
+                continue;
+            }
+
+            var special = vocabulary.SpecialTokens.FirstOrDefault(p => p.Value == token).Key
+                ?? throw new ArgumentOutOfRangeException(nameof(tokens), token, $"{token} is not a token of {EncodingName}.");
+            bytes.Write(Encoding.UTF8.GetBytes(special));
+        }
+
+        return Encoding.UTF8.GetString(bytes.WrittenSpan);
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => EncodingName;
+
+    // Encodes plain text; adds ids to output when given, and returns the number of tokens.
+    private int EncodeOrdinary(ReadOnlySpan<char> text, List<int>? output)
+    {
+        var vocabulary = Vocabulary;
+        var cache = _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
+        var count = 0;
+        Span<byte> stackBuffer = stackalloc byte[512];
+        Span<int> pieceIds = stackalloc int[PieceCache.MaxTokens];
+        List<int>? scratch = null;
+        var position = 0;
+        while (position < text.Length)
+        {
+            var length = _o200k ? PreTokenizer.NextO200k(text, position) : PreTokenizer.NextCl100k(text, position);
+            var piece = text.Slice(position, length);
+            position += length;
+
+            var slot = -1;
+            if (length <= PieceCache.MaxPieceChars)
+            {
+                var cached = cache.TryGet(piece, out var ids, out slot);
+                if (cached >= 0)
+                {
+                    count += cached;
+                    if (output is not null)
+                    {
+                        foreach (var id in ids)
+                        {
+                            output.Add(id);
+                        }
+                    }
+
+                    continue;
+                }
+            }
+
+            byte[]? rented = null;
+            var maxBytes = length * 3;
+            var buffer = maxBytes <= stackBuffer.Length ? stackBuffer : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+            try
+            {
+                var byteCount = Utf8(piece, buffer);
+                if (slot < 0)
+                {
+                    count += BytePairEncoder.Encode(vocabulary, buffer[..byteCount], output);
+                    continue;
+                }
+
+                // Encode into a scratch list so the result can be cached, then copy it out.
+                scratch ??= new List<int>(16);
+                scratch.Clear();
+                var pieceCount = BytePairEncoder.Encode(vocabulary, buffer[..byteCount], scratch);
+                count += pieceCount;
+                output?.AddRange(scratch);
+                if (pieceCount <= PieceCache.MaxTokens)
+                {
+                    for (var i = 0; i < pieceCount; i++)
+                    {
+                        pieceIds[i] = scratch[i];
+                    }
+
+                    cache.Set(slot, piece, pieceIds[..pieceCount]);
+                }
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+
+        return count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Utf8(ReadOnlySpan<char> piece, Span<byte> destination)
+    {
+        // Fast path for ASCII pieces, the common case.
+        if (piece.Length <= 16)
+        {
+            var i = 0;
+            for (; i < piece.Length; i++)
+            {
+                var c = piece[i];
+                if (c >= 128)
+                {
+                    break;
+                }
+
+                destination[i] = (byte)c;
+            }
+
+            if (i == piece.Length)
+            {
+                return i;
+            }
+        }
+
+        // Encoding.UTF8 replaces lone surrogates with U+FFFD (EF BF BD).
+        return Encoding.UTF8.GetBytes(piece, destination);
+    }
+}

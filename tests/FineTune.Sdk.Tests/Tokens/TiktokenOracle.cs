@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FineTune.Tests;
+
+namespace FineTune.Sdk.Tests;
+
+/// <summary>
+/// Runs the npm package <c>tiktoken</c> 1.0.22 (pinned by the committed package-lock.json in tiktoken-oracle/) over
+/// a batch of strings. Installs it with <c>npm ci</c> on first use, under a file lock so parallel test processes do
+/// not race. A missing node or npm is a test failure, never a skip.
+/// </summary>
+public sealed class TiktokenOracle
+{
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+
+    public static string Folder => Path.Combine(RepoPaths.Root, "tests", "FineTune.Sdk.Tests", "Tokens", "tiktoken-oracle");
+
+    /// <summary>Encodes every text with both encodings, as plain text and with every special token allowed.</summary>
+    public static async Task<IReadOnlyList<OracleResult>> EncodeAsync(IReadOnlyList<string> texts)
+    {
+        await EnsureInstalledAsync().ConfigureAwait(false);
+        var work = Path.Combine(Path.GetTempPath(), "finetune-oracle-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var input = Path.Combine(work, "in.jsonl");
+            var output = Path.Combine(work, "out.jsonl");
+            var builder = new StringBuilder();
+            foreach (var text in texts)
+            {
+                builder.Append("{\"text\":").Append(JsonQuote(text)).Append("}\n");
+            }
+
+            await File.WriteAllTextAsync(input, builder.ToString(), new UTF8Encoding(false)).ConfigureAwait(false);
+            await RunAsync("node", ["encode.mjs", input, output]).ConfigureAwait(false);
+            var results = new List<OracleResult>(texts.Count);
+            foreach (var line in await File.ReadAllLinesAsync(output).ConfigureAwait(false))
+            {
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                results.Add(new OracleResult(
+                    Ids(root, "o200k"), Ids(root, "cl100k"), Ids(root, "o200k_special"), Ids(root, "cl100k_special")));
+            }
+
+            results.Should().HaveCount(texts.Count, "the oracle answers every input line");
+            return results;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Escapes every non-ASCII UTF-16 code unit, so lone surrogates reach JavaScript unchanged.</summary>
+    public static string JsonQuote(string text)
+    {
+        var builder = new StringBuilder(text.Length + 2).Append('"');
+        foreach (var c in text)
+        {
+            if (c is >= ' ' and < (char)127 and not '"' and not '\\')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    private static int[] Ids(JsonElement root, string name) => root.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    private static async Task EnsureInstalledAsync()
+    {
+        await InstallGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var marker = Path.Combine(Folder, "node_modules", "tiktoken", "package.json");
+            if (File.Exists(marker))
+            {
+                return;
+            }
+
+            // A file lock guards against other test processes installing at the same time.
+            var lockPath = Path.Combine(Folder, ".npm-ci.lock");
+            FileStream? lockFile = null;
+            for (var attempt = 0; lockFile is null; attempt++)
+            {
+                try
+                {
+                    lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                }
+                catch (IOException) when (attempt < 600)
+                {
+                    await Task.Delay(500).ConfigureAwait(false);
+                }
+            }
+
+            await using (lockFile)
+            {
+                if (!File.Exists(marker))
+                {
+                    await RunAsync(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", ["ci", "--no-audit", "--no-fund"]).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
+
+    private static async Task RunAsync(string fileName, string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"'{fileName}' is not on PATH. The tokenizer conformance tests need Node.js and npm (they compare with the npm package tiktoken); install them.", ex);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr.ConfigureAwait(false)}{await stdout.ConfigureAwait(false)}");
+            }
+        }
+    }
+}
+
+/// <summary>The oracle's ids for one text.</summary>
+public sealed record OracleResult(int[] O200k, int[] Cl100k, int[] O200kSpecial, int[] Cl100kSpecial);
