@@ -6,4 +6,8 @@ public sealed class FineTuningOptions
     /// <summary>Gets the dataset validation options.</summary>
     /// <value>Defaults as documented on <see cref="DatasetValidationOptions"/>.</value>
     public DatasetValidationOptions Datasets { get; } = new();
+
+    /// <summary>Gets the default evaluation run options (concurrency, rate limits, retries, timeout).</summary>
+    /// <value>Defaults as documented on <see cref="EvalRunOptions"/>.</value>
+    public EvalRunOptions Evaluation { get; } = new();
 }

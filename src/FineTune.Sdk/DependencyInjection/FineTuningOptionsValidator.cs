@@ -9,6 +9,7 @@ internal sealed class FineTuningOptionsValidator : IValidateOptions<FineTuningOp
     {
         var failures = new List<string>();
         options.Datasets.Validate(failures);
+        options.Evaluation.Validate(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -37,6 +37,9 @@ public static class FineTuningServiceCollectionExtensions
         // Datasets
         services.TryAddSingleton<IDatasetValidator>(sp => new DatasetValidator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
 
+        // Evaluation
+        services.TryAddSingleton<IEvalRunner>(sp => new EvalRunner(sp.GetService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<EvalRunner>>()));
+
         return new FineTuningBuilder(services);
     }
 
