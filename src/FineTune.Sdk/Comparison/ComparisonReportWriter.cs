@@ -123,7 +123,7 @@ public static class ComparisonReportWriter
         void Add(FormattableString text) => html.Append(text.ToString(CultureInfo.InvariantCulture));
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fine-tune evaluation</title><style>");
         html.Append("body{font-family:system-ui,sans-serif;margin:24px;color:#1f2328;background:#fff}table{border-collapse:collapse;margin:8px 0 20px}");
-        html.Append("td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}");
+        html.Append("td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}");
         html.Append(".pass{color:#1a7f37;font-weight:bold}.block{color:#cf222e;font-weight:bold}.warn{color:#9a6700;font-weight:bold}");
         html.Append(".legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}h2{margin-top:28px}</style></head><body>\n");
         var verdictClass = report.Decision.Passed ? "pass" : "block";
@@ -168,7 +168,7 @@ public static class ComparisonReportWriter
         const int RowHeight = 34, Left = 160, Width = 560;
         var svg = new StringBuilder();
         var height = Math.Max(1, buckets.Count) * RowHeight + 30;
-        svg.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-buckets\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{Left + Width + 80}\" height=\"{height}\" role=\"img\" aria-label=\"Per-bucket scores\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-buckets\" width=\"{Left + Width + 80}\" height=\"{height}\" role=\"img\" aria-label=\"Per-bucket scores\">");
         for (var i = 0; i <= 4; i++)
         {
             var x = Left + Width * i / 4;
@@ -195,7 +195,7 @@ public static class ComparisonReportWriter
         var max = Math.Max(1, baseline.Concat(candidate).DefaultIfEmpty(0).Max());
         var binWidth = (double)Width / bins;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-{id}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{Left + Width + 20}\" height=\"{Height + Bottom}\" role=\"img\" aria-label=\"{id} histogram\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-{id}\" width=\"{Left + Width + 20}\" height=\"{Height + Bottom}\" role=\"img\" aria-label=\"{id} histogram\">");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Height}\" x2=\"{Left + Width}\" y2=\"{Height}\" stroke=\"#57606a\"/><line x1=\"{Left}\" y1=\"0\" x2=\"{Left}\" y2=\"{Height}\" stroke=\"#57606a\"/>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"12\" font-size=\"11\" text-anchor=\"end\">{max}</text><text x=\"{Left - 4}\" y=\"{Height}\" font-size=\"11\" text-anchor=\"end\">0</text>");
         for (var i = 0; i < bins; i++)
