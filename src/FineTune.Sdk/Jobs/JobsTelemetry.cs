@@ -8,9 +8,6 @@ internal static class JobsTelemetry
     /// <summary>Wall time from a job's creation to its terminal status, in seconds; tags provider, status, base model.</summary>
     public static readonly Histogram<double> JobDuration = FineTuneTelemetry.Meter.CreateHistogram<double>("finetune.job.duration", "s", "Time from a fine-tuning job's creation to its terminal status.");
 
-    /// <summary>Jobs started (created, or found again by idempotency key); tags provider, reused.</summary>
-    public static readonly Counter<long> JobsStarted = FineTuneTelemetry.Meter.CreateCounter<long>("finetune.job.started", "{job}", "Fine-tuning jobs started.");
-
     /// <summary>Status polls made by job handles; tag provider.</summary>
     public static readonly Counter<long> Polls = FineTuneTelemetry.Meter.CreateCounter<long>("finetune.job.polls", "{poll}", "Job status polls made by FineTuneJobHandle.");
 

@@ -101,11 +101,15 @@ public sealed class TrainingMetric
         return rows;
     }
 
-    /// <summary>Builds a metric from named numbers (column names or JSON keys), or returns <see langword="null"/> without a step.</summary>
-    /// <param name="values">The numbers by name.</param>
-    /// <returns>The metric, or <see langword="null"/>.</returns>
-    internal static TrainingMetric? FromValues(IReadOnlyDictionary<string, double> values)
+    /// <summary>
+    /// Builds a metric from named numbers (CSV column names or the keys of a metrics event's data), using the same
+    /// names and aliases as <see cref="ParseCsv"/>.
+    /// </summary>
+    /// <param name="values">The numbers by name (lower case).</param>
+    /// <returns>The metric, or <see langword="null"/> when no step is given.</returns>
+    public static TrainingMetric? FromValues(IReadOnlyDictionary<string, double> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
         double? Take(params string[] names)
         {
             foreach (var name in names)
