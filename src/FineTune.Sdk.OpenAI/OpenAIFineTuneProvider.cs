@@ -23,7 +23,6 @@ namespace FineTune.Sdk.OpenAI;
 /// <remarks>Thread-safe: one instance serves concurrent calls; share it (the circuit breaker then sees every call).</remarks>
 public sealed class OpenAIFineTuneProvider : IFineTuneProvider
 {
-    private const int JobsPageSize = 100;
     private const int EventsPageSize = 100;
     private const int CheckpointsPageSize = 10;
 
@@ -73,6 +72,9 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         _retirements = OpenAIModelRetirements.Create(options.ModelRetirements);
         _chat = new Lazy<OpenAIChatClient>(() => new OpenAIChatClient(options, httpClient, _time, loggerFactory));
     }
+
+    /// <summary>Gets or sets the page size of job lists (tests lower it to exercise paging).</summary>
+    internal int JobsPageSize { get; set; } = 100;
 
     /// <inheritdoc/>
     public async Task<UploadedFile> UploadFileAsync(Stream content, string fileName, CancellationToken cancellationToken = default)
