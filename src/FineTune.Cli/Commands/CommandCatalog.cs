@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return ValidateCommand.Create(context);
         yield return EmulateCommand.Create(context);
+        yield return EvalCommand.Create(context);
     }
 }

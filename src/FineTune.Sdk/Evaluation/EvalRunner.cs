@@ -20,7 +20,12 @@ namespace FineTune.Sdk;
 /// The built-in <see cref="IEvalRunner"/>: bounded concurrency, optional request and token rate limits, Polly retries
 /// that honour <c>Retry-After</c>, a per-case timeout, a resumable JSONL run file and an optional response cache.
 /// </summary>
-/// <remarks>Thread-safe; one instance can run several evaluations at once.</remarks>
+/// <remarks>
+/// Transient failures: <see cref="FineTuneException"/> with <see cref="FineTuneException.IsTransient"/> or a 408/429/5xx
+/// status (its <see cref="FineTuneException.RetryAfter"/> is honoured), <see cref="HttpRequestException"/> with such a
+/// status or none, <see cref="TimeoutException"/> and <see cref="IOException"/>. Thread-safe; one instance can run
+/// several evaluations at once.
+/// </remarks>
 public sealed class EvalRunner : IEvalRunner
 {
     private static readonly Counter<long> CaseCounter = FineTuneTelemetry.Meter.CreateCounter<long>("finetune.eval.cases", "{case}", "Case-variant pairs evaluated.");
@@ -444,6 +449,7 @@ public sealed class EvalRunner : IEvalRunner
 
             return exception switch
             {
+                FineTuneException fine => fine.IsTransient || (fine.StatusCode is { } fineStatus && IsTransientStatus(fineStatus)),
                 HttpRequestException { StatusCode: null } => true,
                 HttpRequestException { StatusCode: { } status } => IsTransientStatus((int)status),
                 TimeoutRejectedException => false,
@@ -461,6 +467,11 @@ public sealed class EvalRunner : IEvalRunner
                 return custom;
             }
 
+            if (exception is FineTuneException { RetryAfter: { } providerRetryAfter })
+            {
+                return providerRetryAfter;
+            }
+
             return exception.Data["Retry-After"] switch
             {
                 TimeSpan span => span,
@@ -476,6 +487,7 @@ public sealed class EvalRunner : IEvalRunner
         private static string Describe(Exception exception) => exception switch
         {
             TimeoutRejectedException => "Timed out (case timeout).",
+            FineTuneException { StatusCode: { } fineStatus } fine => $"{nameof(FineTuneException)}: HTTP {fineStatus}{(fine.ProviderCode is null ? "" : " (" + fine.ProviderCode + ")")}.",
             HttpRequestException { StatusCode: { } status } => $"{exception.GetType().Name}: HTTP {(int)status}.",
             _ when exception.Data["StatusCode"] is int code => $"{exception.GetType().Name}: HTTP {code}.",
             _ => exception.GetType().Name + ": " + FirstLine(exception.Message),
