@@ -56,7 +56,7 @@ internal static class EvalCommand
                 {
                     var scores = group.Select(r => r.GetScore(scorer)).Where(s => s is { ScorerError: null }).ToList();
                     var passRate = scores.Count == 0 ? 0 : scores.Count(s => s!.Passed) / (double)scores.Count;
-                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{scorer} {passRate:P1}"));
+                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{scorer} {passRate * 100:0.0}%"));
                 }
 
                 await context.Output.WriteLineAsync(string.Join("; ", line)).ConfigureAwait(false);
