@@ -5,5 +5,5 @@ namespace FineTune.Sdk.Testing.Tests;
 public sealed class PublicApiTests
 {
     [Fact]
-    public void PublicApi_MatchesApprovedListing() => PublicApiListing.Verify(typeof(FineTune.Sdk.Testing.AssemblyMarker).Assembly);
+    public void PublicApi_MatchesApprovedListing() => PublicApiListing.Verify(typeof(FineTune.Sdk.Testing.OpenAIEmulator).Assembly);
 }

@@ -14,5 +14,7 @@ internal static class CommandCatalog
         yield return AugmentCommand.Create(context);
         yield return EstimateCommand.Create(context);
         yield return TokensCommand.Create(context);
+        yield return EmulateCommand.Create(context);
+        yield return EvalCommand.Create(context);
     }
 }

@@ -14,4 +14,8 @@ public sealed class FineTuningOptions
     /// <summary>Gets the cost estimation options (price catalog, retry buffer).</summary>
     /// <value>Defaults as documented on <see cref="CostEstimationOptions"/>.</value>
     public CostEstimationOptions Costs { get; } = new();
+
+    /// <summary>Gets the default evaluation run options (concurrency, rate limits, retries, timeout).</summary>
+    /// <value>Defaults as documented on <see cref="EvalRunOptions"/>.</value>
+    public EvalRunOptions Evaluation { get; } = new();
 }

@@ -11,6 +11,7 @@ internal sealed class FineTuningOptionsValidator : IValidateOptions<FineTuningOp
         options.Datasets.Validate(failures);
         options.Tokens.Validate(failures);
         options.Costs.Validate(failures);
+        options.Evaluation.Validate(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -48,6 +48,9 @@ public static class FineTuningServiceCollectionExtensions
         services.TryAddSingleton<ITokenCounter>(sp => TiktokenTokenizer.ForEncoding(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Tokens.Encoding));
         services.TryAddSingleton<ICostEstimator>(sp => new CostEstimator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Costs));
 
+        // Evaluation
+        services.TryAddSingleton<IEvalRunner>(sp => new EvalRunner(sp.GetService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<EvalRunner>>()));
+
         return new FineTuningBuilder(services);
     }
 

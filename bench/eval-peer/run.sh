@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Peer check and benchmark of the eval runner (docs/eval.md, "Peer check and benchmark").
+#  1. Peer check: the same golden set (PEER_CASES, default 200), scored exact-match and is-JSON, run by promptfoo and by
+#     `finetune eval run` against the same loopback OpenAI-compatible endpoint (server.mjs); verdicts must agree case by case.
+#  2. Benchmark: BENCH_CASES (default 2000) cases against the endpoint with a fixed 100 ms latency at concurrency 64;
+#     ours must finish within 110% of the ideal (cases x latency / concurrency). promptfoo's time at the same concurrency
+#     is printed beside ours, and our peak RSS at a quarter of the cases is printed to show memory stays flat.
+# Needs node >= 20, npm and the .NET SDK. Exit 0 when the peer check agrees and the benchmark is within its bound.
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+root=$(cd ../.. && pwd)
+peer_cases=${PEER_CASES:-200}
+bench_cases=${BENCH_CASES:-2000}
+concurrency=${CONCURRENCY:-64}
+export PROMPTFOO_DISABLE_TELEMETRY=1 PROMPTFOO_DISABLE_UPDATE=1 PROMPTFOO_DISABLE_SHARING=1 PROMPTFOO_DISABLE_REDTEAM_REMOTE_GENERATION=1
+export OPENAI_API_KEY=${OPENAI_API_KEY:-sk-loopback-only} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if [ ! -x node_modules/.bin/promptfoo ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+dotnet build "$root/src/FineTune.Cli" -c Release -v q -nologo >/dev/null
+cli="$root/src/FineTune.Cli/bin/Release/net10.0/finetune.dll"
+
+work=$(mktemp -d)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_server() { # $1 = latency ms
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  LATENCY_MS=$1 node server.mjs 0 >"$work/server.out" &
+  server_pid=$!
+  for _ in $(seq 1 100); do grep -q LISTENING "$work/server.out" 2>/dev/null && break; sleep 0.05; done
+  port=$(awk '/LISTENING/ {print $2}' "$work/server.out")
+  endpoint="http://127.0.0.1:$port/v1"
+}
+
+write_promptfoo_config() { # $1 = dir
+  cat >"$1/promptfooconfig.yaml" <<YAML
+description: eval peer check
+prompts:
+  - '{{question}}'
+providers:
+  - id: openai:chat:peer-model
+    config:
+      apiBaseUrl: $endpoint
+      apiKey: $OPENAI_API_KEY
+      temperature: 0
+tests: file://tests.jsonl
+YAML
+}
+
+now() { date +%s.%N; }
+
+# 1. Peer check.
+start_server 5
+node make-golden.mjs "$peer_cases" "$work/peer"
+write_promptfoo_config "$work/peer"
+dotnet "$cli" eval run --golden "$work/peer/golden.jsonl" --model peer-model --endpoint "$endpoint" \
+  --run-file "$work/peer/run.jsonl" --scorer exact --scorer json-valid --concurrency 16 >"$work/peer/ours.txt"
+(cd "$work/peer" && "$here/node_modules/.bin/promptfoo" eval -c promptfooconfig.yaml -o out.json -j 16 --no-cache --no-progress-bar >promptfoo.txt 2>&1) || true
+[ -s "$work/peer/out.json" ] || { echo "promptfoo wrote no results:"; tail -30 "$work/peer/promptfoo.txt"; exit 1; }
+peer_status=0
+node compare.mjs "$work/peer/run.jsonl" "$work/peer/out.json" || peer_status=1
+
+# 2. Benchmark.
+start_server 100
+ideal=$(awk -v n="$bench_cases" -v c="$concurrency" 'BEGIN { printf "%.3f", n * 0.1 / c }')
+bound=$(awk -v i="$ideal" 'BEGIN { printf "%.3f", i * 1.10 }')
+for n in $((bench_cases / 4)) "$bench_cases"; do
+  node make-golden.mjs "$n" "$work/bench$n"
+  /usr/bin/time -f "%M %e" -o "$work/bench$n/time.txt" dotnet "$cli" eval run --golden "$work/bench$n/golden.jsonl" --model peer-model \
+    --endpoint "$endpoint" --run-file "$work/bench$n/run.jsonl" --scorer exact --scorer json-valid --concurrency "$concurrency" >"$work/bench$n/ours.txt"
+done
+ours_runner=$(awk '/results in/ {print $4}' "$work/bench$bench_cases/ours.txt")
+read -r ours_rss ours_wall <"$work/bench$bench_cases/time.txt"
+read -r quarter_rss _ <"$work/bench$((bench_cases / 4))/time.txt"
+max_in_flight=$(node -e "fetch('$endpoint'.replace('/v1','/stats')).then(r=>r.json()).then(j=>console.log(j.maxInFlight))")
+
+write_promptfoo_config "$work/bench$bench_cases"
+start=$(now)
+(cd "$work/bench$bench_cases" && "$here/node_modules/.bin/promptfoo" eval -c promptfooconfig.yaml -o out.json -j "$concurrency" --no-cache --no-progress-bar >promptfoo.txt 2>&1) || true
+pf_wall=$(awk -v s="$start" -v e="$(now)" 'BEGIN { printf "%.3f", e - s }')
+pf_rows=$(node -e "const r=require('$work/bench$bench_cases/out.json');console.log((r.results.results??r.results).length)" 2>/dev/null || echo 0)
+
+echo "benchmark: $bench_cases cases x 100 ms at concurrency $concurrency; ideal ${ideal} s, bound (110%) ${bound} s"
+echo "  ours (runner, in process):  ${ours_runner} s   [max in flight at the endpoint: ${max_in_flight}]"
+echo "  ours (whole CLI process):   ${ours_wall} s, peak RSS ${ours_rss} KB (at $((bench_cases / 4)) cases: ${quarter_rss} KB)"
+echo "  promptfoo 0.121.20 (-j $concurrency): ${pf_wall} s for ${pf_rows} rows (whole process)"
+bench_status=$(awk -v t="$ours_runner" -v b="$bound" 'BEGIN { print (t <= b) ? 0 : 1 }')
+[ "$bench_status" -eq 0 ] || echo "benchmark: runner time ${ours_runner} s exceeds ${bound} s"
+[ "$peer_status" -eq 0 ] && [ "$bench_status" -eq 0 ]

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using FineTune.Sdk.Testing;
+
+namespace FineTune.Cli;
+
+/// <summary><c>finetune emulate openai [--port N] [--speed X]</c>: serve the OpenAI emulator on 127.0.0.1 until stopped.</summary>
+internal static class EmulateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var port = new Option<int>("--port") { Description = "The loopback port; 0 (the default) picks a free one.", DefaultValueFactory = _ => 0 };
+        var speed = new Option<double>("--speed") { Description = "How many times faster than the default pace training runs (1 = 10 s validation, 10 s queue, 1 s per step).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int?>("--seed") { Description = "Seed for ids and generated values, for reproducible runs." };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require this bearer key (default: accept any key)." };
+        port.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 0 or > 65535)
+            {
+                result.AddError($"--port must be between 0 and 65535 (was {value}).");
+            }
+        });
+        speed.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value > 0) || double.IsInfinity(value))
+            {
+                result.AddError($"--speed must be a number > 0 (was {value.ToString(CultureInfo.InvariantCulture)}).");
+            }
+        });
+
+        var openai = new Command("openai", "Serve an OpenAI-compatible fine-tuning emulator (files, uploads, jobs, events, checkpoints, chat, models) on 127.0.0.1. A test double: no key, no cost, simulated training.")
+        {
+            port, speed, seed, apiKey,
+        };
+        openai.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new OpenAIEmulatorOptions
+            {
+                Speed = parseResult.GetValue(speed),
+                RandomSeed = parseResult.GetValue(seed),
+                ApiKey = parseResult.GetValue(apiKey),
+            };
+            var emulator = new OpenAIEmulator(options);
+            await using var disposeEmulator = emulator.ConfigureAwait(false);
+            Uri address;
+            try
+            {
+                address = await emulator.StartAsync(parseResult.GetValue(port), cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                await context.Error.WriteLineAsync($"error: cannot listen on 127.0.0.1:{parseResult.GetValue(port)}: {ex.Message}").ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+
+            await context.Output.WriteLineAsync($"Listening on {address}").ConfigureAwait(false);
+            await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return CliApp.Success;
+        });
+
+        return new Command("emulate", "Run a local emulator of a provider's fine-tuning API.") { openai };
+    }
+}

@@ -1,0 +1,271 @@
+using System.CommandLine;
+using System.Globalization;
+using FineTune.Sdk;
+using FineTune.Sdk.OpenAI;
+using Microsoft.Extensions.AI;
+
+namespace FineTune.Cli;
+
+/// <summary>
+/// <c>finetune eval run</c> (run a golden set against models into a resumable run file) and
+/// <c>finetune eval compare</c> (baseline vs candidate, reports, exit 0 pass / 1 block / 2 usage).
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliContext context)
+    {
+        return new Command("eval", "Evaluate models on a golden set and gate a deployment on the comparison.")
+        {
+            CreateRun(context),
+            CreateCompare(context),
+        };
+    }
+
+    private static Command CreateRun(CliContext context)
+    {
+        var shared = new SharedOptions();
+        var models = new Option<string[]>("--model") { Description = "A model to run, as ID or LABEL=ID; repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var runFile = new Option<FileInfo>("--run-file") { Description = "The JSONL run file results are appended to; an existing one is resumed.", Required = true };
+        var command = new Command("run", "Run a golden set against one or more models (any OpenAI-compatible endpoint) into a resumable JSONL run file.") { models, runFile };
+        shared.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var variants = new List<(string Label, string Model)>();
+            foreach (var spec in parseResult.GetValue(models) ?? [])
+            {
+                var eq = spec.IndexOf('=', StringComparison.Ordinal);
+                variants.Add(eq > 0 ? (spec[..eq], spec[(eq + 1)..]) : (spec, spec));
+            }
+
+            if (variants.Select(v => v.Label).Distinct(StringComparer.Ordinal).Count() != variants.Count)
+            {
+                await context.Error.WriteLineAsync("error: --model labels must be unique.").ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+
+            var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, cancellationToken).ConfigureAwait(false);
+            if (run.ExitCode is { } exit)
+            {
+                return exit;
+            }
+
+            foreach (var group in run.Results.GroupBy(r => r.Variant, StringComparer.Ordinal))
+            {
+                var line = new List<string> { $"{group.Key} ({group.First().ModelId}): {group.Count()} cases, {group.Count(r => r.Error is not null)} errors" };
+                foreach (var scorer in group.SelectMany(r => r.Scores).Select(s => s.Scorer).Distinct(StringComparer.OrdinalIgnoreCase))
+                {
+                    var scores = group.Select(r => r.GetScore(scorer)).Where(s => s is { ScorerError: null }).ToList();
+                    var passRate = scores.Count == 0 ? 0 : scores.Count(s => s!.Passed) / (double)scores.Count;
+                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{scorer} {passRate * 100:0.0}%"));
+                }
+
+                await context.Output.WriteLineAsync(string.Join("; ", line)).ConfigureAwait(false);
+            }
+
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateCompare(CliContext context)
+    {
+        var shared = new SharedOptions();
+        var baseModel = new Option<string>("--base") { Description = "The baseline model id.", Required = true };
+        var candidate = new Option<string>("--candidate") { Description = "The candidate (fine-tuned) model id.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The folder compare.json, compare.md and compare.html (and run.jsonl) are written to.", Required = true };
+        var runFile = new Option<FileInfo?>("--run-file") { Description = "The run file (default OUT/run.jsonl); rerunning resumes it." };
+        var primary = new Option<string?>("--primary") { Description = "The scorer regressions and buckets are decided on (default: the first --scorer)." };
+        var command = new Command("compare", "Run a golden set through a baseline and a candidate with identical settings, compare them with statistics and apply the acceptance policy. Exit 0 = pass, 1 = block, 2 = usage error.")
+        {
+            baseModel, candidate, output, runFile, primary,
+        };
+        shared.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var outDir = parseResult.GetValue(output)!.FullName;
+            var file = parseResult.GetValue(runFile)?.FullName ?? Path.Combine(outDir, "run.jsonl");
+            var variants = new List<(string, string)> { ("base", parseResult.GetValue(baseModel)!), ("candidate", parseResult.GetValue(candidate)!) };
+            var run = await shared.RunAsync(context, parseResult, variants, file, cancellationToken).ConfigureAwait(false);
+            if (run.ExitCode is { } exit)
+            {
+                return exit;
+            }
+
+            var options = new ComparisonOptions { GoldenSetName = Path.GetFileName(parseResult.GetValue(shared.Golden)!.FullName), PrimaryScorer = parseResult.GetValue(primary) };
+            ComparisonReport report;
+            try
+            {
+                report = EvalComparer.Compare(run.Results, options, run.Cases);
+            }
+            catch (ArgumentException ex)
+            {
+                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+
+            await ComparisonReportWriter.WriteAllAsync(report, outDir, cancellationToken).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(report.Decision.Passed ? "PASS" : "BLOCK").ConfigureAwait(false);
+            foreach (var rule in report.Decision.Rules.Where(r => r.Applicable))
+            {
+                var result = rule.Passed ? "pass" : rule.Blocking ? "BLOCK" : "warn";
+                await context.Output.WriteLineAsync($"  {result,-5} {rule.Rule}: {rule.Figure}").ConfigureAwait(false);
+            }
+
+            await context.Output.WriteLineAsync($"Reports: {Path.Combine(outDir, "compare.md")}, compare.json, compare.html").ConfigureAwait(false);
+            return report.Decision.Passed ? CliApp.Success : CliApp.Failed;
+        });
+        return command;
+    }
+
+    /// <summary>Options both subcommands share, and the run they drive.</summary>
+    private sealed class SharedOptions
+    {
+        public Option<FileInfo> Golden { get; } = new("--golden") { Description = "The golden set: JSONL {id, input, expected, tags} rows or held-out chat rows.", Required = true };
+
+        public Option<string?> Endpoint { get; } = new("--endpoint") { Description = "An OpenAI-compatible base URL (for example the emulator's http://127.0.0.1:PORT/v1). The key comes from OPENAI_API_KEY." };
+
+        public Option<string[]> Scorers { get; } = new("--scorer") { Description = "Scorers: " + string.Join("|", EvalScorers.BuiltInNames) + "|judge; repeat for several (default exact).", AllowMultipleArgumentsPerToken = true };
+
+        public Option<string?> JudgeModel { get; } = new("--judge-model") { Description = "The judge model for --scorer judge (same endpoint)." };
+
+        public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Calls at once across models.", DefaultValueFactory = _ => 8 };
+
+        public Option<int?> RequestsPerMinute { get; } = new("--rpm") { Description = "Requests-per-minute limit." };
+
+        public Option<int?> TokensPerMinute { get; } = new("--tpm") { Description = "Tokens-per-minute limit." };
+
+        public Option<int?> MaxTokens { get; } = new("--max-tokens") { Description = "Output-token limit sent to every model." };
+
+        public Option<double> TimeoutSeconds { get; } = new("--timeout") { Description = "Seconds one case may take, retries included.", DefaultValueFactory = _ => 120 };
+
+        public Option<DirectoryInfo?> Cache { get; } = new("--cache") { Description = "A response-cache folder; a rerun with the same requests is free." };
+
+        public Option<FileInfo?> Training { get; } = new("--training") { Description = "The training file, to flag golden cases that leaked into it." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public async Task<RunOutcome> RunAsync(CliContext context, ParseResult parseResult, List<(string Label, string Model)> variantSpecs, string runFile, CancellationToken cancellationToken)
+        {
+            var goldenFile = parseResult.GetValue(Golden)!;
+            if (!goldenFile.Exists)
+            {
+                await context.Error.WriteLineAsync($"error: golden set not found: {goldenFile.FullName}").ConfigureAwait(false);
+                return RunOutcome.Exit(CliApp.UsageError);
+            }
+
+            var training = parseResult.GetValue(Training);
+            if (training is { Exists: false })
+            {
+                await context.Error.WriteLineAsync($"error: training file not found: {training.FullName}").ConfigureAwait(false);
+                return RunOutcome.Exit(CliApp.UsageError);
+            }
+
+            var golden = await GoldenSetReader.ReadAsync(goldenFile.FullName, new GoldenSetReadOptions { TrainingFile = training?.FullName }, cancellationToken).ConfigureAwait(false);
+            foreach (var finding in golden.Findings)
+            {
+                await context.Error.WriteLineAsync($"{finding.Severity.ToString().ToUpperInvariant()} {finding.Code} line {finding.Line}: {finding.Message}").ConfigureAwait(false);
+            }
+
+            if (golden.Cases.Count == 0)
+            {
+                await context.Error.WriteLineAsync("error: the golden set has no usable case.").ConfigureAwait(false);
+                return RunOutcome.Exit(CliApp.UsageError);
+            }
+
+            var endpoint = parseResult.GetValue(Endpoint);
+            OpenAIChatClient? client = null;
+            try
+            {
+                var options = new EvalRunOptions
+                {
+                    MaxConcurrency = parseResult.GetValue(Concurrency),
+                    RequestsPerMinute = parseResult.GetValue(RequestsPerMinute),
+                    TokensPerMinute = parseResult.GetValue(TokensPerMinute),
+                    MaxOutputTokens = parseResult.GetValue(MaxTokens),
+                    CaseTimeout = TimeSpan.FromSeconds(parseResult.GetValue(TimeoutSeconds)),
+                    RunFile = runFile,
+                    ResponseCacheDirectory = parseResult.GetValue(Cache)?.FullName,
+                };
+
+                var scorerNames = parseResult.GetValue(Scorers) is { Length: > 0 } names ? names : ["exact"];
+                foreach (var name in scorerNames.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                {
+                    if (string.Equals(name, "judge", StringComparison.OrdinalIgnoreCase))
+                    {
+                        client ??= CreateClient(endpoint);
+                        options.Scorers.Add(EvalScorers.LlmJudge(client, new LlmJudgeOptions { ModelId = parseResult.GetValue(JudgeModel) ?? throw new ArgumentException("--scorer judge needs --judge-model.") }));
+                    }
+                    else
+                    {
+                        options.Scorers.Add(EvalScorers.Create(name));
+                    }
+                }
+
+                var needsCalls = NeedsCalls(runFile, golden.Cases.Count * variantSpecs.Count);
+                if (needsCalls)
+                {
+                    client ??= CreateClient(endpoint);
+                }
+
+                var variants = variantSpecs.Select(v => new ModelVariant(v.Label, v.Model, client)).ToList();
+                var results = new List<EvalCaseResult>();
+                var runner = new EvalRunner();
+                await foreach (var result in runner.RunAsync(golden.Cases, variants, options, null, cancellationToken).ConfigureAwait(false))
+                {
+                    results.Add(result);
+                }
+
+                return new RunOutcome(null, golden.Cases, results);
+            }
+            catch (ArgumentException ex)
+            {
+                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return RunOutcome.Exit(CliApp.UsageError);
+            }
+            finally
+            {
+                client?.Dispose();
+            }
+        }
+
+        /// <summary>True unless the run file already holds (at least) every pair, so no endpoint is needed.</summary>
+        private static bool NeedsCalls(string runFile, int pairs) => !File.Exists(runFile) || File.ReadLines(runFile).Count(l => !string.IsNullOrWhiteSpace(l)) < pairs;
+
+        private static OpenAIChatClient CreateClient(string? endpoint)
+        {
+            if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+            {
+                throw new ArgumentException($"--endpoint is not an absolute URL: {endpoint}");
+            }
+
+            var options = new OpenAIFineTuneProviderOptions { Endpoint = endpoint };
+
+            // The eval runner retries (honouring Retry-After) and times out per case; the client must not retry on its own.
+            options.Resilience.MaxRetryAttempts = 0;
+            options.Resilience.CircuitBreakerEnabled = false;
+            options.Resilience.AttemptTimeout = null;
+            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable)))
+            {
+                if (endpoint is null)
+                {
+                    throw new ArgumentException($"{OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable} is not set (needed without --endpoint).");
+                }
+
+                options.ApiKey = "local-endpoint";
+            }
+
+            return new OpenAIChatClient(options);
+        }
+    }
+
+    private sealed record RunOutcome(int? ExitCode, IReadOnlyList<GoldenCase> Cases, List<EvalCaseResult> Results)
+    {
+        public static RunOutcome Exit(int code) => new(code, [], []);
+    }
+}

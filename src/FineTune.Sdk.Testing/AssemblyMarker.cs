@@ -1,6 +1,0 @@
-namespace FineTune.Sdk.Testing;
-
-/// <summary>Identifies this assembly (for reflection-based checks such as the public API listing).</summary>
-public static class AssemblyMarker
-{
-}

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace FineTune.Sdk;
+
+/// <summary>Options of <see cref="GoldenSetReader"/>.</summary>
+public sealed class GoldenSetReadOptions
+{
+    /// <summary>
+    /// Gets or sets the training file (chat JSONL) checked for leakage: a golden case whose normalized prompt also
+    /// opens a training row is a finding <c>FT3006</c>.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no leakage check.</value>
+    public string? TrainingFile { get; set; }
+
+    /// <summary>Gets or sets how many findings of one code are kept (all are counted).</summary>
+    /// <value>Defaults to 100.</value>
+    public int MaxFindingsPerCode { get; set; } = 100;
+}
+
+/// <summary>
+/// Reads golden sets: JSONL rows <c>{"id", "input", "expected", "tags"}</c> (input a string or a messages array,
+/// expected a string or any JSON value), or held-out chat JSONL rows <c>{"messages": [...]}</c> whose final
+/// assistant message is the expected answer. Findings use codes <c>FT3001</c>-<c>FT3007</c> (docs/eval.md).
+/// </summary>
+public static class GoldenSetReader
+{
+    /// <summary>Reads a golden set from a file.</summary>
+    /// <param name="path">The JSONL file.</param>
+    /// <param name="options">Options; <see langword="null"/> uses the defaults.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The cases and findings.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static async Task<GoldenSet> ReadAsync(string path, GoldenSetReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var stream = File.OpenRead(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await ReadAsync(stream, Path.GetFileName(path), options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a golden set from a stream.</summary>
+    /// <param name="content">The JSONL content.</param>
+    /// <param name="fileName">The name findings refer to.</param>
+    /// <param name="options">Options; <see langword="null"/> uses the defaults.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The cases and findings.</returns>
+    public static async Task<GoldenSet> ReadAsync(Stream content, string? fileName = null, GoldenSetReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        options ??= new GoldenSetReadOptions();
+        var findings = new FindingCollector(Math.Max(1, options.MaxFindingsPerCode), fileName);
+        var cases = new List<GoldenCase>();
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var reader = new StreamReader(content, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        long line = 0;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(text);
+            }
+            catch (JsonException)
+            {
+                findings.Add("FT3001", FindingSeverity.Error, line, "$", "The line is not valid JSON.");
+                continue;
+            }
+
+            using (document)
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    findings.Add("FT3001", FindingSeverity.Error, line, "$", "The line is not a JSON object.");
+                    continue;
+                }
+
+                var goldenCase = ReadRow(root, line, findings);
+                if (goldenCase is null)
+                {
+                    continue;
+                }
+
+                if (ids.TryGetValue(goldenCase.Id, out var firstLine))
+                {
+                    findings.Add("FT3003", FindingSeverity.Error, line, "$.id", $"Duplicate id; first seen on line {firstLine}. The row is left out.");
+                    continue;
+                }
+
+                ids[goldenCase.Id] = line;
+                cases.Add(goldenCase);
+            }
+        }
+
+        if (options.TrainingFile is { } training)
+        {
+            await CheckLeakageAsync(cases, training, findings, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new GoldenSet(cases, findings.Findings);
+    }
+
+    private static GoldenCase? ReadRow(JsonElement root, long line, FindingCollector findings)
+    {
+        string? id = root.TryGetProperty("id", out var idElement) ? idElement.ValueKind switch
+        {
+            JsonValueKind.String => idElement.GetString(),
+            JsonValueKind.Number => idElement.GetRawText(),
+            _ => null,
+        } : null;
+
+        List<ChatMessage>? messages;
+        string? expected = null;
+        JsonElement? expectedJson = null;
+        if (root.TryGetProperty("input", out var input))
+        {
+            messages = input.ValueKind switch
+            {
+                JsonValueKind.String => [new ChatMessage(ChatRole.User, input.GetString())],
+                JsonValueKind.Array => ReadMessages(input),
+                _ => null,
+            };
+            if (root.TryGetProperty("expected", out var exp) && exp.ValueKind != JsonValueKind.Null)
+            {
+                if (exp.ValueKind == JsonValueKind.String)
+                {
+                    expected = exp.GetString();
+                }
+                else
+                {
+                    expectedJson = exp.Clone();
+                    expected = exp.GetRawText();
+                }
+            }
+        }
+        else if (root.TryGetProperty("messages", out var chat) && chat.ValueKind == JsonValueKind.Array)
+        {
+            messages = ReadMessages(chat);
+            if (messages is { Count: > 1 } && messages[^1].Role == ChatRole.Assistant)
+            {
+                expected = messages[^1].Text;
+                messages.RemoveAt(messages.Count - 1);
+            }
+
+            id ??= "line-" + line.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            findings.Add("FT3004", FindingSeverity.Error, line, "$", "The row has neither 'input' nor 'messages'.");
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(id))
+        {
+            findings.Add("FT3002", FindingSeverity.Error, line, "$.id", "The row has no id (a non-empty string or number); it is left out.");
+            return null;
+        }
+
+        if (messages is null || messages.Count == 0)
+        {
+            findings.Add("FT3007", FindingSeverity.Error, line, "$.input", "The prompt is not a string or an array of {role, content} messages.");
+            return null;
+        }
+
+        if (expected is null)
+        {
+            findings.Add("FT3005", FindingSeverity.Warning, line, "$.expected", "The row has no expected answer; only scorers that need none can score it.");
+        }
+
+        var tags = new List<string>();
+        if (root.TryGetProperty("tags", out var tagsElement))
+        {
+            if (tagsElement.ValueKind == JsonValueKind.Array)
+            {
+                tags.AddRange(tagsElement.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).Where(t => t.Length > 0));
+            }
+            else if (tagsElement.ValueKind == JsonValueKind.String && tagsElement.GetString() is { Length: > 0 } single)
+            {
+                tags.Add(single);
+            }
+        }
+
+        return new GoldenCase(id, messages, expected) { ExpectedJson = expectedJson, Tags = tags.Distinct(StringComparer.Ordinal).ToList(), Line = line };
+    }
+
+    private static List<ChatMessage>? ReadMessages(JsonElement array)
+    {
+        var messages = new List<ChatMessage>();
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            string? content = null;
+            if (item.TryGetProperty("content", out var c))
+            {
+                content = c.ValueKind switch
+                {
+                    JsonValueKind.String => c.GetString(),
+                    JsonValueKind.Array => string.Concat(c.EnumerateArray()
+                        .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+                        .Select(p => p.GetProperty("text").GetString())),
+                    _ => null,
+                };
+            }
+
+            messages.Add(new ChatMessage(new ChatRole(role.GetString()!), content));
+        }
+
+        return messages;
+    }
+
+    private static async Task CheckLeakageAsync(List<GoldenCase> cases, string trainingFile, FindingCollector findings, CancellationToken cancellationToken)
+    {
+        var trainingPrompts = new HashSet<string>(StringComparer.Ordinal);
+        using (var reader = new StreamReader(trainingFile, Encoding.UTF8))
+        {
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+            {
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var document = JsonDocument.Parse(text);
+                    if (document.RootElement.ValueKind == JsonValueKind.Object
+                        && document.RootElement.TryGetProperty("messages", out var chat) && chat.ValueKind == JsonValueKind.Array
+                        && ReadMessages(chat) is { Count: > 0 } messages)
+                    {
+                        var last = messages.FindLastIndex(m => m.Role == ChatRole.Assistant);
+                        trainingPrompts.Add(PromptHash(last > 0 ? messages.Take(last) : messages));
+                    }
+                }
+                catch (JsonException)
+                {
+                    // Malformed training rows are the dataset validator's business, not leakage.
+                }
+            }
+        }
+
+        foreach (var goldenCase in cases)
+        {
+            if (trainingPrompts.Contains(PromptHash(goldenCase.Messages)))
+            {
+                findings.Add("FT3006", FindingSeverity.Error, goldenCase.Line, "$.input", $"Case '{goldenCase.Id}' also appears in the training file (same normalized prompt): its score would be inflated.");
+            }
+        }
+    }
+
+    /// <summary>SHA-256 of the prompt with roles kept, text lower-cased and whitespace collapsed.</summary>
+    internal static string PromptHash(IEnumerable<ChatMessage> messages)
+    {
+        var builder = new StringBuilder();
+        foreach (var message in messages)
+        {
+            builder.Append(message.Role.Value.ToUpperInvariant()).Append('\u001f');
+            builder.Append(string.Join(' ', message.Text.ToUpperInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))).Append('\u001e');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+    }
+}

@@ -1,0 +1,50 @@
+namespace FineTune.Sdk;
+
+/// <summary>What a provider can do, stated by the provider so callers can branch instead of catching.</summary>
+public sealed class FineTuneProviderCapabilities
+{
+    /// <summary>Initializes a new instance of the <see cref="FineTuneProviderCapabilities"/> class.</summary>
+    /// <param name="providerName">The provider's short name, for example <c>openai</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="providerName"/> is null, empty or white space.</exception>
+    public FineTuneProviderCapabilities(string providerName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
+        ProviderName = providerName;
+    }
+
+    /// <summary>Gets the provider's short name, used in logs, metrics and exceptions.</summary>
+    /// <value>As given at construction.</value>
+    public string ProviderName { get; }
+
+    /// <summary>Gets the training methods the provider accepts.</summary>
+    /// <value>Defaults to supervised only.</value>
+    public IReadOnlyList<FineTuneMethod> Methods { get; init; } = [FineTuneMethod.Supervised];
+
+    /// <summary>Gets a value indicating whether jobs can be paused and resumed.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool SupportsPauseResume { get; init; }
+
+    /// <summary>Gets a value indicating whether jobs have an event log.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool SupportsEvents { get; init; }
+
+    /// <summary>Gets a value indicating whether jobs keep callable checkpoints.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool SupportsCheckpoints { get; init; }
+
+    /// <summary>Gets a value indicating whether step-level training metrics are available.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool SupportsTrainingMetrics { get; init; }
+
+    /// <summary>Gets a value indicating whether the provider stores the idempotency key on the job (so a retried start finds it).</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool SupportsIdempotentStart { get; init; }
+
+    /// <summary>Gets the largest training file accepted, in bytes.</summary>
+    /// <value><see langword="null"/> if the provider states no limit.</value>
+    public long? MaxFileBytes { get; init; }
+
+    /// <summary>Gets the date after which the provider accepts no new jobs, when one is announced.</summary>
+    /// <value>For OpenAI, 2027-01-06; <see langword="null"/> when none is announced.</value>
+    public DateOnly? JobCreationEndsOn { get; init; }
+}

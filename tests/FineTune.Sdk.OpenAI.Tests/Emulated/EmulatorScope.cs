@@ -1,0 +1,52 @@
+using FineTune.Sdk.Testing;
+using FineTune.Tests;
+
+namespace FineTune.Sdk.OpenAI.Tests;
+
+/// <summary>An emulator on loopback HTTP, a driving clock, and a provider pointed at it through the real OpenAI client.</summary>
+internal sealed class EmulatorScope : IAsyncDisposable
+{
+    private EmulatorScope(OpenAIEmulator emulator, FakeTimeProvider emulatorClock, Uri endpoint)
+    {
+        Emulator = emulator;
+        EmulatorClock = emulatorClock;
+        Endpoint = endpoint;
+        Clock = new DrivingClock(emulatorClock);
+    }
+
+    public static string TrainingFile => RepoPaths.Dataset("azure-finetune-tutorial/training_set.jsonl");
+
+    public static string ValidationFile => RepoPaths.Dataset("azure-finetune-tutorial/validation_set.jsonl");
+
+    public OpenAIEmulator Emulator { get; }
+
+    public FakeTimeProvider EmulatorClock { get; }
+
+    public DrivingClock Clock { get; }
+
+    public Uri Endpoint { get; }
+
+    public static FineTunePollingOptions Polling => new() { InitialInterval = TimeSpan.FromSeconds(2), MaxInterval = TimeSpan.FromSeconds(30), JitterFactor = 0 };
+
+    public static async Task<EmulatorScope> StartAsync(Action<OpenAIEmulatorOptions>? configure = null)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        var options = new OpenAIEmulatorOptions { RandomSeed = 7 };
+        configure?.Invoke(options);
+        var emulator = new OpenAIEmulator(options, clock);
+        var endpoint = await emulator.StartAsync();
+        return new EmulatorScope(emulator, clock, endpoint);
+    }
+
+    public OpenAIFineTuneProvider CreateProvider(Action<OpenAIFineTuneProviderOptions>? configure = null)
+    {
+        var options = new OpenAIFineTuneProviderOptions { Endpoint = Endpoint.ToString(), ApiKey = "sk-emulator-test" };
+        options.Resilience.AttemptTimeout = null; // the driving clock fires every timer at once, timeouts included
+        options.Resilience.UseJitter = false;
+        options.Resilience.CircuitBreakerEnabled = false;
+        configure?.Invoke(options);
+        return new OpenAIFineTuneProvider(options, httpClient: null, Clock);
+    }
+
+    public async ValueTask DisposeAsync() => await Emulator.DisposeAsync();
+}

@@ -1,0 +1,406 @@
+using System.Text;
+using FineTune.Sdk.Testing;
+using Microsoft.Extensions.AI;
+
+namespace FineTune.Sdk.OpenAI.Tests;
+
+/// <summary>End to end: our provider, through the real OpenAI 2.15 client, against the emulator over loopback HTTP.</summary>
+public sealed class OpenAIFineTuneProviderEmulatorTests
+{
+    [Fact]
+    public async Task Lifecycle_UploadStartWatchToSuccess_EventsCheckpointsMetricsAndChat()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+
+        var training = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var validation = await provider.UploadFileAsync(EmulatorScope.ValidationFile);
+        var request = new FineTuneJobRequest("gpt-4o-mini-2024-07-18", training.Id)
+        {
+            ValidationFileId = validation.Id,
+            Suffix = "clippy",
+            Seed = 42,
+            Hyperparameters = { Epochs = 2, LearningRateMultiplier = 1.8 },
+            IdempotencyKey = "lifecycle-1",
+        };
+        request.Metadata["dataset"] = "azure-finetune-tutorial";
+        var handle = await provider.StartJobAndTrackAsync(request, EmulatorScope.Polling, scope.Clock);
+
+        var updates = new List<FineTuneJobUpdate>();
+        await foreach (var update in handle.WatchAsync())
+        {
+            updates.Add(update);
+        }
+
+        var job = handle.Job!;
+        updates.Where(u => u.Kind == FineTuneJobUpdateKind.StatusChanged).Select(u => u.Job.Status.Value)
+            .Should().Equal("validating", "queued", "running", "succeeded");
+        updates.Last().Job.Status.Should().Be(FineTuneJobStatus.Succeeded);
+        var events = updates.Where(u => u.Kind == FineTuneJobUpdateKind.Event).Select(u => u.Event!).ToList();
+        events.Select(e => e.Id).Should().OnlyHaveUniqueItems();
+        events[0].Message.Should().StartWith("Created fine-tuning job");
+        events[^1].Message.Should().Be("The job has successfully completed");
+        var metrics = updates.Where(u => u.Kind == FineTuneJobUpdateKind.Metric).Select(u => u.Metric!).ToList();
+        metrics.Should().NotBeEmpty();
+        metrics.Select(m => m.Step).Should().BeInAscendingOrder();
+
+        // Fields the typed 2.15 surface gets wrong or hides, read from the raw JSON.
+        job.FineTunedModel.Should().StartWith("ft:gpt-4o-mini-2024-07-18:emulator:clippy:");
+        job.TrainedTokens.Should().BeGreaterThan(0, "the typed BillableTrainedTokenCount is always 0 in 2.15");
+        job.CreatedAt.Should().NotBeNull();
+        job.FinishedAt.Should().BeOnOrAfter(job.CreatedAt!.Value);
+        job.Error.Should().BeNull("a healthy job's error is {}");
+        job.Hyperparameters.Epochs.Should().Be(2);
+        job.Hyperparameters.LearningRateMultiplier.Should().Be(1.8);
+        job.Seed.Should().Be(42);
+        job.IdempotencyKey.Should().Be("lifecycle-1");
+        job.Metadata["dataset"].Should().Be("azure-finetune-tutorial");
+        job.ValidationFileId.Should().Be(validation.Id);
+        job.RawRepresentation.Should().NotBeNull();
+
+        var checkpoints = await ToListAsync(provider.GetCheckpointsAsync(job.Id));
+        checkpoints.Should().NotBeEmpty();
+        checkpoints.Select(c => c.StepNumber).Should().BeInDescendingOrder();
+        checkpoints[0].ModelId.Should().StartWith("ft:");
+        checkpoints[0].Metrics!.TrainLoss.Should().BeGreaterThan(0);
+
+        var rows = await provider.GetTrainingMetricsAsync(job.Id);
+        rows.Should().HaveCount(checkpoints[0].StepNumber, "one CSV row per training step");
+        rows.Should().OnlyContain(r => r.TrainLoss > 0);
+        rows.Where(r => r.ValidLoss is not null).Should().NotBeEmpty("a validation file was given");
+
+        var chat = provider.GetService<IChatClient>()!;
+        var answer = await chat.GetResponseAsync(
+            [new ChatMessage(ChatRole.System, "Clippy is a factual chatbot that is also sarcastic."), new ChatMessage(ChatRole.User, "Who discovered Antarctica?")],
+            new ChatOptions { ModelId = job.FineTunedModel });
+        answer.Text.Should().Be("Some chaps named Fabian Gottlieb von Bellingshausen and Mikhail Lazarev, as if they don't teach that in every school!");
+        answer.Usage!.InputTokenCount.Should().BeGreaterThan(0);
+        answer.Usage.OutputTokenCount.Should().BeGreaterThan(0);
+        answer.AdditionalProperties![OpenAIChatClient.LatencyPropertyName].Should().BeOfType<double>();
+        answer.ModelId.Should().Be(job.FineTunedModel);
+
+        var rehydrated = await provider.TrackJob(job.Id).UpdateStatusAsync();
+        rehydrated.Status.Should().Be(FineTuneJobStatus.Succeeded);
+        rehydrated.FineTunedModel.Should().Be(job.FineTunedModel);
+    }
+
+    [Fact]
+    public async Task UploadFileAsync_SameContentTwice_ReusesStoredFile()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+
+        var first = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        using var again = new MemoryStream(await File.ReadAllBytesAsync(EmulatorScope.TrainingFile));
+        var second = await provider.UploadFileAsync(again, "renamed.jsonl");
+
+        first.Reused.Should().BeFalse();
+        first.FileName.Should().Be($"training_set.sha256-{first.Sha256![..32]}.jsonl");
+        first.Bytes.Should().Be(new FileInfo(EmulatorScope.TrainingFile).Length);
+        second.Reused.Should().BeFalse("the stored name carries the caller's file name too");
+
+        using var same = new MemoryStream(await File.ReadAllBytesAsync(EmulatorScope.TrainingFile));
+        var third = await provider.UploadFileAsync(same, "training_set.jsonl");
+        third.Reused.Should().BeTrue();
+        third.Id.Should().Be(first.Id);
+        third.Sha256.Should().Be(first.Sha256);
+    }
+
+    [Fact]
+    public async Task UploadFileAsync_AboveThreshold_GoesThroughUploadsApiInParts()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider(o =>
+        {
+            o.LargeFileThresholdBytes = 1024;
+            o.UploadPartBytes = 1000;
+        });
+        var bytes = await File.ReadAllBytesAsync(EmulatorScope.TrainingFile);
+
+        var file = await provider.UploadFileAsync(new NonSeekableStream(bytes), "big.jsonl");
+
+        file.Bytes.Should().Be(bytes.Length);
+        file.Id.Should().StartWith("file-");
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+        var done = await provider.TrackJob(job.Id, EmulatorScope.Polling, scope.Clock).WaitForCompletionAsync();
+        done.Status.Should().Be(FineTuneJobStatus.Succeeded, "the reassembled file is the same valid training file");
+    }
+
+    [Fact]
+    public async Task CancelJobAsync_RunningJob_IsCancelled()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+
+        var cancelled = await provider.CancelJobAsync(job.Id);
+        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, scope.Clock).WaitForCompletionAsync();
+
+        cancelled.Status.Should().Be(FineTuneJobStatus.Cancelled);
+        final.Status.Should().Be(FineTuneJobStatus.Cancelled);
+        final.FineTunedModel.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task PauseAndResume_RunningJob_PausedThenQueuedThenSucceeds()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+        scope.EmulatorClock.Advance(TimeSpan.FromSeconds(25));
+        (await provider.GetJobAsync(job.Id)).Status.Should().Be(FineTuneJobStatus.Running);
+
+        var paused = await provider.PauseJobAsync(job.Id);
+        scope.EmulatorClock.Advance(TimeSpan.FromHours(1));
+        var stillPaused = await provider.GetJobAsync(job.Id);
+        var resumed = await provider.ResumeJobAsync(job.Id);
+        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, scope.Clock).WaitForCompletionAsync();
+
+        paused.Status.Should().Be(FineTuneJobStatus.Paused);
+        paused.RawStatus.Should().Be("paused");
+        stillPaused.Status.Should().Be(FineTuneJobStatus.Paused, "a paused job does not train");
+        resumed.Status.Should().Be(FineTuneJobStatus.Queued);
+        final.Status.Should().Be(FineTuneJobStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task FailedJob_TooFewExamples_CarriesTypedError()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var sevenRows = string.Join('\n', File.ReadAllLines(EmulatorScope.TrainingFile).Take(7)) + "\n";
+        var file = await provider.UploadFileAsync(new MemoryStream(Encoding.UTF8.GetBytes(sevenRows)), "seven.jsonl");
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+
+        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, scope.Clock).WaitForCompletionAsync();
+
+        final.Status.Should().Be(FineTuneJobStatus.Failed);
+        final.Error.Should().NotBeNull();
+        final.Error!.Code.Should().Be("invalid_n_examples");
+        final.Error.Parameter.Should().Be("training_file");
+        final.Error.Message.Should().Contain("7");
+    }
+
+    [Fact]
+    public async Task FailedJob_MidTraining_FailsWithErrorAfterRunning()
+    {
+        await using var scope = await EmulatorScope.StartAsync(o => o.FailTrainingAtStep = 3);
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var handle = await provider.StartJobAndTrackAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id), EmulatorScope.Polling, scope.Clock);
+
+        var statuses = new List<string>();
+        await foreach (var update in handle.WatchAsync())
+        {
+            if (update.Kind == FineTuneJobUpdateKind.StatusChanged)
+            {
+                statuses.Add(update.Job.Status.Value);
+            }
+        }
+
+        statuses.Should().Contain("running").And.EndWith("failed");
+        handle.Job!.Error.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task StartJobAsync_CreateResponseLost_RetryFindsJobAndCreatesNoSecond()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        scope.Emulator.Options.LoseJobCreateResponses = 1;
+
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { IdempotencyKey = "run-2026-11-21" });
+
+        scope.Emulator.JobCount.Should().Be(1, "the retry found the job the lost response had created");
+        var listed = await ToListAsync(provider.ListJobsAsync());
+        listed.Should().ContainSingle().Which.Id.Should().Be(job.Id);
+        job.IdempotencyKey.Should().Be("run-2026-11-21");
+    }
+
+    [Fact]
+    public async Task StartJobAsync_SameKeyTwice_ReturnsSameJob()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var request = new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { IdempotencyKey = "nightly-42" };
+
+        var first = await provider.StartJobAsync(request);
+        var second = await provider.StartJobAsync(request);
+        var other = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+
+        second.Id.Should().Be(first.Id);
+        other.Id.Should().NotBe(first.Id);
+        scope.Emulator.JobCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task RateLimitStorm_WithinRetryBudget_SucceedsWithOneAttemptPerRequest()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider(o => o.Resilience.MaxRetryAttempts = 4);
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+        scope.Emulator.Options.RetryAfter = TimeSpan.FromSeconds(3);
+        scope.Emulator.Options.RateLimitNextRequests = 4;
+        var before = scope.Emulator.RequestCount;
+        var delaysBefore = scope.Clock.Delays.Count;
+
+        var fetched = await provider.GetJobAsync(job.Id);
+
+        fetched.Id.Should().Be(job.Id);
+        (scope.Emulator.RequestCount - before).Should().Be(5, "4 x 429 then success; the OpenAI package's own retries are off");
+        scope.Clock.Delays.Skip(delaysBefore).Should().Equal(Enumerable.Repeat(TimeSpan.FromSeconds(3), 4), "Retry-After is honoured");
+    }
+
+    [Fact]
+    public async Task RateLimitStorm_PastRetryBudget_FailsCleanlyWith429()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider(o => o.Resilience.MaxRetryAttempts = 2);
+        scope.Emulator.Options.RateLimitNextRequests = 50;
+        var before = scope.Emulator.RequestCount;
+
+        var act = () => provider.GetJobAsync("ftjob-abc");
+
+        var thrown = (await act.Should().ThrowAsync<FineTuneException>()).Which;
+        thrown.StatusCode.Should().Be(429);
+        thrown.IsTransient.Should().BeTrue();
+        thrown.Provider.Should().Be("openai");
+        thrown.RetryAfter.Should().Be(TimeSpan.FromSeconds(1));
+        thrown.Message.Should().NotContain("sk-emulator-test");
+        (scope.Emulator.RequestCount - before).Should().Be(3, "2 retries = 3 attempts, not 3 x 4");
+    }
+
+    [Fact]
+    public async Task ServerErrorsAndDroppedConnection_OnReads_AreRetried()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+        scope.Emulator.Options.ServerErrorStatusCode = 503;
+        scope.Emulator.Options.ServerErrorNextRequests = 2;
+
+        (await provider.GetJobAsync(job.Id)).Id.Should().Be(job.Id);
+
+        scope.Emulator.Options.DropConnectionNextRequests = 1;
+        (await provider.GetJobAsync(job.Id)).Id.Should().Be(job.Id);
+    }
+
+    [Fact]
+    public async Task CancelJobAsync_ServerError_IsNotRetried()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+        scope.Emulator.Options.ServerErrorNextRequests = 1;
+        var before = scope.Emulator.RequestCount;
+
+        var act = () => provider.CancelJobAsync(job.Id);
+
+        (await act.Should().ThrowAsync<FineTuneException>()).Which.StatusCode.Should().Be(500);
+        (scope.Emulator.RequestCount - before).Should().Be(1, "a state change is not repeated after a 5xx");
+    }
+
+    [Fact]
+    public async Task StartJobAsync_WindDownRefusal_ThrowsTypedExceptionSayingSo()
+    {
+        await using var scope = await EmulatorScope.StartAsync(o => o.RefuseJobCreation = true);
+        var provider = scope.CreateProvider();
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+
+        var act = () => provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id));
+
+        var refused = (await act.Should().ThrowAsync<FineTuneJobCreationRefusedException>()).Which;
+        refused.StatusCode.Should().Be(403);
+        refused.ProviderCode.Should().Be("fine_tuning_unavailable");
+        refused.JobCreationEndsOn.Should().Be(new DateOnly(2027, 1, 6));
+        refused.IsTransient.Should().BeFalse();
+        refused.Message.Should().Contain("2027-01-06").And.Contain("winding down");
+        scope.Emulator.JobCount.Should().Be(0);
+        provider.GetCapabilities().JobCreationEndsOn.Should().Be(new DateOnly(2027, 1, 6));
+    }
+
+    [Fact]
+    public async Task GetJobAsync_UnknownJob_Throws404WithProviderCode()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+
+        var act = () => provider.GetJobAsync("ftjob-doesnotexist000000000000");
+
+        var thrown = (await act.Should().ThrowAsync<FineTuneException>()).Which;
+        thrown.StatusCode.Should().Be(404);
+        thrown.IsTransient.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task StartJobAsync_InvalidHyperparameters_FailsBeforeAnyRequest()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        var before = scope.Emulator.RequestCount;
+
+        var act = () => provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", "file-x") { Hyperparameters = { Epochs = 51 } });
+
+        await act.Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*Epochs*51*");
+        scope.Emulator.RequestCount.Should().Be(before);
+    }
+
+    [Fact]
+    public async Task ListJobsAsync_MorePagesThanOne_ReturnsAllNewestFirst()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var provider = scope.CreateProvider();
+        provider.JobsPageSize = 2;
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id))).Id);
+            scope.EmulatorClock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var listed = await ToListAsync(provider.ListJobsAsync());
+
+        listed.Select(j => j.Id).Should().Equal(Enumerable.Reverse(ids));
+    }
+
+    [Fact]
+    public async Task InProcessHandler_WorksWithoutSockets()
+    {
+        var clock = new FakeTimeProvider();
+        await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 3 }, clock);
+        using var http = new HttpClient(emulator.CreateHttpMessageHandler());
+        var options = new OpenAIFineTuneProviderOptions { Endpoint = OpenAIEmulator.InProcessEndpoint.ToString(), ApiKey = "sk" };
+        options.Resilience.AttemptTimeout = null;
+        var provider = new OpenAIFineTuneProvider(options, http, new DrivingClock(clock));
+
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { Method = FineTuneMethod.Supervised });
+        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, new DrivingClock(clock)).WaitForCompletionAsync();
+
+        final.Status.Should().Be(FineTuneJobStatus.Succeeded);
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+}

@@ -1,0 +1,45 @@
+namespace FineTune.Sdk.Tests;
+
+public sealed class RequestRateLimiterTests
+{
+    [Fact]
+    public async Task WaitAsync_RequestsPerMinute_ThirdRequestWaitsForTheWindow()
+    {
+        var clock = new ManualTimeProvider();
+        using var limiter = new RequestRateLimiter(2, null, clock);
+        await limiter.WaitAsync(1, CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await limiter.WaitAsync(1, CancellationToken.None);
+
+        var third = limiter.WaitAsync(1, CancellationToken.None).AsTask();
+        await WaitForTimerAsync(clock);
+        third.IsCompleted.Should().BeFalse("two requests already started within the minute");
+        clock.Advance(TimeSpan.FromSeconds(50));
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+        third.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task WaitAsync_TokensPerMinute_WaitsWhenBudgetSpent()
+    {
+        var clock = new ManualTimeProvider();
+        using var limiter = new RequestRateLimiter(null, 1000, clock);
+        await limiter.WaitAsync(600, CancellationToken.None);
+        var second = limiter.WaitAsync(600, CancellationToken.None).AsTask();
+        await WaitForTimerAsync(clock);
+        second.IsCompleted.Should().BeFalse("600 + 600 exceeds 1000 tokens per minute");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        second.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    private static async Task WaitForTimerAsync(ManualTimeProvider clock)
+    {
+        for (var i = 0; i < 500 && clock.PendingTimers == 0; i++)
+        {
+            await Task.Delay(2);
+        }
+
+        clock.PendingTimers.Should().BeGreaterThan(0);
+    }
+}

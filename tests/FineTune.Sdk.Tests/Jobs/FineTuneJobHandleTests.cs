@@ -1,0 +1,180 @@
+using System.Diagnostics.Metrics;
+
+namespace FineTune.Sdk.Tests;
+
+public sealed class FineTuneJobHandleTests
+{
+    private static readonly FineTunePollingOptions NoJitter = new() { InitialInterval = TimeSpan.FromSeconds(5), MaxInterval = TimeSpan.FromSeconds(60), BackoffMultiplier = 2, JitterFactor = 0 };
+
+    [Fact]
+    public async Task WaitForCompletionAsync_PollsUntilTerminal_ReturnsTerminalJob()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        var clock = new AutoAdvancingClock();
+        var handle = provider.TrackJob("ftjob-1", NoJitter, clock);
+
+        var job = await handle.WaitForCompletionAsync();
+
+        job.Status.Should().Be(FineTuneJobStatus.Succeeded);
+        handle.HasCompleted.Should().BeTrue();
+        provider.GetJobCalls.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_NothingChanges_BacksOffExponentiallyUpToMax()
+    {
+        var statuses = new[] { FineTuneJobStatus.Running }.Concat(Enumerable.Repeat(FineTuneJobStatus.Running, 6)).Append(FineTuneJobStatus.Succeeded).ToArray();
+        var provider = new FakeFineTuneProvider(statuses);
+        var clock = new AutoAdvancingClock();
+
+        await provider.TrackJob("ftjob-1", NoJitter, clock).WaitForCompletionAsync();
+
+        // first poll reports the status (a change) -> 5 s; then nothing new: 10, 20, 40, 60 (cap), 60, 60
+        clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 40, 60, 60, 60);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_StatusChanges_ResetsToInitialInterval()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        var clock = new AutoAdvancingClock();
+
+        await provider.TrackJob("ftjob-1", NoJitter, clock).WaitForCompletionAsync();
+
+        clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 5, 10);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_WithJitter_StaysWithinFactor()
+    {
+        var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 20).Append(FineTuneJobStatus.Succeeded).ToArray());
+        var clock = new AutoAdvancingClock();
+        var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(10), MaxInterval = TimeSpan.FromSeconds(10), JitterFactor = 0.2 };
+
+        await provider.TrackJob("ftjob-1", options, clock).WaitForCompletionAsync();
+
+        clock.Delays.Should().HaveCount(20).And.OnlyContain(d => d >= TimeSpan.FromSeconds(8) && d <= TimeSpan.FromSeconds(12));
+        clock.Delays.Distinct().Should().HaveCountGreaterThan(1, "jitter spreads the polls");
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_TimeoutPasses_ThrowsTimeoutExceptionNamingJobAndStatus()
+    {
+        var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
+        var clock = new AutoAdvancingClock();
+        var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(5), MaxInterval = TimeSpan.FromSeconds(60), JitterFactor = 0, Timeout = TimeSpan.FromMinutes(10) };
+        var start = clock.GetUtcNow();
+
+        var act = () => provider.TrackJob("ftjob-slow", options, clock).WaitForCompletionAsync();
+
+        (await act.Should().ThrowAsync<TimeoutException>()).WithMessage("*ftjob-slow*running*");
+        (clock.GetUtcNow() - start).Should().Be(TimeSpan.FromMinutes(10), "the last delay is cut to the deadline");
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_Cancelled_ThrowsOperationCanceled()
+    {
+        var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync(cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task WatchAsync_ReportsEventsOldestFirstMetricsAndStatusChangesOnce()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        provider.EventsAtPoll[1] = [new FineTuneEvent("e1", "Created"), new FineTuneEvent("e2", "Validated")];
+        provider.EventsAtPoll[3] = [new FineTuneEvent("e3", "Step 1/2") { Metric = new TrainingMetric(1) { TrainLoss = 1.5 } }];
+        provider.EventsAtPoll[4] = [new FineTuneEvent("e4", "Done")];
+
+        var updates = new List<FineTuneJobUpdate>();
+        await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WatchAsync())
+        {
+            updates.Add(update);
+        }
+
+        updates.Select(u => u.ToString()).Should().Equal(
+            "event: [info] Created",
+            "event: [info] Validated",
+            "status: queued",
+            "status: running",
+            "event: [info] Step 1/2",
+            "metric: step 1",
+            "event: [info] Done",
+            "status: succeeded");
+    }
+
+    [Fact]
+    public async Task WatchAsync_ProviderWithoutEvents_ReportsStatusOnly()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded) { Capabilities = new FineTuneProviderCapabilities("fake") };
+        provider.EventsAtPoll[1] = [new FineTuneEvent("e1", "never read")];
+
+        var kinds = new List<FineTuneJobUpdateKind>();
+        await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WatchAsync())
+        {
+            kinds.Add(update.Kind);
+        }
+
+        kinds.Should().Equal(FineTuneJobUpdateKind.StatusChanged, FineTuneJobUpdateKind.StatusChanged);
+    }
+
+    [Fact]
+    public async Task UpdateStatusAsync_RehydratedFromId_FetchesCurrentSnapshot()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Paused);
+        var handle = new FineTuneJobHandle(provider, "ftjob-other-process");
+        handle.Status.Should().BeNull();
+
+        var job = await handle.UpdateStatusAsync();
+
+        job.Id.Should().Be("ftjob-other-process");
+        handle.Status.Should().Be(FineTuneJobStatus.Paused);
+        handle.HasCompleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_ObservedFinish_RecordsDurationHistogramOnce()
+    {
+        var measurements = new List<(double Value, object? Status)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "FineTune.Sdk" && instrument.Name == "finetune.job.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            var all = tags.ToArray();
+            if (all.Any(t => t.Key == "finetune.provider" && (string?)t.Value == "fake"))
+            {
+                lock (measurements)
+                {
+                    measurements.Add((value, all.First(t => t.Key == "finetune.job.status").Value));
+                }
+            }
+        });
+        listener.Start();
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Failed);
+        var handle = provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock());
+
+        await handle.WaitForCompletionAsync();
+        await handle.UpdateStatusAsync();
+
+        measurements.Should().ContainSingle().Which.Should().Be((1800d, (object?)"failed"));
+    }
+
+    [Fact]
+    public void Ctor_InvalidPollingOptions_ThrowsNamingFieldAndValue()
+    {
+        var act = () => new FineTuneJobHandle(new FakeFineTuneProvider(), "ftjob-1", new FineTunePollingOptions { BackoffMultiplier = 0.5 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Polling.BackoffMultiplier*0.5*");
+    }
+}
