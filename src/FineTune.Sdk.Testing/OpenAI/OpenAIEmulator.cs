@@ -68,6 +68,9 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Gets the number of TCP connections the loopback server accepted (for keep-alive tests).</summary>
+    internal int AcceptedConnections => _server?.AcceptedConnections ?? 0;
+
     /// <summary>Creates a handler that serves requests in-process; use it with <see cref="InProcessEndpoint"/>.</summary>
     /// <returns>A new handler; dispose it with the <see cref="HttpClient"/> that owns it.</returns>
     public HttpMessageHandler CreateHttpMessageHandler() => new EmulatorHttpMessageHandler(Handle);
