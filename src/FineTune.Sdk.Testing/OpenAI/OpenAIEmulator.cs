@@ -21,8 +21,8 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, EmulatedUpload> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedJob> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedModels = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _knowledge = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _knownAnswers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LearnedAnswer> _knowledge = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, LearnedAnswer> _knownAnswers = new(StringComparer.Ordinal);
     private LoopbackHttpServer? _server;
     private long _sequence;
     private int _requestCount;

@@ -202,6 +202,17 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         completion.Usage.InputTokenCount.Should().BeGreaterThan(0);
         completion.Usage.OutputTokenCount.Should().BeGreaterThan(0);
 
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage(EmulatorTestData.Prompt(4))]))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                streamed.Append(part.Text);
+            }
+        }
+
+        streamed.ToString().Should().Be($"{{\"label\":\"{EmulatorTestData.Label(4)}\"}}");
+
         var rehydrated = await FineTuningJob.RehydrateAsync(fineTuning, job.JobId);
         rehydrated.Status.Should().Be(FineTuningStatus.Succeeded);
     }
