@@ -26,7 +26,13 @@ internal sealed class EmulatorResponse
     /// <summary>Gets a delay the transport waits before answering (slow-response fault), on the real clock.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Gets a value indicating whether the server processed the request and the answer is lost mid-flight:
+    /// the HTTP server sends the start of a response, then resets, so no client can retry it transparently.</summary>
+    public bool AfterPartialResponse { get; private init; }
+
     public static EmulatorResponse Dropped() => new(0, "text/plain", []) { DropConnection = true };
+
+    public static EmulatorResponse LostInFlight() => new(0, "text/plain", []) { DropConnection = true, AfterPartialResponse = true };
 
     public static EmulatorResponse Json(int statusCode, byte[] body) => new(statusCode, "application/json", body);
 

@@ -20,6 +20,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private readonly object _gate = new();
     private Task? _acceptLoop;
+    private int _acceptedConnections;
 
     public LoopbackHttpServer(Func<EmulatorRequest, EmulatorResponse> process, int port, long maxBodyBytes)
     {
@@ -29,6 +30,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     }
 
     public int Port { get; private set; }
+
+    /// <summary>Gets the number of TCP connections accepted so far (keep-alive reuses one).</summary>
+    public int AcceptedConnections => Volatile.Read(ref _acceptedConnections);
 
     public void Start()
     {
@@ -74,6 +78,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 continue;
             }
 
+            Interlocked.Increment(ref _acceptedConnections);
             var task = ServeConnectionAsync(client);
             lock (_gate)
             {
@@ -192,6 +197,12 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
 
                     if (response.DropConnection)
                     {
+                        if (response.AfterPartialResponse)
+                        {
+                            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{\"object\""u8.ToArray(), _stopping.Token).ConfigureAwait(false);
+                            await stream.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                        }
+
                         client.Client.LingerState = new LingerOption(true, 0);
                         return;
                     }

@@ -144,7 +144,7 @@ internal sealed class EmulatedJob
 
     public int TotalSteps { get; set; }
 
-    public Dictionary<string, string> Learned { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, LearnedAnswer> Learned { get; } = new(StringComparer.Ordinal);
 
     public bool IsTerminal => Status is "succeeded" or "failed" or "cancelled";
 }

@@ -26,26 +26,36 @@ public sealed partial class OpenAIEmulator
 
         var prompt = TrainingFile.LastUserPrompt(messages) ?? string.Empty;
         var answer = Answer(model, prompt);
+        var legacyFunctions = root.TryGetProperty("functions", out var functions) && functions.ValueKind == JsonValueKind.Array
+            && !(root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array);
         var promptTokens = TokenApproximation.CountMessages(messages);
-        var completionTokens = Math.Max(1, TokenApproximation.Count(answer));
-        var finishReason = "stop";
+        var completionTokens = Math.Max(1, TokenApproximation.Count(answer.Value));
+        var finishReason = answer.Kind switch
+        {
+            LearnedAnswer.Text => "stop",
+            LearnedAnswer.FunctionCall when legacyFunctions => "function_call",
+            _ => "tool_calls",
+        };
         var maxTokens = root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32()
             : root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32() : int.MaxValue;
-        if (completionTokens > maxTokens)
+        if (answer.Kind == LearnedAnswer.Text && completionTokens > maxTokens)
         {
-            answer = answer[..Math.Min(answer.Length, maxTokens * 4)];
+            answer = answer with { Value = answer.Value[..Math.Min(answer.Value.Length, maxTokens * 4)] };
             completionTokens = maxTokens;
             finishReason = "length";
         }
 
+        var calls = Calls(answer);
+        var callIds = calls.Select(_ => RandomId("call_", 24)).ToList();
         var id = RandomId("chatcmpl-", 29);
         var created = Now();
         var stream = root.TryGetProperty("stream", out var streamElement) && streamElement.ValueKind == JsonValueKind.True;
+        var reply = new ChatReply(id, created, model, n, answer, calls, callIds, legacyFunctions, finishReason);
         if (stream)
         {
             var includeUsage = root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object
                 && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
-            return StreamChat(id, created, model, n, answer, finishReason, includeUsage ? (promptTokens, completionTokens * n) : null);
+            return StreamChat(reply, includeUsage ? (promptTokens, completionTokens * n) : null);
         }
 
         return Ok(w =>
@@ -62,7 +72,7 @@ public sealed partial class OpenAIEmulator
                 w.WriteNumber("index", i);
                 w.WriteStartObject("message");
                 w.WriteString("role", "assistant");
-                w.WriteString("content", answer);
+                WriteAnswer(w, reply, withIndexes: false);
                 w.WriteNull("refusal");
                 w.WriteStartArray("annotations");
                 w.WriteEndArray();
@@ -80,7 +90,71 @@ public sealed partial class OpenAIEmulator
         });
     }
 
-    private static EmulatorResponse StreamChat(string id, long created, string model, int n, string answer, string finishReason, (int Prompt, int Completion)? usage)
+    /// <summary>Writes <c>content</c> and, for trained tool answers, <c>tool_calls</c> or the legacy <c>function_call</c>.</summary>
+    private static void WriteAnswer(Utf8JsonWriter w, ChatReply reply, bool withIndexes)
+    {
+        if (reply.Answer.Kind == LearnedAnswer.Text)
+        {
+            w.WriteString("content", reply.Answer.Value);
+            return;
+        }
+
+        w.WriteNull("content");
+        if (reply.Answer.Kind == LearnedAnswer.FunctionCall && reply.LegacyFunctions)
+        {
+            w.WriteStartObject("function_call");
+            w.WriteString("name", reply.Calls[0].Name);
+            w.WriteString("arguments", reply.Calls[0].Arguments);
+            w.WriteEndObject();
+            return;
+        }
+
+        w.WriteStartArray("tool_calls");
+        for (var i = 0; i < reply.Calls.Count; i++)
+        {
+            w.WriteStartObject();
+            if (withIndexes)
+            {
+                w.WriteNumber("index", i);
+            }
+
+            w.WriteString("id", reply.CallIds[i]);
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", reply.Calls[i].Name);
+            w.WriteString("arguments", reply.Calls[i].Arguments);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Reads the (name, arguments) of each call in a tool or function answer.</summary>
+    private static List<(string Name, string Arguments)> Calls(LearnedAnswer answer)
+    {
+        var calls = new List<(string Name, string Arguments)>();
+        if (answer.Kind == LearnedAnswer.Text)
+        {
+            return calls;
+        }
+
+        using var document = JsonDocument.Parse(answer.Value);
+        var items = answer.Kind == LearnedAnswer.ToolCalls ? document.RootElement.EnumerateArray().ToList() : [document.RootElement];
+        foreach (var item in items)
+        {
+            var function = answer.Kind == LearnedAnswer.ToolCalls && item.TryGetProperty("function", out var f) ? f : item;
+            var name = function.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "function";
+            var arguments = function.TryGetProperty("arguments", out var a)
+                ? (a.ValueKind == JsonValueKind.String ? a.GetString()! : a.GetRawText())
+                : "{}";
+            calls.Add((name, arguments));
+        }
+
+        return calls;
+    }
+
+    private static EmulatorResponse StreamChat(ChatReply reply, (int Prompt, int Completion)? usage)
     {
         var body = new StringBuilder();
         void Chunk(Action<Utf8JsonWriter> choices, bool withUsage)
@@ -88,10 +162,10 @@ public sealed partial class OpenAIEmulator
             var json = JsonBody.Write(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("id", id);
+                w.WriteString("id", reply.Id);
                 w.WriteString("object", "chat.completion.chunk");
-                w.WriteNumber("created", created);
-                w.WriteString("model", model);
+                w.WriteNumber("created", reply.Created);
+                w.WriteString("model", reply.Model);
                 w.WriteNull("system_fingerprint");
                 w.WriteStartArray("choices");
                 choices(w);
@@ -110,11 +184,11 @@ public sealed partial class OpenAIEmulator
             body.Append("data: ").Append(Encoding.UTF8.GetString(json)).Append("\n\n");
         }
 
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < reply.N; i++)
         {
             var index = i;
-            Chunk(w => WriteDelta(w, index, answer, null), withUsage: false);
-            Chunk(w => WriteDelta(w, index, null, finishReason), withUsage: false);
+            Chunk(w => WriteDelta(w, index, reply, finishReason: null), withUsage: false);
+            Chunk(w => WriteDelta(w, index, null, reply.FinishReason), withUsage: false);
         }
 
         if (usage is not null)
@@ -126,15 +200,15 @@ public sealed partial class OpenAIEmulator
         return EmulatorResponse.Text(200, "text/event-stream", body.ToString());
     }
 
-    private static void WriteDelta(Utf8JsonWriter w, int index, string? content, string? finishReason)
+    private static void WriteDelta(Utf8JsonWriter w, int index, ChatReply? reply, string? finishReason)
     {
         w.WriteStartObject();
         w.WriteNumber("index", index);
         w.WriteStartObject("delta");
-        if (content is not null)
+        if (reply is not null)
         {
             w.WriteString("role", "assistant");
-            w.WriteString("content", content);
+            WriteAnswer(w, reply, withIndexes: true);
             w.WriteNull("refusal");
         }
 
@@ -164,7 +238,7 @@ public sealed partial class OpenAIEmulator
     }
 
     /// <summary>The answer rule of docs/emulator.md: trained pairs first, then the deliberately imperfect base model.</summary>
-    private string Answer(string model, string prompt)
+    private LearnedAnswer Answer(string model, string prompt)
     {
         if (model.StartsWith("ft:", StringComparison.Ordinal))
         {
@@ -181,12 +255,12 @@ public sealed partial class OpenAIEmulator
         return BaseAnswer(baseModel.Id, prompt);
     }
 
-    private string BaseAnswer(string baseModel, string prompt)
+    private LearnedAnswer BaseAnswer(string baseModel, string prompt)
     {
         var bucket = Fnv1a(prompt) % 100;
         if (!_knowledge.TryGetValue(prompt, out var correct))
         {
-            return $"(emulated {baseModel}) I have no trained answer for this prompt.";
+            return new LearnedAnswer(LearnedAnswer.Text, $"(emulated {baseModel}) I have no trained answer for this prompt.");
         }
 
         var correctBelow = (uint)Math.Round(Options.BaseModelAccuracy * 100);
@@ -198,14 +272,24 @@ public sealed partial class OpenAIEmulator
         var wrongBelow = correctBelow + (uint)Math.Round((100 - correctBelow) * 0.6);
         if (bucket < wrongBelow && _knownAnswers.Count > 1)
         {
-            var answers = _knownAnswers.ToList();
+            var answers = _knownAnswers.Values.ToList();
             var index = (int)(Fnv1a("wrong:" + prompt) % (uint)answers.Count);
             var wrong = answers[index];
             return wrong != correct ? wrong : answers[(index + 1) % answers.Count];
         }
 
-        return "Sure! Here is my best answer: " + correct;
+        if (correct.Kind == LearnedAnswer.Text)
+        {
+            return new LearnedAnswer(LearnedAnswer.Text, "Sure! Here is my best answer: " + correct.Value);
+        }
+
+        var call = Calls(correct)[0];
+        return new LearnedAnswer(LearnedAnswer.Text, $"Sure! I would call {call.Name} with {call.Arguments}");
     }
+
+    /// <summary>Everything one chat answer needs to be written, plain or streamed.</summary>
+    private sealed record ChatReply(
+        string Id, long Created, string Model, int N, LearnedAnswer Answer, List<(string Name, string Arguments)> Calls, List<string> CallIds, bool LegacyFunctions, string FinishReason);
 
     private EmulatedJob? FindJobForModel(string model)
     {

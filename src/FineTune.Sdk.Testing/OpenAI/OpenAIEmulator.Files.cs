@@ -83,7 +83,7 @@ public sealed partial class OpenAIEmulator
             foreach (var pair in TrainingFile.ExtractPairs(content))
             {
                 _knowledge.TryAdd(pair.Prompt, pair.Answer);
-                _knownAnswers.Add(pair.Answer);
+                _knownAnswers.TryAdd(pair.Answer.Key, pair.Answer);
             }
         }
 

@@ -116,7 +116,7 @@ public sealed partial class OpenAIEmulator
         if (Options.LoseJobCreateResponses > 0)
         {
             Options.LoseJobCreateResponses--;
-            return EmulatorResponse.Dropped();
+            return EmulatorResponse.LostInFlight();
         }
 
         return Ok(w => WriteJob(w, job));

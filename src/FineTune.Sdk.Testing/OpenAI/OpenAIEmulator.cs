@@ -21,8 +21,8 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, EmulatedUpload> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedJob> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedModels = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _knowledge = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _knownAnswers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LearnedAnswer> _knowledge = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, LearnedAnswer> _knownAnswers = new(StringComparer.Ordinal);
     private LoopbackHttpServer? _server;
     private long _sequence;
     private int _requestCount;
@@ -67,6 +67,9 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
             }
         }
     }
+
+    /// <summary>Gets the number of TCP connections the loopback server accepted (for keep-alive tests).</summary>
+    internal int AcceptedConnections => _server?.AcceptedConnections ?? 0;
 
     /// <summary>Creates a handler that serves requests in-process; use it with <see cref="InProcessEndpoint"/>.</summary>
     /// <returns>A new handler; dispose it with the <see cref="HttpClient"/> that owns it.</returns>

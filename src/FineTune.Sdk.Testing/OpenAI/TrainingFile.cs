@@ -4,8 +4,18 @@ using System.Text.RegularExpressions;
 
 namespace FineTune.Sdk.Testing;
 
+/// <summary>A trained assistant answer: <c>text</c>, <c>tool_calls</c> (raw JSON array) or <c>function_call</c> (raw JSON object).</summary>
+internal sealed record LearnedAnswer(string Kind, string Value)
+{
+    public const string Text = "text";
+    public const string ToolCalls = "tool_calls";
+    public const string FunctionCall = "function_call";
+
+    public string Key => Kind + "\n" + Value;
+}
+
 /// <summary>One prompt/answer pair learned from a training example.</summary>
-internal sealed record LearnedPair(string Prompt, string Answer);
+internal sealed record LearnedPair(string Prompt, LearnedAnswer Answer);
 
 /// <summary>The outcome of checking a training or validation file against a job's method and model.</summary>
 internal sealed class TrainingFileReport
@@ -348,7 +358,7 @@ internal static partial class TrainingFile
                 && root.TryGetProperty("preferred_output", out var preferred) && preferred.ValueKind == JsonValueKind.Array && preferred.GetArrayLength() > 0)
             {
                 var prompt = LastUserPrompt(inputMessages);
-                var answer = ContentText(preferred[0]);
+                var answer = AnswerOf(preferred[0]);
                 return prompt is not null && answer is not null ? new LearnedPair(prompt, answer) : null;
             }
 
@@ -369,7 +379,7 @@ internal static partial class TrainingFile
             {
                 lastPrompt = Normalize(userText);
             }
-            else if (role == "assistant" && lastPrompt is not null && ContentText(message) is { } answer
+            else if (role == "assistant" && lastPrompt is not null && AnswerOf(message) is { } answer
                 && !(message.TryGetProperty("weight", out var weight) && weight.ValueKind == JsonValueKind.Number && weight.GetDouble() == 0))
             {
                 pair = new LearnedPair(lastPrompt, answer);
@@ -377,6 +387,26 @@ internal static partial class TrainingFile
         }
 
         return pair;
+    }
+
+    private static LearnedAnswer? AnswerOf(JsonElement message)
+    {
+        if (ContentText(message) is { Length: > 0 } text)
+        {
+            return new LearnedAnswer(LearnedAnswer.Text, text);
+        }
+
+        if (message.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array && toolCalls.GetArrayLength() > 0)
+        {
+            return new LearnedAnswer(LearnedAnswer.ToolCalls, toolCalls.GetRawText());
+        }
+
+        if (message.TryGetProperty("function_call", out var functionCall) && functionCall.ValueKind == JsonValueKind.Object)
+        {
+            return new LearnedAnswer(LearnedAnswer.FunctionCall, functionCall.GetRawText());
+        }
+
+        return null;
     }
 
     private static IEnumerable<string> SplitLines(byte[] content)

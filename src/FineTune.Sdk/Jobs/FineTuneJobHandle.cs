@@ -99,7 +99,7 @@ public sealed class FineTuneJobHandle
     /// <param name="cancellationToken">Stops waiting (the job keeps running).</param>
     /// <returns>The terminal snapshot.</returns>
     /// <exception cref="TimeoutException"><see cref="FineTunePollingOptions.Timeout"/> passed first (the job keeps running).</exception>
-    /// <exception cref="FineTuneException">The provider failed beyond the resilience budget.</exception>
+    /// <exception cref="FineTuneException">The provider failed for good. A transient failure after the first successful poll is logged and polled again later.</exception>
     public async Task<FineTuneJob> WaitForCompletionAsync(CancellationToken cancellationToken = default)
     {
         await foreach (var update in PollAsync(includeEvents: false, includeMetrics: false, cancellationToken).ConfigureAwait(false))
@@ -118,7 +118,7 @@ public sealed class FineTuneJobHandle
     /// <param name="cancellationToken">Stops watching (the job keeps running).</param>
     /// <returns>The updates.</returns>
     /// <exception cref="TimeoutException"><see cref="FineTunePollingOptions.Timeout"/> passed first (the job keeps running).</exception>
-    /// <exception cref="FineTuneException">The provider failed beyond the resilience budget.</exception>
+    /// <exception cref="FineTuneException">The provider failed for good. A transient failure after the first successful poll is logged and polled again later.</exception>
     public IAsyncEnumerable<FineTuneJobUpdate> WatchAsync(CancellationToken cancellationToken = default)
         => PollAsync(_options.IncludeEvents, _options.IncludeMetrics, cancellationToken);
 
@@ -134,30 +134,15 @@ public sealed class FineTuneJobHandle
         FineTuneJobStatus? reported = null;
         while (true)
         {
-            var job = await UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+            var (job, fresh) = await PollOnceAsync(includeEvents, cancellationToken).ConfigureAwait(false);
             var changed = false;
-            if (includeEvents)
+            foreach (var e in fresh)
             {
-                var fresh = new List<FineTuneEvent>();
-                await foreach (var e in _provider.GetEventsAsync(Id, cancellationToken).ConfigureAwait(false))
+                changed = true;
+                yield return new FineTuneJobUpdate(FineTuneJobUpdateKind.Event, job) { Event = e };
+                if (includeMetrics && e.Metric is { } metric)
                 {
-                    if (!_seenEvents.Add(e.Id))
-                    {
-                        break; // newest first: everything older was reported already
-                    }
-
-                    fresh.Add(e);
-                }
-
-                fresh.Reverse();
-                foreach (var e in fresh)
-                {
-                    changed = true;
-                    yield return new FineTuneJobUpdate(FineTuneJobUpdateKind.Event, job) { Event = e };
-                    if (includeMetrics && e.Metric is { } metric)
-                    {
-                        yield return new FineTuneJobUpdate(FineTuneJobUpdateKind.Metric, job) { Metric = metric };
-                    }
+                    yield return new FineTuneJobUpdate(FineTuneJobUpdateKind.Metric, job) { Metric = metric };
                 }
             }
 
@@ -190,6 +175,53 @@ public sealed class FineTuneJobHandle
             JobsLog.PollScheduled(_logger, Id, delay.TotalMilliseconds);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<(FineTuneJob Job, List<FineTuneEvent> Fresh)> PollOnceAsync(bool includeEvents, CancellationToken cancellationToken)
+    {
+        FineTuneJob job;
+        try
+        {
+            job = await UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (FineTuneException ex) when (ex.IsTransient && Job is not null)
+        {
+            // The provider's own retries are spent; a long wait should not die on one outage. Try again next poll.
+            JobsLog.PollFailed(_logger, Id, ex.StatusCode ?? 0);
+            return (Job, []);
+        }
+
+        var fresh = new List<FineTuneEvent>();
+        if (!includeEvents)
+        {
+            return (job, fresh);
+        }
+
+        try
+        {
+            await foreach (var e in _provider.GetEventsAsync(Id, cancellationToken).ConfigureAwait(false))
+            {
+                if (_seenEvents.Contains(e.Id))
+                {
+                    break; // newest first: everything older was reported already
+                }
+
+                fresh.Add(e);
+            }
+        }
+        catch (FineTuneException ex) when (ex.IsTransient)
+        {
+            JobsLog.PollFailed(_logger, Id, ex.StatusCode ?? 0);
+            return (job, []); // nothing marked seen: the next poll reads these events again
+        }
+
+        foreach (var e in fresh)
+        {
+            _seenEvents.Add(e.Id);
+        }
+
+        fresh.Reverse();
+        return (job, fresh);
     }
 
     private void Observe(FineTuneJob job)

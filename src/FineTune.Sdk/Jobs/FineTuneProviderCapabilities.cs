@@ -47,4 +47,13 @@ public sealed class FineTuneProviderCapabilities
     /// <summary>Gets the date after which the provider accepts no new jobs, when one is announced.</summary>
     /// <value>For OpenAI, 2027-01-06; <see langword="null"/> when none is announced.</value>
     public DateOnly? JobCreationEndsOn { get; init; }
+
+    /// <summary>
+    /// Creates the exception a provider throws for a verb it lacks, with one wording across providers.
+    /// </summary>
+    /// <param name="operation">The verb, for example <c>pausing jobs</c>.</param>
+    /// <param name="capability">The capability property that says so, for example <c>SupportsPauseResume</c>.</param>
+    /// <returns>The exception to throw.</returns>
+    public NotSupportedException NotSupported(string operation, string capability)
+        => new($"The {ProviderName} provider does not support {operation} (FineTuneProviderCapabilities.{capability} is false); check provider.GetCapabilities() before calling.");
 }

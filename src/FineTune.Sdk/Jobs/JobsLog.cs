@@ -22,4 +22,7 @@ internal static partial class JobsLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Job {JobId} on {Provider} finished with status {Status}.")]
     public static partial void JobFinished(ILogger logger, string jobId, string provider, string status);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Polling job {JobId} failed transiently (HTTP {StatusCode}) after the provider's retries; polling again later.")]
+    public static partial void PollFailed(ILogger logger, string jobId, int statusCode);
 }

@@ -38,14 +38,14 @@ internal sealed class EmulatorScope : IAsyncDisposable
         return new EmulatorScope(emulator, clock, endpoint);
     }
 
-    public OpenAIFineTuneProvider CreateProvider(Action<OpenAIFineTuneProviderOptions>? configure = null)
+    public OpenAIFineTuneProvider CreateProvider(Action<OpenAIFineTuneProviderOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var options = new OpenAIFineTuneProviderOptions { Endpoint = Endpoint.ToString(), ApiKey = "sk-emulator-test" };
         options.Resilience.AttemptTimeout = null; // the driving clock fires every timer at once, timeouts included
         options.Resilience.UseJitter = false;
         options.Resilience.CircuitBreakerEnabled = false;
         configure?.Invoke(options);
-        return new OpenAIFineTuneProvider(options, httpClient: null, Clock);
+        return new OpenAIFineTuneProvider(options, httpClient: null, Clock, loggerFactory);
     }
 
     public async ValueTask DisposeAsync() => await Emulator.DisposeAsync();

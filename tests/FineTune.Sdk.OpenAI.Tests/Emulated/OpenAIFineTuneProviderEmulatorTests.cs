@@ -1,11 +1,12 @@
 using System.Text;
 using FineTune.Sdk.Testing;
 using Microsoft.Extensions.AI;
+using Xunit.Abstractions;
 
 namespace FineTune.Sdk.OpenAI.Tests;
 
 /// <summary>End to end: our provider, through the real OpenAI 2.15 client, against the emulator over loopback HTTP.</summary>
-public sealed class OpenAIFineTuneProviderEmulatorTests
+public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Lifecycle_UploadStartWatchToSuccess_EventsCheckpointsMetricsAndChat()
@@ -82,6 +83,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests
         var rehydrated = await provider.TrackJob(job.Id).UpdateStatusAsync();
         rehydrated.Status.Should().Be(FineTuneJobStatus.Succeeded);
         rehydrated.FineTunedModel.Should().Be(job.FineTunedModel);
+        output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.Delays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.Delays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
     }
 
     [Fact]

@@ -84,6 +84,34 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task LostCreateResponse_DefaultRetryPolicy_ReSendsThePostAndCreatesASecondJob()
+    {
+        // Pins a hazard the SDK's idempotent start exists for: the OpenAI package retries a POST whose answer was lost.
+        var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });
+        var file = (await client.GetOpenAIFileClient().UploadFileAsync(BinaryData.FromBytes(EmulatorTestData.ChatJsonl(12)), "t.jsonl", FileUploadPurpose.FineTune)).Value;
+        _emulator.Options.LoseJobCreateResponses = 1;
+
+        var job = await client.GetFineTuningClient().FineTuneAsync("gpt-4o-mini", file.Id, waitUntilCompleted: false);
+
+        job.JobId.Should().StartWith("ftjob-");
+        _emulator.JobCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task LostCreateResponse_RetriesDisabled_ThrowsIOExceptionAndOneJobExists()
+    {
+        var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint, RetryPolicy = new ClientRetryPolicy(0) });
+        var file = (await client.GetOpenAIFileClient().UploadFileAsync(BinaryData.FromBytes(EmulatorTestData.ChatJsonl(12)), "t.jsonl", FileUploadPurpose.FineTune)).Value;
+        _emulator.Options.LoseJobCreateResponses = 1;
+
+        var act = () => client.GetFineTuningClient().FineTuneAsync("gpt-4o-mini", file.Id, waitUntilCompleted: false);
+
+        // The headers arrived, the body did not: the pipeline surfaces HttpIOException (an IOException), not ClientResultException.
+        await act.Should().ThrowAsync<IOException>();
+        _emulator.JobCount.Should().Be(1);
+    }
+
+    [Fact]
     public async Task FailedJob_ErrorObjectIsInTheRawResponse()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });
@@ -173,6 +201,17 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         completion.Content[0].Text.Should().Be($"{{\"label\":\"{EmulatorTestData.Label(3)}\"}}");
         completion.Usage.InputTokenCount.Should().BeGreaterThan(0);
         completion.Usage.OutputTokenCount.Should().BeGreaterThan(0);
+
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage(EmulatorTestData.Prompt(4))]))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                streamed.Append(part.Text);
+            }
+        }
+
+        streamed.ToString().Should().Be($"{{\"label\":\"{EmulatorTestData.Label(4)}\"}}");
 
         var rehydrated = await FineTuningJob.RehydrateAsync(fineTuning, job.JobId);
         rehydrated.Status.Should().Be(FineTuningStatus.Succeeded);

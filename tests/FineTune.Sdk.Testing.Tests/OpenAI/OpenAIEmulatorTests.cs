@@ -329,6 +329,52 @@ public sealed class OpenAIEmulatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ChatCompletion_FunctionCallingDataset_AnswersWithTheTrainedCall()
+    {
+        var path = FineTune.Tests.RepoPaths.Dataset("openai-cookbook/drone_training.jsonl");
+        var first = JsonDocument.Parse(File.ReadLines(path).First()).RootElement;
+        var messages = first.GetProperty("messages");
+        var user = messages.EnumerateArray().Last(m => m.GetProperty("role").GetString() == "user").GetProperty("content").GetString();
+        var call = messages.EnumerateArray().Last(m => m.GetProperty("role").GetString() == "assistant").GetProperty("tool_calls")[0].GetProperty("function");
+        var file = (await _client.UploadAsync(File.ReadAllBytes(path), "drone_training.jsonl")).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file, new { method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 1 } } } });
+        _clock.Advance(TimeSpan.FromHours(1));
+        var model = (await _client.GetAsync($"fine_tuning/jobs/{jobId}")).GetProperty("fine_tuned_model").GetString()!;
+
+        var tools = first.GetProperty("tools");
+        var modern = await _client.PostAsync("chat/completions", new { model, messages = new[] { new { role = "user", content = user } }, tools });
+        var toolCall = modern.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
+        modern.GetProperty("choices")[0].GetProperty("finish_reason").GetString().Should().Be("tool_calls");
+        toolCall.GetProperty("id").GetString().Should().StartWith("call_");
+        toolCall.GetProperty("function").GetProperty("name").GetString().Should().Be(call.GetProperty("name").GetString());
+        toolCall.GetProperty("function").GetProperty("arguments").GetString().Should().Be(call.GetProperty("arguments").GetString());
+    }
+
+    [Fact]
+    public async Task ChatCompletion_LegacyFunctionCallTraining_AnswersFunctionCallWhenAskedWithFunctions()
+    {
+        var rows = string.Join("\n", Enumerable.Range(0, 10).Select(i => JsonSerializer.Serialize(new
+        {
+            messages = new object[]
+            {
+                new { role = "user", content = $"weather in city {i}" },
+                new { role = "assistant", content = (string?)null, function_call = new { name = "get_weather", arguments = $"{{\"city\":\"c{i}\"}}" } },
+            },
+        })));
+        var file = (await _client.UploadAsync(System.Text.Encoding.UTF8.GetBytes(rows), "fc.jsonl")).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file);
+        _clock.Advance(TimeSpan.FromHours(1));
+        var model = (await _client.GetAsync($"fine_tuning/jobs/{jobId}")).GetProperty("fine_tuned_model").GetString()!;
+        var functions = new[] { new { name = "get_weather", parameters = new { type = "object" } } };
+
+        var answer = await _client.PostAsync("chat/completions", new { model, messages = new[] { new { role = "user", content = "Weather in city 3" } }, functions });
+
+        var choice = answer.GetProperty("choices")[0];
+        choice.GetProperty("finish_reason").GetString().Should().Be("function_call");
+        choice.GetProperty("message").GetProperty("function_call").GetProperty("arguments").GetString().Should().Be("{\"city\":\"c3\"}");
+    }
+
+    [Fact]
     public async Task ChatCompletion_ReturnsUsageAndServiceShape()
     {
         var (status, body) = await _client.SendAsync(HttpMethod.Post, "chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "hello there" } } });

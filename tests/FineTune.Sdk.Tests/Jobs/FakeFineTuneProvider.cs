@@ -22,11 +22,19 @@ internal sealed class FakeFineTuneProvider : IFineTuneProvider
 
     public int GetJobCalls { get; private set; }
 
+    /// <summary>Failures thrown by GetJob at the given (1-based) call numbers, instead of answering.</summary>
+    public Dictionary<int, Exception> FailAtCall { get; } = [];
+
     public DateTimeOffset CreatedAt { get; set; } = new(2026, 11, 21, 11, 0, 0, TimeSpan.Zero);
 
     public Task<FineTuneJob> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         GetJobCalls++;
+        if (FailAtCall.TryGetValue(GetJobCalls, out var failure))
+        {
+            return Task.FromException<FineTuneJob>(failure);
+        }
+
         if (_statuses.Count > 0)
         {
             _current = _statuses.Dequeue();

@@ -177,4 +177,38 @@ public sealed class FineTuneJobHandleTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*Polling.BackoffMultiplier*0.5*");
     }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_TransientFailureMidWait_KeepsPolling()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        provider.FailAtCall[2] = new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true };
+
+        var job = await provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
+
+        job.Status.Should().Be(FineTuneJobStatus.Succeeded);
+        provider.GetJobCalls.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_NonTransientFailure_Throws()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        provider.FailAtCall[2] = new FineTuneException("HTTP 404") { StatusCode = 404 };
+
+        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
+
+        (await act.Should().ThrowAsync<FineTuneException>()).Which.StatusCode.Should().Be(404);
+    }
+
+    [Fact]
+    public async Task WaitForCompletionAsync_TransientFailureOnFirstPollOfBareId_Throws()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running);
+        provider.FailAtCall[1] = new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true };
+
+        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
+
+        await act.Should().ThrowAsync<FineTuneException>("nothing is known about the job yet");
+    }
 }

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace FineTune.Sdk.OpenAI.Tests;
+
+public sealed class OpenAILogTests
+{
+    [Fact]
+    public async Task Lifecycle_LogsStableEventIdsAndNeverTheKeyOrContent()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        using var logs = new CapturingLoggerFactory();
+        var provider = scope.CreateProvider(loggerFactory: logs);
+        var content = await File.ReadAllTextAsync(EmulatorScope.TrainingFile);
+
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        scope.Emulator.Options.LoseJobCreateResponses = 1;
+        await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { IdempotencyKey = "log-key" });
+        scope.Emulator.Options.RefuseJobCreation = true;
+        await FluentActions.Awaiting(() => provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id)))
+            .Should().ThrowAsync<FineTuneJobCreationRefusedException>();
+
+        var ids = logs.Entries.Select(e => e.EventId).ToList();
+        ids.Should().Contain([2102, 2101, 2004, 2104, 2105]);
+        logs.Entries.Single(e => e.EventId == 2105).Level.Should().Be(LogLevel.Error);
+        logs.Entries.Should().NotContain(e => e.Message.Contains("sk-emulator-test", StringComparison.Ordinal));
+        logs.Entries.Should().NotContain(e => e.Message.Contains("Antarctica", StringComparison.Ordinal), "rows are never logged");
+        content.Should().Contain("Antarctica", "the check above would be vacuous otherwise");
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace FineTune.Sdk.Tests;
+
+/// <summary>A logger that keeps every entry (event id, level, rendered message).</summary>
+internal sealed class CapturingLogger : ILogger
+{
+    private readonly List<(int EventId, LogLevel Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(int EventId, LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_entries)
+        {
+            _entries.Add((eventId.Id, logLevel, formatter(state, exception)));
+        }
+    }
+}
