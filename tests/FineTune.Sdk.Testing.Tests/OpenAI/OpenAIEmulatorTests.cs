@@ -64,6 +64,20 @@ public sealed class OpenAIEmulatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ReportEstimatedFinish_False_RunningJobHasNullEstimate()
+    {
+        _emulator.Options.ReportEstimatedFinish = false;
+        var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file);
+        _clock.Advance(TimeSpan.FromSeconds(25));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
+
+        job.GetProperty("status").GetString().Should().Be("running");
+        job.GetProperty("estimated_finish").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task Events_AfterSuccess_FollowTheServiceSequenceNewestFirstAcrossPages()
     {
         var jobId = await CreateSucceededJobAsync();
