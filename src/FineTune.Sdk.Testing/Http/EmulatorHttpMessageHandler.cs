@@ -19,7 +19,15 @@ internal sealed class EmulatorHttpMessageHandler(Func<EmulatorRequest, EmulatorR
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var emulatorRequest = ToEmulatorRequestAsync(request, cancellationToken).GetAwaiter().GetResult();
+        byte[]? body = null;
+        if (request.Content is not null)
+        {
+            using var buffer = new MemoryStream();
+            request.Content.ReadAsStream(cancellationToken).CopyTo(buffer);
+            body = buffer.ToArray();
+        }
+
+        var emulatorRequest = ToEmulatorRequest(request, body);
         var response = process(emulatorRequest);
         if (response.Delay > TimeSpan.Zero)
         {
@@ -32,26 +40,29 @@ internal sealed class EmulatorHttpMessageHandler(Func<EmulatorRequest, EmulatorR
 
     private static async Task<EmulatorRequest> ToEmulatorRequestAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return ToEmulatorRequest(request, body);
+    }
+
+    private static EmulatorRequest ToEmulatorRequest(HttpRequestMessage request, byte[]? body)
+    {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var header in request.Headers)
         {
             headers[header.Key] = string.Join(", ", header.Value);
         }
 
-        var body = Array.Empty<byte>();
         if (request.Content is not null)
         {
             foreach (var header in request.Content.Headers)
             {
                 headers[header.Key] = string.Join(", ", header.Value);
             }
-
-            body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
         var pathAndQuery = uri.IsAbsoluteUri ? uri.PathAndQuery : uri.OriginalString;
-        return new EmulatorRequest(request.Method.Method, pathAndQuery, headers, body);
+        return new EmulatorRequest(request.Method.Method, pathAndQuery, headers, body ?? []);
     }
 
     private static HttpResponseMessage ToHttpResponse(HttpRequestMessage request, EmulatorResponse response)

@@ -771,7 +771,7 @@ public sealed partial class OpenAIEmulator
 
     private long? EstimatedFinish(EmulatedJob job)
     {
-        if (job.Status != "running")
+        if (job.Status != "running" || !Options.ReportEstimatedFinish)
         {
             return null;
         }

@@ -271,6 +271,11 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
                     return RouteJobs(request, s);
                 }
 
+                if (s.Length is 4 or 5 && s[1] == "checkpoints" && s[3] == "permissions")
+                {
+                    return RoutePermissions(request, s);
+                }
+
                 break;
             case "chat":
                 if (s.Length == 2 && s[1] == "completions" && method == "POST")

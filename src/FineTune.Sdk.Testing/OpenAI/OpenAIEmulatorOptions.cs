@@ -42,6 +42,12 @@ public sealed class OpenAIEmulatorOptions
     /// <value>Default 1 second.</value>
     public TimeSpan StepDuration { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets a value indicating whether running jobs report <c>estimated_finish</c>.</summary>
+    /// <value>Default <see langword="true"/>, as the service. Set <see langword="false"/> when a client compares the estimate
+    /// with the real clock while the emulator runs on a <see cref="FakeTimeProvider"/> (the OpenAI .NET package's
+    /// <c>WaitForCompletion</c> throws on an estimate in its past).</value>
+    public bool ReportEstimatedFinish { get; set; } = true;
+
     /// <summary>Gets or sets the share of known prompts the base model answers correctly (see docs/emulator.md).</summary>
     /// <value>Default 0.6. Between 0 and 1.</value>
     public double BaseModelAccuracy { get; set; } = 0.6;

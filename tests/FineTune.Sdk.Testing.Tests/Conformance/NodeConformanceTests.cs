@@ -43,7 +43,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         var failures = summary.RootElement.TryGetProperty("failures", out var f) ? f.EnumerateArray().Select(x => x.GetString()).ToList() : ["no summary"];
         failures.Should().BeEmpty();
         summary.RootElement.GetProperty("ok").GetBoolean().Should().BeTrue();
-        summary.RootElement.GetProperty("checks").GetInt32().Should().BeGreaterThanOrEqualTo(48);
+        summary.RootElement.GetProperty("checks").GetInt32().Should().BeGreaterThanOrEqualTo(52);
         exitCode.Should().Be(0, stderr);
     }
 

@@ -10,6 +10,8 @@ if (!baseURL) {
 }
 
 const client = new OpenAI({ apiKey: 'sk-emulator', baseURL, maxRetries: 0, timeout: 20_000 });
+// Checkpoint permissions need an admin key on the real service; the emulator accepts any key.
+const admin = new OpenAI({ apiKey: 'sk-emulator', adminAPIKey: 'sk-admin-emulator', baseURL, maxRetries: 0, timeout: 20_000 });
 const failures = [];
 let checks = 0;
 const timings = {};
@@ -150,6 +152,19 @@ await step('checkpoints', async () => {
     && checkpoints[1].fine_tuned_model_checkpoint.endsWith(':ckpt-step-12'), checkpoints.map((c) => c.fine_tuned_model_checkpoint));
   const page = await client.fineTuning.jobs.checkpoints.list(job.id, { limit: 1 });
   check('checkpoints paging', page.data.length === 1 && page.has_more === true, page.data.length);
+});
+
+await step('checkpoint permissions', async () => {
+  const checkpoints = await collect(client.fineTuning.jobs.checkpoints.list(job.id));
+  const model = checkpoints[1].fine_tuned_model_checkpoint;
+  const created = await collect(admin.fineTuning.checkpoints.permissions.create(model, { project_ids: ['proj_a', 'proj_b'] }));
+  check('permissions created', created.length === 2 && created.every((p) => /^cp_[A-Za-z0-9]{24}$/.test(p.id) && p.object === 'checkpoint.permission'), created);
+  const listed = await collect(admin.fineTuning.checkpoints.permissions.list(model, { limit: 1 }));
+  check('permissions list all pages', listed.length === 2, listed.map((p) => p.id));
+  const filtered = await collect(admin.fineTuning.checkpoints.permissions.list(model, { project_id: 'proj_b' }));
+  check('permissions project filter', filtered.length === 1 && filtered[0].project_id === 'proj_b', filtered);
+  const deleted = await admin.fineTuning.checkpoints.permissions.delete(created[0].id, { fine_tuned_model_checkpoint: model });
+  check('permission delete', deleted.deleted === true && deleted.id === created[0].id, deleted);
 });
 
 await step('results file', async () => {

@@ -46,6 +46,22 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void SyncMethods_InProcessHandler_Work()
+    {
+        using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
+        var files = new OpenAIFileClient(new ApiKeyCredential("sk"), new OpenAIClientOptions
+        {
+            Endpoint = OpenAIEmulator.InProcessEndpoint,
+            Transport = new HttpClientPipelineTransport(http),
+        });
+
+        var uploaded = files.UploadFile(BinaryData.FromBytes(EmulatorTestData.ChatJsonl(10)), "sync.jsonl", FileUploadPurpose.FineTune).Value;
+
+        files.GetFile(uploaded.Id).Value.Filename.Should().Be("sync.jsonl");
+        files.GetFiles().Value.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task RateLimitStorm_WithinRetryBudget_Succeeds()
     {
         _emulator.Options.RateLimitNextRequests = 3;

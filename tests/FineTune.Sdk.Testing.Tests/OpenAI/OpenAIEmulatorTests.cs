@@ -64,6 +64,20 @@ public sealed class OpenAIEmulatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ReportEstimatedFinish_False_RunningJobHasNullEstimate()
+    {
+        _emulator.Options.ReportEstimatedFinish = false;
+        var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file);
+        _clock.Advance(TimeSpan.FromSeconds(25));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
+
+        job.GetProperty("status").GetString().Should().Be("running");
+        job.GetProperty("estimated_finish").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task Events_AfterSuccess_FollowTheServiceSequenceNewestFirstAcrossPages()
     {
         var jobId = await CreateSucceededJobAsync();
@@ -248,6 +262,52 @@ public sealed class OpenAIEmulatorTests : IDisposable
         error.GetProperty("code").GetString().Should().Be(code);
         error.GetProperty("message").GetString().Should().NotBeNullOrEmpty();
         _emulator.JobCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task CreateJob_ExamplesOverTheModelCap_AreTruncatedNotRejected()
+    {
+        var longText = new string('x', 20_000);
+        var rows = string.Join("\n", Enumerable.Range(0, 10).Select(i => JsonSerializer.Serialize(new
+        {
+            messages = new object[] { new { role = "user", content = $"{i} {longText}" }, new { role = "assistant", content = "ok" } },
+        })));
+        var file = (await _client.UploadAsync(System.Text.Encoding.UTF8.GetBytes(rows))).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file, new { method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 2 } } } }, model: "gpt-3.5-turbo-0613");
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
+        job.GetProperty("status").GetString().Should().Be("succeeded");
+        job.GetProperty("trained_tokens").GetInt64().Should().Be(10 * 4096 * 2, "10 examples capped at 4,096 tokens, 2 epochs");
+        var events = await _client.GetAsync($"fine_tuning/jobs/{jobId}/events?limit=100");
+        events.GetProperty("data").EnumerateArray().Should().Contain(e =>
+            e.GetProperty("level").GetString() == "warn" && e.GetProperty("message").GetString()!.StartsWith("10 example(s) exceed the 4096-token limit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CreateJob_SpecialTokenInContent_FailsWithInvalidTrainingFile()
+    {
+        var rows = EmulatorTestData.ChatJsonl(12);
+        var text = System.Text.Encoding.UTF8.GetString(rows).Replace("Ticket 4:", "Ticket <|endoftext|>:", StringComparison.Ordinal);
+        var file = (await _client.UploadAsync(System.Text.Encoding.UTF8.GetBytes(text))).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
+        job.GetProperty("error").GetProperty("message").GetString().Should().EndWith("Example 5 message contains an invalid token: <|endoftext|>");
+    }
+
+    [Fact]
+    public async Task Faults_RateLimitRateOne_LimitsEveryRequest()
+    {
+        _emulator.Options.RateLimitRate = 1;
+        for (var i = 0; i < 3; i++)
+        {
+            (await _client.SendAsync(HttpMethod.Get, "models")).Status.Should().Be(429);
+        }
+
+        _emulator.Options.RateLimitRate = 0;
+        (await _client.SendAsync(HttpMethod.Get, "models")).Status.Should().Be(200);
     }
 
     [Fact]
