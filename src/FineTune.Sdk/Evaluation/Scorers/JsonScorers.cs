@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace FineTune.Sdk;
 
 /// <summary>JSON parsing and comparison shared by the JSON scorers.</summary>
-internal static class JsonText
+internal static class JsonOutput
 {
     /// <summary>Parses a model output as JSON; a single surrounding Markdown code fence is removed first.</summary>
     public static bool TryParse(string? text, out JsonElement element)
@@ -147,17 +147,17 @@ internal sealed class JsonEqualsScorer : IEvalScorer
 
     public ValueTask<EvalScore> ScoreAsync(GoldenCase goldenCase, string output, CancellationToken cancellationToken = default)
     {
-        if (!JsonText.TryGetExpected(goldenCase, out var expected))
+        if (!JsonOutput.TryGetExpected(goldenCase, out var expected))
         {
             return ValueTask.FromResult(new EvalScore(Name, null, false) { ScorerError = "The expected answer is not JSON." });
         }
 
-        if (!JsonText.TryParse(output, out var actual))
+        if (!JsonOutput.TryParse(output, out var actual))
         {
             return ValueTask.FromResult(EvalScore.FromPass(Name, false, "The output is not JSON."));
         }
 
-        return ValueTask.FromResult(EvalScore.FromPass(Name, JsonText.DeepEquals(expected, actual)));
+        return ValueTask.FromResult(EvalScore.FromPass(Name, JsonOutput.DeepEquals(expected, actual)));
     }
 }
 
@@ -167,17 +167,17 @@ internal sealed class FieldF1Scorer(double passThreshold) : IEvalScorer
 
     public ValueTask<EvalScore> ScoreAsync(GoldenCase goldenCase, string output, CancellationToken cancellationToken = default)
     {
-        if (!JsonText.TryGetExpected(goldenCase, out var expected))
+        if (!JsonOutput.TryGetExpected(goldenCase, out var expected))
         {
             return ValueTask.FromResult(new EvalScore(Name, null, false) { ScorerError = "The expected answer is not JSON." });
         }
 
         var expectedFields = new List<string>();
-        JsonText.Flatten(expected, "$", expectedFields);
+        JsonOutput.Flatten(expected, "$", expectedFields);
         var predictedFields = new List<string>();
-        if (JsonText.TryParse(output, out var actual))
+        if (JsonOutput.TryParse(output, out var actual))
         {
-            JsonText.Flatten(actual, "$", predictedFields);
+            JsonOutput.Flatten(actual, "$", predictedFields);
         }
 
         var (precision, recall, f1) = Compute(expectedFields, predictedFields);
@@ -226,7 +226,7 @@ internal sealed class JsonSchemaScorer(string name, JsonElement? schema) : IEval
 
     public ValueTask<EvalScore> ScoreAsync(GoldenCase goldenCase, string output, CancellationToken cancellationToken = default)
     {
-        if (!JsonText.TryParse(output, out var actual))
+        if (!JsonOutput.TryParse(output, out var actual))
         {
             return ValueTask.FromResult(EvalScore.FromPass(Name, false, "The output is not JSON."));
         }
@@ -267,12 +267,12 @@ internal static class JsonSchemaSubset
         }
 
         if (schema.TryGetProperty("enum", out var allowed) && allowed.ValueKind == JsonValueKind.Array
-            && !allowed.EnumerateArray().Any(a => JsonText.DeepEquals(a, value)))
+            && !allowed.EnumerateArray().Any(a => JsonOutput.DeepEquals(a, value)))
         {
             return $"{path}: value not in enum.";
         }
 
-        if (schema.TryGetProperty("const", out var constant) && !JsonText.DeepEquals(constant, value))
+        if (schema.TryGetProperty("const", out var constant) && !JsonOutput.DeepEquals(constant, value))
         {
             return $"{path}: value differs from const.";
         }
