@@ -107,8 +107,14 @@ internal static class OpenAIErrors
             return false;
         }
 
+        // Errors about one request field (model_not_available, invalid training_file, ...) are the caller's to fix.
+        if (exception.Parameter is not null || string.Equals(exception.ProviderCode, "model_not_available", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
         var code = exception.ProviderCode ?? string.Empty;
-        if (code.Contains("fine_tuning", StringComparison.OrdinalIgnoreCase)
+        if (code.Contains("fine_tun", StringComparison.OrdinalIgnoreCase)
             && (code.Contains("disabled", StringComparison.OrdinalIgnoreCase) || code.Contains("unavailable", StringComparison.OrdinalIgnoreCase)
                 || code.Contains("not_allowed", StringComparison.OrdinalIgnoreCase) || code.Contains("deprecated", StringComparison.OrdinalIgnoreCase)
                 || code.Contains("ended", StringComparison.OrdinalIgnoreCase) || code.Contains("wind", StringComparison.OrdinalIgnoreCase)))
@@ -116,12 +122,13 @@ internal static class OpenAIErrors
             return true;
         }
 
+        // The exact code is unpublished; recognise the wording, not a bare 403 (restricted keys also get 403).
         var message = exception.Message;
-        return exception.StatusCode == 403
-            || message.Contains("no longer", StringComparison.OrdinalIgnoreCase)
+        return message.Contains("no longer", StringComparison.OrdinalIgnoreCase)
             || message.Contains("not allowed to create", StringComparison.OrdinalIgnoreCase)
             || message.Contains("winding down", StringComparison.OrdinalIgnoreCase)
-            || message.Contains("wind-down", StringComparison.OrdinalIgnoreCase);
+            || message.Contains("wind-down", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("wind down", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? Header(PipelineResponse response, string name)

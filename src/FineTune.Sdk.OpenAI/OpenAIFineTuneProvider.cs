@@ -572,7 +572,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         try
         {
             var create = JsonSerializer.SerializeToUtf8Bytes(
-                new UploadCreateRequest(storedName, "fine-tune", length, "application/jsonl"),
+                new UploadCreateRequest(storedName, "fine-tune", length, "text/jsonl"),
                 OpenAIJsonContext.Default.UploadCreateRequest);
             var created = await _files.CreateUploadAsync(BinaryContent.Create(new BinaryData(create)), options).ConfigureAwait(false);
             string uploadId;

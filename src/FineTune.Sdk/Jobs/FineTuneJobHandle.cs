@@ -113,7 +113,8 @@ public sealed class FineTuneJobHandle
     /// <summary>
     /// Polls until the job reaches a terminal status, reporting each status change, each new event (oldest first)
     /// and each metrics report. The first poll reports the current status and the events logged so far, so a
-    /// rehydrated handle replays the history it has not seen. The last item is the terminal status change.
+    /// rehydrated handle replays the history it has not seen; a handle made from an unfinished snapshot first reports
+    /// the snapshot's status. The last item is the terminal status change.
     /// </summary>
     /// <param name="cancellationToken">Stops watching (the job keeps running).</param>
     /// <returns>The updates.</returns>
@@ -132,6 +133,13 @@ public sealed class FineTuneJobHandle
         var deadline = _options.Timeout is { } limit ? _time.GetUtcNow() + limit : (DateTimeOffset?)null;
         var interval = _options.InitialInterval;
         FineTuneJobStatus? reported = null;
+        if (Job is { } known && !known.Status.IsTerminal)
+        {
+            // A handle made from a snapshot (for example by StartJobAndTrackAsync) reports the status it already knows.
+            reported = known.Status;
+            yield return new FineTuneJobUpdate(FineTuneJobUpdateKind.StatusChanged, known);
+        }
+
         while (true)
         {
             var (job, fresh) = await PollOnceAsync(includeEvents, cancellationToken).ConfigureAwait(false);

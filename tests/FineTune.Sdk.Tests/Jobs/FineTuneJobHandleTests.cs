@@ -211,4 +211,19 @@ public sealed class FineTuneJobHandleTests
 
         await act.Should().ThrowAsync<FineTuneException>("nothing is known about the job yet");
     }
+
+    [Fact]
+    public async Task WatchAsync_FromSnapshot_ReportsKnownStatusFirstWithoutDuplicates()
+    {
+        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Succeeded);
+        var snapshot = new FineTuneJob("ftjob-1", FineTuneJobStatus.Validating);
+
+        var statuses = new List<string>();
+        await foreach (var update in new FineTuneJobHandle(provider, snapshot, NoJitter, new AutoAdvancingClock()).WatchAsync())
+        {
+            statuses.Add(update.Job.Status.Value);
+        }
+
+        statuses.Should().Equal("validating", "queued", "succeeded");
+    }
 }
