@@ -573,6 +573,15 @@ public sealed class OpenAIEmulatorTests : IDisposable
     }
 
     [Fact]
+    public async Task GetRequestLog_RecordsMethodPathAndQueryInOrder()
+    {
+        await _client.SendAsync(HttpMethod.Get, "fine_tuning/jobs?limit=2&metadata[k]=v");
+        await _client.SendAsync(HttpMethod.Get, "models");
+
+        _emulator.GetRequestLog().Should().Equal("GET /v1/fine_tuning/jobs?limit=2&metadata[k]=v", "GET /v1/models");
+    }
+
+    [Fact]
     public async Task ApiKey_WhenConfigured_RejectsOtherKeysWith401()
     {
         _emulator.Options.ApiKey = "sk-test";
