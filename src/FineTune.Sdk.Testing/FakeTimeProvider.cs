@@ -31,6 +31,15 @@ public sealed class FakeTimeProvider : TimeProvider
         Start = _now;
     }
 
+    /// <summary>Gets or sets a value indicating whether timers move the clock themselves.</summary>
+    /// <value>Default <see langword="false"/>: only <see cref="Advance(TimeSpan)"/> and <see cref="SetUtcNow(DateTimeOffset)"/>
+    /// move the clock. When <see langword="true"/>, creating or changing a timer with a finite due time moves the clock to
+    /// that due time at once, on the thread pool, firing every timer due by then — so polling loops and retry delays
+    /// (<c>Task.Delay(d, clock)</c>) run instantly in simulated time, e.g. a whole fine-tuning lifecycle against an
+    /// <see cref="OpenAIEmulator"/> on the same clock. A periodic timer advances the clock once per creation or change,
+    /// not on every period. Do not combine with per-call timeouts on the same clock: their timers fire at once too.</value>
+    public bool AutoAdvance { get; set; }
+
     /// <summary>Gets the instant the clock started at.</summary>
     public DateTimeOffset Start { get; }
 
@@ -152,7 +161,11 @@ public sealed class FakeTimeProvider : TimeProvider
 
                 if (next is null)
                 {
-                    _now = target;
+                    if (target > _now)
+                    {
+                        _now = target;
+                    }
+
                     return;
                 }
 
@@ -174,20 +187,21 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
-    private void Schedule(FakeTimer timer, TimeSpan dueTime, TimeSpan period)
+    private DateTimeOffset? Schedule(FakeTimer timer, TimeSpan dueTime, TimeSpan period)
     {
         lock (_gate)
         {
             _timers.Remove(timer);
             if (timer.Disposed || dueTime == Timeout.InfiniteTimeSpan)
             {
-                return;
+                return null;
             }
 
             timer.DueAt = _now + dueTime;
             timer.Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
             timer.Sequence = ++_sequence;
             _timers.Add(timer);
+            return timer.DueAt;
         }
     }
 
@@ -226,10 +240,14 @@ public sealed class FakeTimeProvider : TimeProvider
                 return false;
             }
 
-            owner.Schedule(this, dueTime, period);
+            var dueAt = owner.Schedule(this, dueTime, period);
             if (dueTime == TimeSpan.Zero)
             {
                 owner.Advance(TimeSpan.Zero);
+            }
+            else if (owner.AutoAdvance && dueAt is { } target)
+            {
+                ThreadPool.QueueUserWorkItem(static state => state.Owner.MoveTo(state.Target), (Owner: owner, Target: target), preferLocal: false);
             }
 
             return true;

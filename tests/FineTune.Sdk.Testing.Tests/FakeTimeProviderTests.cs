@@ -104,4 +104,39 @@ public sealed class FakeTimeProviderTests
 
         (await tick).Should().BeTrue();
     }
+
+    [Fact]
+    public async Task AutoAdvance_TaskDelay_CompletesAndMovesTheClockByTheDelay()
+    {
+        var clock = new FakeTimeProvider { AutoAdvance = true };
+
+        await Task.Delay(TimeSpan.FromMinutes(5), clock);
+        await Task.Delay(TimeSpan.FromMinutes(5), clock);
+
+        clock.GetUtcNow().Should().Be(clock.Start.AddMinutes(10));
+    }
+
+    [Fact]
+    public async Task AutoAdvance_PollingLoopAgainstTheEmulator_ReachesSucceededInSimulatedTime()
+    {
+        var clock = new FakeTimeProvider { AutoAdvance = true };
+        using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 5 }, clock);
+        using var client = RawOpenAIClient.InProcess(emulator);
+        var file = (await client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
+        var jobId = await client.CreateJobAsync(file);
+
+        var polls = 0;
+        string status;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), clock);
+            status = (await client.GetAsync($"fine_tuning/jobs/{jobId}")).GetProperty("status").GetString()!;
+            polls++;
+        }
+        while (status is not ("succeeded" or "failed" or "cancelled") && polls < 1000);
+
+        status.Should().Be("succeeded");
+        polls.Should().Be(24, "10 s validating + 10 s queued + 96 one-second steps = 116 s, polled every 5 s");
+        (clock.GetUtcNow() - clock.Start).Should().Be(TimeSpan.FromSeconds(120));
+    }
 }

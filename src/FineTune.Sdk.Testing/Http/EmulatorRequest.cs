@@ -12,6 +12,7 @@ internal sealed class EmulatorRequest
         Body = body;
         var question = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         var path = question >= 0 ? pathAndQuery[..question] : pathAndQuery;
+        QueryString = question >= 0 ? pathAndQuery[question..] : string.Empty;
         Query = ParseQuery(question >= 0 ? pathAndQuery[(question + 1)..] : string.Empty);
         path = Uri.UnescapeDataString(path).TrimEnd('/');
         var v1 = path.IndexOf("/v1", StringComparison.Ordinal);
@@ -32,6 +33,9 @@ internal sealed class EmulatorRequest
     public string[] Segments { get; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
+
+    /// <summary>Gets the raw query string including <c>?</c>, or empty.</summary>
+    public string QueryString { get; }
 
     public IReadOnlyDictionary<string, string> Headers { get; }
 

@@ -523,6 +523,15 @@ public sealed partial class OpenAIEmulator
             job.Learned.TryAdd(pair.Prompt, pair.Answer);
         }
 
+        // Continued fine-tuning from an ft: model keeps what that model learned; the new file wins on conflicts.
+        if (job.Model.StartsWith("ft:", StringComparison.Ordinal) && FindJobForModel(job.Model) is { } source)
+        {
+            foreach (var (prompt, answer) in source.Learned)
+            {
+                job.Learned.TryAdd(prompt, answer);
+            }
+        }
+
         job.ReservedModelName = $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8)}";
         var unix = at.ToUnixTimeSeconds();
         if (job.Training.TruncatedExamples > 0)

@@ -23,6 +23,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private readonly HashSet<string> _deletedModels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LearnedAnswer> _knowledge = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, LearnedAnswer> _knownAnswers = new(StringComparer.Ordinal);
+    private readonly List<string> _requestLog = [];
     private LoopbackHttpServer? _server;
     private long _sequence;
     private int _requestCount;
@@ -55,6 +56,17 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the number of requests received so far (including those answered with an injected fault).</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>Gets a snapshot of the requests received so far, oldest first, as <c>METHOD /v1/path?query</c>
+    /// (at most the last 10,000), so a test can assert what a client sent, e.g. a lookup before a create.</summary>
+    /// <returns>A copy of the log.</returns>
+    public IReadOnlyList<string> GetRequestLog()
+    {
+        lock (_gate)
+        {
+            return [.. _requestLog];
+        }
+    }
 
     /// <summary>Gets the number of fine-tuning jobs created so far (including those whose create response was lost).</summary>
     public int JobCount
@@ -125,6 +137,12 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         Interlocked.Increment(ref _requestCount);
         lock (_gate)
         {
+            if (_requestLog.Count == 10_000)
+            {
+                _requestLog.RemoveAt(0);
+            }
+
+            _requestLog.Add(request.Method + " /v1" + (request.Path == "/" ? string.Empty : request.Path) + request.QueryString);
             var delay = TimeSpan.Zero;
             try
             {

@@ -68,7 +68,10 @@ async function step(name, body) {
 }
 
 let trainingFile;
+let longFile;
 let job;
+// Jobs that must stay non-terminal while the script acts on them train 60 examples x 50 epochs = 3,000 steps.
+const longTraining = { method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 50 } } } };
 
 await step('files', async () => {
   trainingFile = await client.files.create({ file: await toFile(chatJsonl(12), 'tickets.jsonl'), purpose: 'fine-tune' });
@@ -175,8 +178,9 @@ await step('results file', async () => {
 });
 
 await step('list jobs with pagination', async () => {
-  const second = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: trainingFile.id });
-  const third = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: trainingFile.id });
+  longFile = await client.files.create({ file: await toFile(chatJsonl(60), 'long.jsonl'), purpose: 'fine-tune' });
+  const second = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: longFile.id, ...longTraining });
+  const third = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: longFile.id, ...longTraining });
   const first = await client.fineTuning.jobs.list({ limit: 2 });
   check('jobs first page newest first', first.data.map((j) => j.id).join() === [third.id, second.id].join() && first.has_more === true, first.data.map((j) => j.id));
   const next = await first.getNextPage();
@@ -190,7 +194,7 @@ await step('list jobs with pagination', async () => {
 });
 
 await step('cancel', async () => {
-  const toCancel = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: trainingFile.id });
+  const toCancel = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: longFile.id, ...longTraining });
   const cancelled = await client.fineTuning.jobs.cancel(toCancel.id);
   check('cancel returns cancelled', cancelled.status === 'cancelled', cancelled.status);
   try {
@@ -202,11 +206,7 @@ await step('cancel', async () => {
 });
 
 await step('pause and resume', async () => {
-  const long = await client.fineTuning.jobs.create({
-    model: 'gpt-4o-mini',
-    training_file: trainingFile.id,
-    method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 50 } } },
-  });
+  const long = await client.fineTuning.jobs.create({ model: 'gpt-4o-mini', training_file: longFile.id, ...longTraining });
   await until(long.id, (j) => j.status === 'running');
   const paused = await client.fineTuning.jobs.pause(long.id);
   check('pause returns paused', paused.status === 'paused', paused.status);

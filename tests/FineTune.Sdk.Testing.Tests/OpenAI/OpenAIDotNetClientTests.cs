@@ -128,6 +128,42 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task LostCreateResponse_InProcessWithRetriesDisabled_ThrowsAndOneJobExists()
+    {
+        using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
+        var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions
+        {
+            Endpoint = OpenAIEmulator.InProcessEndpoint,
+            Transport = new HttpClientPipelineTransport(http),
+            RetryPolicy = new ClientRetryPolicy(0),
+        });
+        var file = (await client.GetOpenAIFileClient().UploadFileAsync(BinaryData.FromBytes(EmulatorTestData.ChatJsonl(12)), "t.jsonl", FileUploadPurpose.FineTune)).Value;
+        _emulator.Options.LoseJobCreateResponses = 1;
+
+        var act = () => client.GetFineTuningClient().FineTuneAsync("gpt-4o-mini", file.Id, waitUntilCompleted: false);
+
+        (await act.Should().ThrowAsync<ClientResultException>()).Which.Status.Should().Be(0, "a transport failure has no HTTP status");
+        _emulator.JobCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task DroppedConnection_InProcess_IsRetriedByTheClient()
+    {
+        using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
+        var files = new OpenAIFileClient(new ApiKeyCredential("sk"), new OpenAIClientOptions
+        {
+            Endpoint = OpenAIEmulator.InProcessEndpoint,
+            Transport = new HttpClientPipelineTransport(http),
+        });
+        _emulator.Options.DropConnectionNextRequests = 1;
+
+        var result = await files.GetFilesAsync();
+
+        result.Value.Should().BeEmpty();
+        _emulator.RequestCount.Should().Be(2);
+    }
+
+    [Fact]
     public async Task FailedJob_ErrorObjectIsInTheRawResponse()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });

@@ -435,6 +435,23 @@ public sealed class OpenAIEmulatorTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateJob_FromAFineTunedModel_KeepsWhatItLearnedAndAddsTheNewFile()
+    {
+        var firstJob = await CreateSucceededJobAsync(rows: 12);
+        var firstModel = (await _client.GetAsync($"fine_tuning/jobs/{firstJob}")).GetProperty("fine_tuned_model").GetString()!;
+        var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12, start: 100))).GetProperty("id").GetString()!;
+        var secondJob = await _client.CreateJobAsync(file, model: firstModel);
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{secondJob}");
+        job.GetProperty("model").GetString().Should().Be(firstModel);
+        var secondModel = job.GetProperty("fine_tuned_model").GetString()!;
+        secondModel.Should().StartWith("ft:gpt-4o-mini-2024-07-18:emulator::");
+        (await ChatAsync(secondModel, EmulatorTestData.Prompt(3))).Should().Be($"{{\"label\":\"{EmulatorTestData.Label(3)}\"}}");
+        (await ChatAsync(secondModel, EmulatorTestData.Prompt(103))).Should().Be($"{{\"label\":\"{EmulatorTestData.Label(103)}\"}}");
+    }
+
+    [Fact]
     public async Task ChatCompletion_ReturnsUsageAndServiceShape()
     {
         var (status, body) = await _client.SendAsync(HttpMethod.Post, "chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "hello there" } } });
@@ -570,6 +587,15 @@ public sealed class OpenAIEmulatorTests : IDisposable
         body.GetProperty("error").GetProperty("code").GetString().Should().Be("fine_tuning_unavailable");
         body.GetProperty("error").GetProperty("message").GetString().Should().Contain("winding down");
         _emulator.JobCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GetRequestLog_RecordsMethodPathAndQueryInOrder()
+    {
+        await _client.SendAsync(HttpMethod.Get, "fine_tuning/jobs?limit=2&metadata[k]=v");
+        await _client.SendAsync(HttpMethod.Get, "models");
+
+        _emulator.GetRequestLog().Should().Equal("GET /v1/fine_tuning/jobs?limit=2&metadata[k]=v", "GET /v1/models");
     }
 
     [Fact]
