@@ -148,12 +148,14 @@ internal static class ValidateCommand
     {
         var culture = CultureInfo.InvariantCulture;
         await output.WriteLineAsync(string.Create(culture, $"{file}: {report.Rows} rows, format {report.Format}")).ConfigureAwait(false);
+        // Errors and warnings are listed by line; informational findings only appear in the summary (and in --json).
+        var listable = report.Findings.Where(f => f.Severity != FindingSeverity.Info).ToList();
         var listed = 0;
-        foreach (var finding in report.Findings)
+        foreach (var finding in listable)
         {
             if (listed++ == MaxListedFindings)
             {
-                await output.WriteLineAsync(string.Create(culture, $"  ... {report.Findings.Count - MaxListedFindings} more kept findings; run with --json to see them all.")).ConfigureAwait(false);
+                await output.WriteLineAsync(string.Create(culture, $"  ... {listable.Count - MaxListedFindings} more errors and warnings; run with --json to see them all.")).ConfigureAwait(false);
                 break;
             }
 

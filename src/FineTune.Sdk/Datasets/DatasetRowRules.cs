@@ -15,6 +15,8 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
     private readonly HashSet<string> _callIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _declaredTools = new(StringComparer.Ordinal);
     private long _line;
+    private string _messageBase = "$.messages";
+    private int _messageIndex;
 
     /// <summary>Checks a chat row (<c>{"messages": [...], "tools"?, "functions"?, "parallel_tool_calls"?}</c>).</summary>
     /// <param name="root">The row.</param>
@@ -208,26 +210,27 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
     {
         _callIds.Clear();
         int index = 0, assistants = 0, zeroWeights = 0, users = 0, systems = 0;
-        var lastRole = string.Empty;
+        var lastRole = Role.Unknown;
         foreach (var message in messages.EnumerateArray())
         {
-            var path = $"{basePath}[{index}]";
+            _messageBase = basePath;
+            _messageIndex = index;
             index++;
-            lastRole = string.Empty;
+            lastRole = Role.Unknown;
             if (message.ValueKind != JsonValueKind.Object)
             {
-                Add(C.MessageNotAnObject, Error, path, $"The message is {Kind(message)}; it must be an object with 'role' and 'content'.");
+                Add(C.MessageNotAnObject, Error, MessagePath(string.Empty), $"The message is {Kind(message)}; it must be an object with 'role' and 'content'.");
                 continue;
             }
 
             var role = Role.Unknown;
             if (!message.TryGetProperty("role", out var roleValue))
             {
-                Add(C.MissingRole, Error, path + ".role", "The message has no 'role'.");
+                Add(C.MissingRole, Error, MessagePath(".role"), "The message has no 'role'.");
             }
             else if (roleValue.ValueKind != JsonValueKind.String)
             {
-                Add(C.UnrecognizedRole, Error, path + ".role", $"The role is {Kind(roleValue)}; it must be one of the strings system, user, assistant, tool, function.");
+                Add(C.UnrecognizedRole, Error, MessagePath(".role"), $"The role is {Kind(roleValue)}; it must be one of the strings system, user, assistant, tool, function.");
             }
             else
             {
@@ -239,11 +242,11 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                     var described = name is "human" or "gpt" or "model" or "bot" ? $"The ShareGPT-style role '{name}' is not accepted; use user or assistant."
                         : name == "developer" ? "The role 'developer' is accepted only for reinforcement fine-tuning; use system."
                         : "The role is not one of system, user, assistant, tool, function.";
-                    Add(C.UnrecognizedRole, Error, path + ".role", described);
+                    Add(C.UnrecognizedRole, Error, MessagePath(".role"), described);
                 }
             }
 
-            lastRole = role.ToString();
+            lastRole = role;
             switch (role)
             {
                 case Role.Assistant:
@@ -263,29 +266,29 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                 if (property.NameEquals("tool_calls"u8))
                 {
                     hasCalls = true;
-                    CheckToolCalls(property.Value, path + ".tool_calls", role, hasTools);
+                    CheckToolCalls(property.Value, MessagePath(".tool_calls"), role, hasTools);
                 }
                 else if (property.NameEquals("function_call"u8))
                 {
                     hasCalls = true;
-                    CheckFunctionCall(property.Value, path + ".function_call", role);
+                    CheckFunctionCall(property.Value, MessagePath(".function_call"), role);
                 }
                 else if (property.NameEquals("name"u8))
                 {
                     if (property.Value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(property.Value.GetString()))
                     {
-                        Add(C.InvalidName, Error, path + ".name", $"'name' must be a non-empty string; it is {Kind(property.Value)}.");
+                        Add(C.InvalidName, Error, MessagePath(".name"), $"'name' must be a non-empty string; it is {Kind(property.Value)}.");
                     }
                 }
                 else if (property.NameEquals("weight"u8))
                 {
                     if (role != Role.Assistant)
                     {
-                        Add(C.WeightOnNonAssistant, Error, path + ".weight", "'weight' is allowed only on assistant messages.");
+                        Add(C.WeightOnNonAssistant, Error, MessagePath(".weight"), "'weight' is allowed only on assistant messages.");
                     }
                     else if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out var weight) || weight is not (0 or 1))
                     {
-                        Add(C.InvalidWeight, Error, path + ".weight", $"'weight' must be the number 0 or 1; it is {Kind(property.Value)}{(property.Value.ValueKind == JsonValueKind.Number ? " other than 0 or 1" : string.Empty)}.");
+                        Add(C.InvalidWeight, Error, MessagePath(".weight"), $"'weight' must be the number 0 or 1; it is {Kind(property.Value)}{(property.Value.ValueKind == JsonValueKind.Number ? " other than 0 or 1" : string.Empty)}.");
                     }
                     else if (weight == 0)
                     {
@@ -296,26 +299,26 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                 {
                     if (role != Role.Tool)
                     {
-                        Add(C.MissingToolCallId, Error, path + ".tool_call_id", "'tool_call_id' is allowed only on tool messages.");
+                        Add(C.MissingToolCallId, Error, MessagePath(".tool_call_id"), "'tool_call_id' is allowed only on tool messages.");
                     }
                 }
                 else if (!IsKnownMessageKey(property))
                 {
-                    Add(C.UnrecognizedMessageKey, Error, path + Member(property.Name), $"The message key {Quote(property.Name)} is not recognised (expected role, content, name, weight, tool_calls, tool_call_id, function_call, refusal).");
+                    Add(C.UnrecognizedMessageKey, Error, MessagePath(Member(property.Name)), $"The message key {Quote(property.Name)} is not recognised (expected role, content, name, weight, tool_calls, tool_call_id, function_call, refusal).");
                 }
             }
 
             if (role == Role.Tool)
             {
-                CheckToolCallId(message, path);
+                CheckToolCallId(message);
             }
 
-            CheckContent(message, path, role, hasCalls);
+            CheckContent(message, role, hasCalls);
         }
 
         if (isPreferenceInput)
         {
-            if (lastRole != nameof(Role.User) && index > 0)
+            if (lastRole != Role.User && index > 0)
             {
                 Add(C.InputNotEndingWithUser, Warning, $"{basePath}[{index - 1}]", "The preference input should end with a user message; the preferred and non-preferred outputs are the next assistant turn.");
             }
@@ -329,7 +332,7 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
         }
         else
         {
-            if (lastRole != nameof(Role.Assistant))
+            if (lastRole != Role.Assistant)
             {
                 Add(C.LastMessageNotAssistant, Warning, $"{basePath}[{index - 1}]", "The last message is not an assistant message; the turns after the last assistant message are not trained on.");
             }
@@ -351,14 +354,13 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
         }
     }
 
-    private void CheckContent(JsonElement message, string path, Role role, bool hasCalls)
+    private void CheckContent(JsonElement message, Role role, bool hasCalls)
     {
-        path += ".content";
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
         {
             if (!(hasCalls && role == Role.Assistant))
             {
-                Add(C.MissingContent, Error, path, role == Role.Assistant
+                Add(C.MissingContent, Error, MessagePath(".content"), role == Role.Assistant
                     ? "The assistant message has no content and no tool_calls or function_call."
                     : "The message has no content.");
             }
@@ -371,15 +373,15 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
             case JsonValueKind.String:
                 if (!hasCalls && IsBlank(content))
                 {
-                    Add(C.EmptyContent, role == Role.System ? Warning : Error, path, "The content is empty or only whitespace.");
+                    Add(C.EmptyContent, role == Role.System ? Warning : Error, MessagePath(".content"), "The content is empty or only whitespace.");
                 }
 
                 break;
             case JsonValueKind.Array:
-                CheckContentParts(content, path, hasCalls);
+                CheckContentParts(content, MessagePath(".content"), hasCalls);
                 break;
             default:
-                Add(C.ContentWrongType, Error, path, $"The content is {Kind(content)}; it must be a string or an array of content parts.");
+                Add(C.ContentWrongType, Error, MessagePath(".content"), $"The content is {Kind(content)}; it must be a string or an array of content parts.");
                 break;
         }
     }
@@ -525,9 +527,9 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
         }
     }
 
-    private void CheckToolCallId(JsonElement message, string path)
+    private void CheckToolCallId(JsonElement message)
     {
-        path += ".tool_call_id";
+        var path = MessagePath(".tool_call_id");
         if (!message.TryGetProperty("tool_call_id", out var id) || id.ValueKind != JsonValueKind.String || IsBlank(id))
         {
             Add(C.MissingToolCallId, Error, path, "A tool message needs a non-empty string 'tool_call_id'.");
@@ -642,6 +644,9 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
             return false;
         }
     }
+
+    /// <summary>The path of the message being checked, built only when a finding needs it.</summary>
+    private string MessagePath(string suffix) => $"{_messageBase}[{_messageIndex}]{suffix}";
 
     private void Add(string code, FindingSeverity severity, string path, string message) =>
         findings.Add(code, severity, _line, path, message);
