@@ -12,6 +12,26 @@ if (args.Contains("--profile"))
     return;
 }
 
+if (args.Contains("--totals"))
+{
+    // Total tokens of the corpus under both formulas, to compare with cookbook-check.mjs's total_tokens.
+    foreach (var formula in new[] { ChatTokenFormula.Billing, ChatTokenFormula.Cookbook })
+    {
+        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini", formula);
+        long total = 0, billed = 0;
+        foreach (var line in BenchmarkCorpus.Lines)
+        {
+            var counts = accounting.CountExample(line);
+            total += counts.Total;
+            billed += counts.Billed;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{formula}: rows {BenchmarkCorpus.Lines.Length}, total_tokens {total}, billed_tokens {billed}"));
+    }
+
+    return;
+}
+
 if (args.Contains("--quick"))
 {
     var texts = BenchmarkCorpus.Texts;

@@ -18,6 +18,9 @@ internal sealed class BpeVocabulary
     private readonly int[] _table;
     private readonly int _mask;
     private readonly int[] _pairRanks;
+    private readonly int[] _byteRanks = new int[256];
+    private readonly ShortEntry[] _short;
+    private readonly int _shortShift;
 
     private BpeVocabulary(string name, byte[] bytes, int[] offsets, IReadOnlyDictionary<string, int> specialTokens, string pattern)
     {
@@ -27,22 +30,59 @@ internal sealed class BpeVocabulary
         SpecialTokens = specialTokens;
         Pattern = pattern;
         var count = offsets.Length - 1;
+        var longCount = 0;
+        for (var rank = 0; rank < count; rank++)
+        {
+            if (offsets[rank + 1] - offsets[rank] > 8)
+            {
+                longCount++;
+            }
+        }
+
         var capacity = 1;
-        while (capacity < count * 2)
+        while (capacity < longCount * 2)
         {
             capacity <<= 1;
         }
 
         _table = new int[capacity];
         _mask = capacity - 1;
+        var shortCapacity = 1;
+        var bits = 0;
+        while (shortCapacity < (count - longCount) * 2)
+        {
+            shortCapacity <<= 1;
+            bits++;
+        }
+
+        _short = new ShortEntry[shortCapacity];
+        _shortShift = 64 - bits;
         _pairRanks = new int[65536];
         Array.Fill(_pairRanks, NotFound);
+        Array.Fill(_byteRanks, NotFound);
         for (var rank = 0; rank < count; rank++)
         {
             var token = GetBytes(rank);
-            if (token.Length == 2)
+            if (token.Length == 1)
+            {
+                _byteRanks[token[0]] = rank;
+            }
+            else if (token.Length == 2)
             {
                 _pairRanks[(token[0] << 8) | token[1]] = rank;
+            }
+
+            if (token.Length <= 8)
+            {
+                var packed = Pack(token);
+                var index = ShortSlot(packed, token.Length);
+                while (_short[index].Length != 0)
+                {
+                    index = (index + 1) & (_short.Length - 1);
+                }
+
+                _short[index] = new ShortEntry(packed, rank, token.Length);
+                continue;
             }
 
             var slot = (int)Hash(token) & _mask;
@@ -85,11 +125,43 @@ internal sealed class BpeVocabulary
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Lookup(ReadOnlySpan<byte> key)
     {
-        if (key.Length == 2)
+        switch (key.Length)
         {
-            return _pairRanks[(key[0] << 8) | key[1]];
+            case 1:
+                return _byteRanks[key[0]];
+            case 2:
+                return _pairRanks[(key[0] << 8) | key[1]];
+            case <= 8:
+                return LookupShort(key);
+            default:
+                return LookupLong(key);
         }
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int LookupShort(ReadOnlySpan<byte> key)
+    {
+        var packed = Pack(key);
+        var index = ShortSlot(packed, key.Length);
+        while (true)
+        {
+            ref readonly var entry = ref _short[index];
+            if (entry.Length == 0)
+            {
+                return NotFound;
+            }
+
+            if (entry.Key == packed && entry.Length == key.Length)
+            {
+                return entry.Rank;
+            }
+
+            index = (index + 1) & (_short.Length - 1);
+        }
+    }
+
+    private int LookupLong(ReadOnlySpan<byte> key)
+    {
         var slot = (int)Hash(key) & _mask;
         while (true)
         {
@@ -109,6 +181,29 @@ internal sealed class BpeVocabulary
             slot = (slot + 1) & _mask;
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Pack(ReadOnlySpan<byte> key)
+    {
+        if (key.Length == 8)
+        {
+            return BinaryPrimitives.ReadUInt64LittleEndian(key);
+        }
+
+        ulong packed = 0;
+        for (var i = 0; i < key.Length; i++)
+        {
+            packed |= (ulong)key[i] << (8 * i);
+        }
+
+        return packed;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ShortSlot(ulong packed, int length) =>
+        (int)(((packed ^ ((ulong)length << 59)) * 0x9E3779B97F4A7C15UL) >> _shortShift);
+
+    private readonly record struct ShortEntry(ulong Key, int Rank, int Length);
 
     /// <summary>Loads a vocabulary from its embedded resource.</summary>
     public static BpeVocabulary Load(string name)

@@ -8,9 +8,9 @@ namespace FineTune.Sdk;
 /// </summary>
 internal sealed class PieceCache
 {
-    public const int MaxPieceChars = 24;
-    public const int MaxTokens = 6;
-    private const int Slots = 4096;
+    public const int MaxPieceChars = 64;
+    public const int MaxTokens = 8;
+    private const int Slots = 16384;
 
     private readonly string?[] _keys = new string?[Slots];
     private readonly int[] _ids = new int[Slots * MaxTokens];

@@ -22,7 +22,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
     public const string Cl100kBaseName = "cl100k_base";
 
     // Pieces longer than this (in bytes) are merged with a priority queue instead of repeated linear scans.
-    internal const int LinearMergeLimit = 128;
+    internal const int LinearMergeLimit = 48;
 
     private static readonly Lazy<TiktokenTokenizer> O200k = new(() => new TiktokenTokenizer(O200kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<TiktokenTokenizer> Cl100k = new(() => new TiktokenTokenizer(Cl100kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -183,10 +183,12 @@ public sealed class TiktokenTokenizer : ITokenCounter
     public override string ToString() => EncodingName;
 
     // Encodes plain text; adds ids to output when given, and returns the number of tokens.
+    // Per piece: UTF-8, then the whole piece in the vocabulary (most pieces are one token), then the per-thread
+    // cache of pieces that needed merges, then the merges themselves.
     private int EncodeOrdinary(ReadOnlySpan<char> text, List<int>? output)
     {
         var vocabulary = Vocabulary;
-        var cache = _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
+        PieceCache? cache = null;
         var count = 0;
         Span<byte> stackBuffer = stackalloc byte[512];
         Span<int> pieceIds = stackalloc int[PieceCache.MaxTokens];
@@ -198,10 +200,28 @@ public sealed class TiktokenTokenizer : ITokenCounter
             var piece = text.Slice(position, length);
             position += length;
 
-            var slot = -1;
-            if (length <= PieceCache.MaxPieceChars)
+            byte[]? rented = null;
+            var maxBytes = length * 3;
+            var buffer = maxBytes <= stackBuffer.Length ? stackBuffer : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+            try
             {
-                var cached = cache.TryGet(piece, out var ids, out slot);
+                var bytes = buffer[..Utf8(piece, buffer)];
+                var whole = vocabulary.Lookup(bytes);
+                if (whole >= 0)
+                {
+                    output?.Add(whole);
+                    count++;
+                    continue;
+                }
+
+                if (length > PieceCache.MaxPieceChars)
+                {
+                    count += BytePairEncoder.Encode(vocabulary, bytes, output);
+                    continue;
+                }
+
+                cache ??= _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
+                var cached = cache.TryGet(piece, out var ids, out var slot);
                 if (cached >= 0)
                 {
                     count += cached;
@@ -215,24 +235,11 @@ public sealed class TiktokenTokenizer : ITokenCounter
 
                     continue;
                 }
-            }
 
-            byte[]? rented = null;
-            var maxBytes = length * 3;
-            var buffer = maxBytes <= stackBuffer.Length ? stackBuffer : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
-            try
-            {
-                var byteCount = Utf8(piece, buffer);
-                if (slot < 0)
-                {
-                    count += BytePairEncoder.Encode(vocabulary, buffer[..byteCount], output);
-                    continue;
-                }
-
-                // Encode into a scratch list so the result can be cached, then copy it out.
+                // Merge into a scratch list so the result can be cached, then copy it out.
                 scratch ??= new List<int>(16);
                 scratch.Clear();
-                var pieceCount = BytePairEncoder.Encode(vocabulary, buffer[..byteCount], scratch);
+                var pieceCount = BytePairEncoder.Encode(vocabulary, bytes, scratch);
                 count += pieceCount;
                 output?.AddRange(scratch);
                 if (pieceCount <= PieceCache.MaxTokens)
