@@ -22,7 +22,7 @@ internal sealed class JsonArrayScanner
     public long ObjectElements { get; private set; }
 
     /// <summary>Gets the recognised top-level keys of the object elements.</summary>
-    public RowKeys Keys { get; private set; }
+    public RowShapeKeys Keys { get; private set; }
 
     /// <summary>Scans one line.</summary>
     /// <param name="line">The line's bytes.</param>

@@ -67,6 +67,9 @@ internal sealed class JsonlReader : IAsyncDisposable
         _leaveOpen = leaveOpen;
     }
 
+    /// <summary>Gets the largest buffer the reader has held, in bytes: bounded by the line limit, not the file or line size.</summary>
+    public int PeakBufferBytes { get; private set; }
+
     /// <summary>Gets the number of bytes read from the stream so far.</summary>
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
@@ -87,6 +90,7 @@ internal sealed class JsonlReader : IAsyncDisposable
     public async IAsyncEnumerable<JsonlLine> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, _maxLineBytes + 2));
+        PeakBufferBytes = buffer.Length;
         try
         {
             int start = 0, end = 0, scanFrom = 0;
@@ -166,6 +170,7 @@ internal sealed class JsonlReader : IAsyncDisposable
                         buffer.AsSpan(start, pending).CopyTo(larger);
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = larger;
+                        PeakBufferBytes = Math.Max(PeakBufferBytes, buffer.Length);
                     }
                     else if (start > 0)
                     {

@@ -4,7 +4,7 @@ namespace FineTune.Sdk;
 
 /// <summary>The top-level keys that tell dataset formats apart.</summary>
 [Flags]
-internal enum RowKeys
+internal enum RowShapeKeys
 {
     None = 0,
     Messages = 1 << 0,
@@ -40,7 +40,7 @@ internal enum RowShape
 /// <summary>Recognises chat, preference and the common foreign formats from top-level keys.</summary>
 internal static class RowShapes
 {
-    public static RowKeys KeyOf(ReadOnlySpan<byte> name)
+    public static RowShapeKeys KeyOf(ReadOnlySpan<byte> name)
     {
         foreach (var (candidate, key) in Names)
         {
@@ -50,19 +50,19 @@ internal static class RowShapes
             }
         }
 
-        return RowKeys.None;
+        return RowShapeKeys.None;
     }
 
-    private static readonly (byte[] Name, RowKeys Key)[] Names =
+    private static readonly (byte[] Name, RowShapeKeys Key)[] Names =
     [
-        ("messages"u8.ToArray(), RowKeys.Messages), ("input"u8.ToArray(), RowKeys.Input), ("preferred_output"u8.ToArray(), RowKeys.PreferredOutput),
-        ("non_preferred_output"u8.ToArray(), RowKeys.NonPreferredOutput), ("prompt"u8.ToArray(), RowKeys.Prompt), ("completion"u8.ToArray(), RowKeys.Completion),
-        ("instruction"u8.ToArray(), RowKeys.Instruction), ("output"u8.ToArray(), RowKeys.Output), ("conversations"u8.ToArray(), RowKeys.Conversations),
-        ("chosen"u8.ToArray(), RowKeys.Chosen), ("rejected"u8.ToArray(), RowKeys.Rejected), ("text"u8.ToArray(), RowKeys.Text),
-        ("label"u8.ToArray(), RowKeys.Label), ("category"u8.ToArray(), RowKeys.Label), ("intent"u8.ToArray(), RowKeys.Label),
+        ("messages"u8.ToArray(), RowShapeKeys.Messages), ("input"u8.ToArray(), RowShapeKeys.Input), ("preferred_output"u8.ToArray(), RowShapeKeys.PreferredOutput),
+        ("non_preferred_output"u8.ToArray(), RowShapeKeys.NonPreferredOutput), ("prompt"u8.ToArray(), RowShapeKeys.Prompt), ("completion"u8.ToArray(), RowShapeKeys.Completion),
+        ("instruction"u8.ToArray(), RowShapeKeys.Instruction), ("output"u8.ToArray(), RowShapeKeys.Output), ("conversations"u8.ToArray(), RowShapeKeys.Conversations),
+        ("chosen"u8.ToArray(), RowShapeKeys.Chosen), ("rejected"u8.ToArray(), RowShapeKeys.Rejected), ("text"u8.ToArray(), RowShapeKeys.Text),
+        ("label"u8.ToArray(), RowShapeKeys.Label), ("category"u8.ToArray(), RowShapeKeys.Label), ("intent"u8.ToArray(), RowShapeKeys.Label),
     ];
 
-    public static RowKeys KeyOf(JsonProperty property)
+    public static RowShapeKeys KeyOf(JsonProperty property)
     {
         foreach (var (name, key) in Names)
         {
@@ -72,12 +72,12 @@ internal static class RowShapes
             }
         }
 
-        return RowKeys.None;
+        return RowShapeKeys.None;
     }
 
-    public static RowKeys KeysOf(JsonElement root)
+    public static RowShapeKeys KeysOf(JsonElement root)
     {
-        var keys = RowKeys.None;
+        var keys = RowShapeKeys.None;
         foreach (var property in root.EnumerateObject())
         {
             keys |= KeyOf(property);
@@ -89,39 +89,39 @@ internal static class RowShapes
     public static RowShape Classify(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object ? Classify(KeysOf(root)) : RowShape.NotAnObject;
 
-    public static RowShape Classify(RowKeys keys)
+    public static RowShape Classify(RowShapeKeys keys)
     {
-        if (keys.HasFlag(RowKeys.Messages))
+        if (keys.HasFlag(RowShapeKeys.Messages))
         {
             return RowShape.Chat;
         }
 
-        if (keys.HasFlag(RowKeys.Input) && (keys & (RowKeys.PreferredOutput | RowKeys.NonPreferredOutput)) != 0)
+        if (keys.HasFlag(RowShapeKeys.Input) && (keys & (RowShapeKeys.PreferredOutput | RowShapeKeys.NonPreferredOutput)) != 0)
         {
             return RowShape.Preference;
         }
 
-        if (keys.HasFlag(RowKeys.Conversations))
+        if (keys.HasFlag(RowShapeKeys.Conversations))
         {
-            return (keys & (RowKeys.Chosen | RowKeys.Rejected)) != 0 ? RowShape.ShareGptPreference : RowShape.ShareGpt;
+            return (keys & (RowShapeKeys.Chosen | RowShapeKeys.Rejected)) != 0 ? RowShape.ShareGptPreference : RowShape.ShareGpt;
         }
 
-        if ((keys & (RowKeys.Chosen | RowKeys.Rejected)) != 0)
+        if ((keys & (RowShapeKeys.Chosen | RowShapeKeys.Rejected)) != 0)
         {
             return RowShape.PromptChosenRejected;
         }
 
-        if (keys.HasFlag(RowKeys.Prompt) && keys.HasFlag(RowKeys.Completion))
+        if (keys.HasFlag(RowShapeKeys.Prompt) && keys.HasFlag(RowShapeKeys.Completion))
         {
             return RowShape.LegacyCompletion;
         }
 
-        if (keys.HasFlag(RowKeys.Instruction) || (keys.HasFlag(RowKeys.Input) && keys.HasFlag(RowKeys.Output)))
+        if (keys.HasFlag(RowShapeKeys.Instruction) || (keys.HasFlag(RowShapeKeys.Input) && keys.HasFlag(RowShapeKeys.Output)))
         {
             return RowShape.Alpaca;
         }
 
-        if (keys.HasFlag(RowKeys.Text) && keys.HasFlag(RowKeys.Label))
+        if (keys.HasFlag(RowShapeKeys.Text) && keys.HasFlag(RowShapeKeys.Label))
         {
             return RowShape.TextLabel;
         }

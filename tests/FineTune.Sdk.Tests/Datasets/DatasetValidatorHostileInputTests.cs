@@ -7,6 +7,8 @@ public sealed class DatasetValidatorHostileInputTests
 {
     private static readonly string Valid = DatasetRowRulesTests.Valid;
 
+    private static IEnumerable<ValidationFinding> RowFindings(DatasetValidationReport report) => DatasetRowRulesTests.RowFindings(report);
+
     [Fact]
     public async Task ValidateAsync_EmptyFile_ReportsNoRows()
     {
@@ -39,7 +41,7 @@ public sealed class DatasetValidatorHostileInputTests
         var finding = report.Findings.Should().ContainSingle(f => f.Code == "FT1002").Subject;
         finding.Line.Should().Be(2);
         finding.Message.Should().Contain("16777216");
-        report.Findings.Where(f => f.Line != 0).Should().ContainSingle();
+        RowFindings(report).Should().ContainSingle();
     }
 
     [Fact]
@@ -49,7 +51,7 @@ public sealed class DatasetValidatorHostileInputTests
 
         var report = await ValidateBytesAsync(bytes);
 
-        report.Findings.Where(f => f.Line != 0).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1004" && f.Line == 2);
+        RowFindings(report).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1004" && f.Line == 2);
     }
 
     [Fact]
@@ -70,7 +72,7 @@ public sealed class DatasetValidatorHostileInputTests
 
         var report = await ValidateBytesAsync(bytes);
 
-        report.Findings.Where(f => f.Line != 0).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1003" && f.Line == 2);
+        RowFindings(report).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1003" && f.Line == 2);
     }
 
     [Fact]
@@ -80,7 +82,7 @@ public sealed class DatasetValidatorHostileInputTests
 
         var report = await DatasetRowRulesTests.ValidateLinesAsync(Valid, deep);
 
-        report.Findings.Where(f => f.Line != 0).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1006" && f.Line == 2);
+        RowFindings(report).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1006" && f.Line == 2);
     }
 
     [Fact]
@@ -90,7 +92,7 @@ public sealed class DatasetValidatorHostileInputTests
 
         var report = await ValidateBytesAsync(bytes);
 
-        report.Findings.Where(f => f.Line != 0).Select(f => (f.Code, f.Line)).Should().Equal(("FT1005", 2L), ("FT1021", 2L));
+        RowFindings(report).Select(f => (f.Code, f.Line)).Should().Equal(("FT1005", 2L), ("FT1021", 2L));
     }
 
     [Fact]
@@ -100,7 +102,7 @@ public sealed class DatasetValidatorHostileInputTests
 
         var report = await ValidateBytesAsync(bytes);
 
-        report.Findings.Where(f => f.Line != 0).Should().BeEmpty();
+        RowFindings(report).Should().BeEmpty();
         report.Format.Should().Be(DatasetFormat.Chat);
     }
 
@@ -109,7 +111,7 @@ public sealed class DatasetValidatorHostileInputTests
     {
         var report = await ValidateBytesAsync(Encoding.UTF8.GetBytes(Valid + "\n" + Valid + "\n" + Valid[..40]));
 
-        report.Findings.Where(f => f.Line != 0).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1007" && f.Line == 3);
+        RowFindings(report).Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT1007" && f.Line == 3);
     }
 
     [Fact]
@@ -118,7 +120,7 @@ public sealed class DatasetValidatorHostileInputTests
         var report = await ValidateBytesAsync(Encoding.UTF8.GetBytes(Valid + "\n" + Valid));
 
         report.Rows.Should().Be(2);
-        report.Findings.Where(f => f.Line != 0).Should().BeEmpty();
+        RowFindings(report).Should().BeEmpty();
     }
 
     [Fact]
@@ -128,7 +130,7 @@ public sealed class DatasetValidatorHostileInputTests
 
         var report = await DatasetRowRulesTests.ValidateLinesAsync(Valid, row);
 
-        report.Findings.Where(f => f.Line == 2).Select(f => (f.Code, f.Path)).Should().BeEquivalentTo(new[]
+        RowFindings(report).Where(f => f.Line == 2).Select(f => (f.Code, f.Path)).Should().BeEquivalentTo(new[]
         {
             ("FT1025", "$.messages[0].role"),
             ("FT1026", "$.messages[0].content"),
@@ -148,7 +150,7 @@ public sealed class DatasetValidatorHostileInputTests
         var report = await ValidateBytesAsync(bytes);
 
         report.IsValid.Should().BeFalse();
-        report.Findings.Should().OnlyContain(f => f.Code.StartsWith("FT10", StringComparison.Ordinal));
+        report.Findings.Should().OnlyContain(f => f.Code.StartsWith("FT1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -161,6 +163,18 @@ public sealed class DatasetValidatorHostileInputTests
         report.Summary["FT1021"].Should().Be(500);
         report.Findings.Count(f => f.Code == "FT1021").Should().Be(7);
         report.ErrorCount.Should().Be(500);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_CancelledToken_ThrowsOperationCanceled()
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(Valid + "\n"));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var act = () => new DatasetValidator().ValidateAsync(stream, cancellationToken: cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
     }
 
     private static async Task<DatasetValidationReport> ValidateBytesAsync(byte[] bytes)

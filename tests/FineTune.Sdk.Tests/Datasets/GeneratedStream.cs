@@ -15,8 +15,15 @@ internal sealed class GeneratedStream(byte[] head, byte fill, long count, byte[]
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int length)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    public override int Read(byte[] buffer, int offset, int length) => Read(buffer.AsSpan(offset, length));
+
+    public override int Read(Span<byte> buffer)
     {
+        var offset = 0;
+        var length = buffer.Length;
         var written = 0;
         while (written < length && _position < Length)
         {
@@ -27,7 +34,7 @@ internal sealed class GeneratedStream(byte[] head, byte fill, long count, byte[]
             else if (_position < head.Length + count)
             {
                 var run = (int)Math.Min(length - written, head.Length + count - _position);
-                buffer.AsSpan(offset + written, run).Fill(fill);
+                buffer.Slice(offset + written, run).Fill(fill);
                 written += run;
                 _position += run;
                 continue;

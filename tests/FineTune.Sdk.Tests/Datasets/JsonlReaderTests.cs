@@ -80,6 +80,24 @@ public sealed class JsonlReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_FiftyMegabyteLine_KeepsTheBufferBoundedByTheLimit()
+    {
+        const int limit = 1024 * 1024;
+        await using var stream = new GeneratedStream("{\"a\":\""u8.ToArray(), (byte)'x', 50L * 1024 * 1024, "\"}\n{}\n"u8.ToArray());
+        await using var reader = new JsonlReader(stream, limit);
+        var lines = new List<(long, JsonlLineProblems, long)>();
+
+        await foreach (var line in reader.ReadAsync())
+        {
+            lines.Add((line.Number, line.Problems, line.Length));
+        }
+
+        lines.Should().Equal((1L, JsonlLineProblems.TooLong, 50L * 1024 * 1024 + 8), (2L, JsonlLineProblems.None, 2L));
+        reader.PeakBufferBytes.Should().BeLessThanOrEqualTo(4 * limit, "the line is skipped while streaming, never buffered whole");
+        reader.BytesRead.Should().Be(stream.Length);
+    }
+
+    [Fact]
     public async Task ReadAsync_EmptyStream_YieldsNothing()
     {
         (await ReadAllAsync([])).Should().BeEmpty();
