@@ -243,10 +243,18 @@ public sealed class DatasetSplitter
         // Keep each duplicate cluster whole. Rows without duplicates keep the split they drew; clusters of two or
         // more rows go whole, in seeded order, to the split furthest below its target in the stratum of the
         // cluster's first row, so shares stay close to the targets even when many rows have duplicates.
+        // Singletons (most rows) need no list: only clusters of two or more rows are gathered.
+        var filled = targets.ToDictionary(t => t.Key, _ => new long[3]);
         var clusterMembers = new Dictionary<int, List<int>>();
         for (var i = 0; i < rows; i++)
         {
             var root = clusters.Find(i);
+            if (clusters.SizeOf(root) == 1)
+            {
+                filled[stratified ? labels[i] : 0][assignment[i]]++;
+                continue;
+            }
+
             if (!clusterMembers.TryGetValue(root, out var members))
             {
                 members = [];
@@ -256,21 +264,7 @@ public sealed class DatasetSplitter
             members.Add(i);
         }
 
-        var filled = targets.ToDictionary(t => t.Key, _ => new long[3]);
-        var multiRow = new List<List<int>>();
-        foreach (var members in clusterMembers.Values)
-        {
-            if (members.Count == 1)
-            {
-                var row = members[0];
-                filled[stratified ? labels[row] : 0][assignment[row]]++;
-            }
-            else
-            {
-                multiRow.Add(members);
-            }
-        }
-
+        var multiRow = clusterMembers.Values.ToList();
         multiRow.Sort((a, b) =>
         {
             var order = TextFingerprint.Combine(seedHash, rowKeys[a[0]]).CompareTo(TextFingerprint.Combine(seedHash, rowKeys[b[0]]));
@@ -355,6 +349,8 @@ public sealed class DatasetSplitter
 
             return x;
         }
+
+        public int SizeOf(int root) => _size[root];
 
         public void Union(int a, int b)
         {
