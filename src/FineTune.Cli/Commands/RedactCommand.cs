@@ -23,6 +23,11 @@ internal static class RedactCommand
                 var target = parseResult.GetValue(output)!;
                 var report = await new DatasetRedactor().RedactFileAsync(file.FullName, target.FullName, parseResult.GetValue(force), cancellationToken).ConfigureAwait(false);
                 await context.Output.WriteLineAsync($"Redacted {report.RedactedRows} of {report.Rows} rows into {target.FullName}.").ConfigureAwait(false);
+                if (report.SkippedLines > 0)
+                {
+                    await context.Error.WriteLineAsync($"warning: left out {report.SkippedLines} lines longer than the line limit (they could not be redacted).").ConfigureAwait(false);
+                }
+
                 foreach (var (label, count) in report.Replacements.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     await context.Output.WriteLineAsync($"  {label,-13} {count,8} replaced, {report.DistinctValues.GetValueOrDefault(label),6} distinct").ConfigureAwait(false);

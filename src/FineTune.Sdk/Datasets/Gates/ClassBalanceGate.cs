@@ -20,7 +20,7 @@ internal sealed class ClassBalanceGate(ClassBalanceGateOptions options) : IDatas
     public void Observe(DatasetRow row, FindingCollector findings)
     {
         _rows++;
-        var label = LabelExtractor.TryGetLabel(row.AssistantText, options);
+        var label = row.AssistantPath.EndsWith(".content", StringComparison.Ordinal) ? LabelExtractor.TryGetLabel(row.AssistantText, options) : null;
         if (label is null)
         {
             return;

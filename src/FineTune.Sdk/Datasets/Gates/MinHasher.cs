@@ -1,28 +1,41 @@
+using System.Numerics;
+
 namespace FineTune.Sdk;
 
 /// <summary>
 /// Computes MinHash signatures over word shingles of normalized text. Words are runs of letters and digits;
 /// a shingle is <see cref="ShingleSize"/> consecutive words (a shorter text is one shingle). The hash family
-/// is <c>h_i(x) = high32((x XOR seed_i) * odd_i)</c> with constants drawn from a fixed SplitMix64 stream, so
-/// signatures are identical across processes and machines.
+/// works on 32-bit lanes so it vectorizes: with <c>lo</c>, <c>hi</c> the halves of the shingle's 64-bit hash,
+/// <c>h_i = fmix((lo XOR a_i) * b_i XOR (hi XOR c_i) * d_i)</c> (odd multipliers, an xorshift-multiply finalizer),
+/// constants drawn from a fixed SplitMix64 stream. Integer lane arithmetic is exact, so the vector and scalar
+/// paths agree and signatures are identical across processes and machines.
 /// </summary>
 internal sealed class MinHasher
 {
-    private readonly ulong[] _seeds;
-    private readonly ulong[] _multipliers;
+    private const uint Finalizer = 0x2C1B3C6Du;
+    private readonly uint[] _a;
+    private readonly uint[] _b;
+    private readonly uint[] _c;
+    private readonly uint[] _d;
 
     public MinHasher(int hashCount, int shingleSize, int maxShingles)
     {
         HashCount = hashCount;
         ShingleSize = shingleSize;
         MaxShingles = maxShingles;
-        _seeds = new ulong[hashCount];
-        _multipliers = new ulong[hashCount];
+        _a = new uint[hashCount];
+        _b = new uint[hashCount];
+        _c = new uint[hashCount];
+        _d = new uint[hashCount];
         var state = 0x5DEECE66DUL;
         for (var i = 0; i < hashCount; i++)
         {
-            _seeds[i] = SplitMix(ref state);
-            _multipliers[i] = SplitMix(ref state) | 1UL;
+            var first = SplitMix(ref state);
+            var second = SplitMix(ref state);
+            _a[i] = (uint)first;
+            _b[i] = (uint)(first >> 32) | 1u;
+            _c[i] = (uint)second;
+            _d[i] = (uint)(second >> 32) | 1u;
         }
     }
 
@@ -79,11 +92,31 @@ internal sealed class MinHasher
 
     private void Add(ulong shingle, Span<uint> signature)
     {
-        var seeds = _seeds;
-        var multipliers = _multipliers;
-        for (var i = 0; i < signature.Length; i++)
+        var lo = (uint)shingle;
+        var hi = (uint)(shingle >> 32);
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && signature.Length >= Vector<uint>.Count)
         {
-            var h = (uint)(((shingle ^ seeds[i]) * multipliers[i]) >> 32);
+            var vlo = new Vector<uint>(lo);
+            var vhi = new Vector<uint>(hi);
+            var finalizer = new Vector<uint>(Finalizer);
+            for (; i <= signature.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+            {
+                var h = ((vlo ^ new Vector<uint>(_a, i)) * new Vector<uint>(_b, i)) ^ ((vhi ^ new Vector<uint>(_c, i)) * new Vector<uint>(_d, i));
+                h ^= Vector.ShiftRightLogical(h, 15);
+                h *= finalizer;
+                h ^= Vector.ShiftRightLogical(h, 13);
+                var slot = signature.Slice(i, Vector<uint>.Count);
+                Vector.Min(new Vector<uint>(slot), h).CopyTo(slot);
+            }
+        }
+
+        for (; i < signature.Length; i++)
+        {
+            var h = ((lo ^ _a[i]) * _b[i]) ^ ((hi ^ _c[i]) * _d[i]);
+            h ^= h >> 15;
+            h *= Finalizer;
+            h ^= h >> 13;
             if (h < signature[i])
             {
                 signature[i] = h;

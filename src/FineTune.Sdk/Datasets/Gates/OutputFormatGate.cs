@@ -17,7 +17,8 @@ internal sealed class OutputFormatGate(OutputFormatGateOptions options) : IDatas
 
     public void Observe(DatasetRow row, FindingCollector findings)
     {
-        if (string.IsNullOrWhiteSpace(row.AssistantText))
+        // Only text answers count: a tool-call answer is JSON by construction and says nothing about the format.
+        if (string.IsNullOrWhiteSpace(row.AssistantText) || !row.AssistantPath.EndsWith(".content", StringComparison.Ordinal))
         {
             return;
         }

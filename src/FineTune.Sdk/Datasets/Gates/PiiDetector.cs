@@ -63,23 +63,35 @@ internal static partial class PiiDetector
             return spans;
         }
 
-        foreach (Match match in BearerRegex().Matches(text))
+        // Cheap pre-checks skip most regular expressions on ordinary prose.
+        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase))
         {
-            var token = match.Groups["token"];
-            AddIfFree(spans, PiiKind.BearerToken, token.Index, token.Length);
+            foreach (Match match in BearerRegex().Matches(text))
+            {
+                var token = match.Groups["token"];
+                AddIfFree(spans, PiiKind.BearerToken, token.Index, token.Length);
+            }
         }
 
-        foreach (Match match in ApiKeyRegex().Matches(text))
+        if (text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) || text.Contains('_', StringComparison.Ordinal))
         {
-            AddIfFree(spans, PiiKind.ApiKey, match.Index, match.Length);
+            foreach (Match match in ApiKeyRegex().Matches(text))
+            {
+                AddIfFree(spans, PiiKind.ApiKey, match.Index, match.Length);
+            }
         }
 
-        foreach (Match match in EmailRegex().Matches(text))
+        if (text.Contains('@', StringComparison.Ordinal))
         {
-            AddIfFree(spans, PiiKind.Email, match.Index, match.Length);
+            foreach (Match match in EmailRegex().Matches(text))
+            {
+                AddIfFree(spans, PiiKind.Email, match.Index, match.Length);
+            }
         }
 
-        if (!HasDigit(text))
+        // Every remaining kind needs digits: at least 4 (IPv4, IBAN), 9 (SSN), 10 (phone), 13 (card).
+        var digitCount = CountDigits(text);
+        if (digitCount < 4)
         {
             spans.Sort((a, b) => a.Start.CompareTo(b.Start));
             return spans;
@@ -93,19 +105,25 @@ internal static partial class PiiDetector
             }
         }
 
-        foreach (Match match in CardRegex().Matches(text))
+        if (digitCount >= 13)
         {
-            if (IsLuhnValid(match.ValueSpan))
+            foreach (Match match in CardRegex().Matches(text))
             {
-                AddIfFree(spans, PiiKind.CardNumber, match.Index, match.Length);
+                if (IsLuhnValid(match.ValueSpan))
+                {
+                    AddIfFree(spans, PiiKind.CardNumber, match.Index, match.Length);
+                }
             }
         }
 
-        foreach (Match match in SsnRegex().Matches(text))
+        if (digitCount >= 9)
         {
-            if (IsPlausibleSsn(match.ValueSpan))
+            foreach (Match match in SsnRegex().Matches(text))
             {
-                AddIfFree(spans, PiiKind.Ssn, match.Index, match.Length);
+                if (IsPlausibleSsn(match.ValueSpan))
+                {
+                    AddIfFree(spans, PiiKind.Ssn, match.Index, match.Length);
+                }
             }
         }
 
@@ -122,21 +140,27 @@ internal static partial class PiiDetector
                 }
             }
 
-            foreach (Match match in IPv6Regex().Matches(text))
+            if (text.Contains(':', StringComparison.Ordinal))
             {
-                if (IsPlausibleIPv6(match.ValueSpan) && IPAddress.TryParse(match.ValueSpan, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
+                foreach (Match match in IPv6Regex().Matches(text))
                 {
-                    AddIfFree(spans, PiiKind.IpAddress, match.Index, match.Length);
+                    if (IsPlausibleIPv6(match.ValueSpan) && IPAddress.TryParse(match.ValueSpan, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        AddIfFree(spans, PiiKind.IpAddress, match.Index, match.Length);
+                    }
                 }
             }
         }
 
-        foreach (Match match in PhoneRegex().Matches(text))
+        if (digitCount >= 10)
         {
-            var digits = CountDigits(match.ValueSpan);
-            if (digits is >= 10 and <= 15)
+            foreach (Match match in PhoneRegex().Matches(text))
             {
-                AddIfFree(spans, PiiKind.Phone, match.Index, match.Length);
+                var digits = CountDigits(match.ValueSpan);
+                if (digits is >= 10 and <= 15)
+                {
+                    AddIfFree(spans, PiiKind.Phone, match.Index, match.Length);
+                }
             }
         }
 
@@ -246,8 +270,6 @@ internal static partial class PiiDetector
         return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
     }
 
-    private static bool HasDigit(string text) => text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
-
     private static int CountDigits(ReadOnlySpan<char> text)
     {
         var count = 0;
@@ -299,6 +321,6 @@ internal static partial class PiiDetector
     [GeneratedRegex(@"(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f]{1,4}|:)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])")]
     private static partial Regex IPv6Regex();
 
-    [GeneratedRegex(@"(?<![0-9A-Za-z+]|[0-9][ .-])(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{2,4}\)[ .-]?|[0-9]{2,4}[ .-])[0-9]{2,4}[ .-][0-9]{3,4}(?:[ .-][0-9]{2,4})?(?![0-9A-Za-z])|(?<![0-9A-Za-z+])\+[0-9]{10,14}(?![0-9])")]
+    [GeneratedRegex(@"(?<![0-9A-Za-z+-]|[0-9][ .-])(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{2,4}\)[ .-]?|[0-9]{2,4}[ .-])[0-9]{2,4}[ .-][0-9]{3,4}(?:[ .-][0-9]{2,4})?(?![0-9A-Za-z-])|(?<![0-9A-Za-z+])\+[0-9]{10,14}(?![0-9])")]
     private static partial Regex PhoneRegex();
 }

@@ -19,27 +19,30 @@ internal static class TextFingerprint
             return string.Empty;
         }
 
-        var nfkc = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
-        var builder = new StringBuilder(nfkc.Length);
+        // ASCII is already NFKC: skip the (ICU-backed) normalization check for the common case.
+        var nfkc = Ascii.IsValid(text) || text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
+        var buffer = nfkc.Length <= 1024 ? stackalloc char[nfkc.Length] : new char[nfkc.Length];
+        var length = 0;
         var pendingSpace = false;
         foreach (var c in nfkc)
         {
             if (char.IsWhiteSpace(c))
             {
-                pendingSpace = builder.Length > 0;
+                pendingSpace = length > 0;
                 continue;
             }
 
             if (pendingSpace)
             {
-                builder.Append(' ');
+                buffer[length++] = ' ';
                 pendingSpace = false;
             }
 
-            builder.Append(char.ToLowerInvariant(c));
+            buffer[length++] = char.IsAscii(c) ? (char)(c is >= 'A' and <= 'Z' ? c + 32 : c) : char.ToLowerInvariant(c);
         }
 
-        return builder.ToString();
+        var result = buffer[..length];
+        return result.SequenceEqual(text) ? text : new string(result);
     }
 
     /// <summary>Hashes text (FNV-1a over UTF-16 code units with a final avalanche); stable across processes.</summary>

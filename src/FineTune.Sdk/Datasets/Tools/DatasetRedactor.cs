@@ -40,10 +40,17 @@ public sealed class DatasetRedactor
 
         var table = new PlaceholderTable();
         var buffer = new ArrayBufferWriter<byte>();
-        long rows = 0, redactedRows = 0;
+        long rows = 0, redactedRows = 0, skipped = 0;
         await foreach (var line in DatasetRowSource.ReadAsync(input, _options, cancellationToken).ConfigureAwait(false))
         {
             rows++;
+            if (line.IsTooLong)
+            {
+                // Longer than MaxLineBytes: never buffered, so it cannot be redacted; it is left out, not copied.
+                skipped++;
+                continue;
+            }
+
             buffer.ResetWrittenCount();
             bool changed;
             if (line.Row is { } row)
@@ -82,6 +89,7 @@ public sealed class DatasetRedactor
         {
             Rows = rows,
             RedactedRows = redactedRows,
+            SkippedLines = skipped,
             Replacements = table.Replacements,
             DistinctValues = table.Distinct,
         };
@@ -197,9 +205,13 @@ public sealed class DatasetRedactor
 /// <summary>What <see cref="DatasetRedactor"/> replaced.</summary>
 public sealed class DatasetRedactionReport
 {
-    /// <summary>Gets the number of non-blank lines read (and written).</summary>
+    /// <summary>Gets the number of non-blank lines read (all are written except <see cref="SkippedLines"/>).</summary>
     /// <value>Zero for an empty input.</value>
     public long Rows { get; init; }
+
+    /// <summary>Gets the number of lines left out because they are longer than <see cref="DatasetValidationOptions.MaxLineBytes"/> (they cannot be redacted without buffering them).</summary>
+    /// <value>Zero for ordinary files.</value>
+    public long SkippedLines { get; init; }
 
     /// <summary>Gets the number of rows in which at least one value was replaced.</summary>
     /// <value>Zero when nothing was found.</value>

@@ -17,6 +17,9 @@ internal sealed class SourceLine
 
     /// <summary>Gets the 1-based line number.</summary>
     public long Number { get; internal set; }
+
+    /// <summary>Gets a value indicating whether the line was longer than the limit (its bytes were not kept).</summary>
+    public bool IsTooLong { get; internal set; }
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ internal static class DatasetRowSource
                 current.Number = line.Number;
                 current.Bytes = line.Bytes;
                 current.Row = null;
+                current.IsTooLong = (line.Problems & JsonlLineProblems.TooLong) != 0;
                 JsonDocument? document = null;
                 if ((line.Problems & (JsonlLineProblems.TooLong | JsonlLineProblems.InvalidUtf8)) == 0)
                 {

@@ -222,6 +222,7 @@ public sealed class DatasetSplitter
 
         var seedHash = TextFingerprint.Mix((ulong)(uint)split.Seed + 0x51A5EEDUL);
         var assignment = new byte[rows];
+        var targets = new Dictionary<int, long[]>();
         foreach (var stratum in strata.OrderBy(s => s.Key))
         {
             var members = stratum.Value;
@@ -232,59 +233,72 @@ public sealed class DatasetSplitter
             });
             var holdoutCount = (int)Math.Round(members.Count * split.HoldoutShare, MidpointRounding.AwayFromZero);
             var validationCount = (int)Math.Round(members.Count * split.ValidationShare, MidpointRounding.AwayFromZero);
+            targets.Add(stratum.Key, [members.Count - holdoutCount - validationCount, validationCount, holdoutCount]);
             for (var j = 0; j < members.Count; j++)
             {
                 assignment[members[j]] = j < holdoutCount ? Holdout : j < holdoutCount + validationCount ? Validation : Train;
             }
         }
 
-        // Keep each duplicate cluster whole: every member goes to the split most of its members drew (ties: train).
-        var tallies = new Dictionary<int, int[]>();
+        // Keep each duplicate cluster whole. Rows without duplicates keep the split they drew; clusters of two or
+        // more rows go whole, in seeded order, to the split furthest below its target in the stratum of the
+        // cluster's first row, so shares stay close to the targets even when many rows have duplicates.
+        // Singletons (most rows) need no list: only clusters of two or more rows are gathered.
+        var filled = targets.ToDictionary(t => t.Key, _ => new long[3]);
+        var clusterMembers = new Dictionary<int, List<int>>();
         for (var i = 0; i < rows; i++)
         {
             var root = clusters.Find(i);
-            if (!tallies.TryGetValue(root, out var tally))
+            if (clusters.SizeOf(root) == 1)
             {
-                tally = new int[3];
-                tallies.Add(root, tally);
+                filled[stratified ? labels[i] : 0][assignment[i]]++;
+                continue;
             }
 
-            tally[assignment[i]]++;
+            if (!clusterMembers.TryGetValue(root, out var members))
+            {
+                members = [];
+                clusterMembers.Add(root, members);
+            }
+
+            members.Add(i);
         }
 
+        var multiRow = clusterMembers.Values.ToList();
+        multiRow.Sort((a, b) =>
+        {
+            var order = TextFingerprint.Combine(seedHash, rowKeys[a[0]]).CompareTo(TextFingerprint.Combine(seedHash, rowKeys[b[0]]));
+            return order != 0 ? order : a[0].CompareTo(b[0]);
+        });
         long moved = 0;
-        var multiRowClusters = 0;
         long rowsInClusters = 0;
-        foreach (var tally in tallies.Values)
+        foreach (var members in multiRow)
         {
-            var size = tally[0] + tally[1] + tally[2];
-            if (size > 1)
+            var stratum = stratified ? labels[members[0]] : 0;
+            var target = targets[stratum];
+            var have = filled[stratum];
+            var best = Train;
+            foreach (var candidate in new[] { Validation, Holdout })
             {
-                multiRowClusters++;
-                rowsInClusters += size;
+                if (target[candidate] - have[candidate] > target[best] - have[best])
+                {
+                    best = candidate;
+                }
+            }
+
+            have[best] += members.Count;
+            rowsInClusters += members.Count;
+            foreach (var row in members)
+            {
+                if (assignment[row] != best)
+                {
+                    assignment[row] = best;
+                    moved++;
+                }
             }
         }
 
-        for (var i = 0; i < rows; i++)
-        {
-            var tally = tallies[clusters.Find(i)];
-            var target = Train;
-            if (tally[Validation] > tally[target])
-            {
-                target = Validation;
-            }
-
-            if (tally[Holdout] > tally[target])
-            {
-                target = Holdout;
-            }
-
-            if (assignment[i] != target)
-            {
-                assignment[i] = target;
-                moved++;
-            }
-        }
+        var multiRowClusters = multiRow.Count;
 
         var byOrdinal = new byte[lines];
         Array.Fill(byOrdinal, Skipped);
@@ -335,6 +349,8 @@ public sealed class DatasetSplitter
 
             return x;
         }
+
+        public int SizeOf(int root) => _size[root];
 
         public void Union(int a, int b)
         {

@@ -69,6 +69,11 @@ public sealed class EntitySwapAugmenter
         await foreach (var line in DatasetRowSource.ReadAsync(input, _readerOptions, cancellationToken).ConfigureAwait(false))
         {
             rows++;
+            if (line.IsTooLong)
+            {
+                continue;
+            }
+
             if (_options.IncludeOriginals)
             {
                 await output.WriteAsync(line.Bytes, cancellationToken).ConfigureAwait(false);

@@ -28,4 +28,13 @@ public sealed class OutputFormatGateTests
 
         Run(new OutputFormatGate(new OutputFormatGateOptions()), rows).Findings.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Complete_MostAnswersToolCalls_DoesNotFlagTheTextAnswers()
+    {
+        const string call = """{"messages":[{"role":"user","content":"find ORD-1234"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"find","arguments":"{}"}}]}]}""";
+        var rows = Enumerable.Range(0, 10).Select(i => i < 8 ? call : Chat($"q{i}", "Plain text answer.")).ToArray();
+
+        Run(new OutputFormatGate(new OutputFormatGateOptions()), rows).Findings.Should().BeEmpty();
+    }
 }

@@ -35,6 +35,7 @@ public sealed class PiiDetectorTests
     [InlineData("the sk- prefix alone sk-short is not a key")]
     [InlineData("ORD-1234 and INV-5678 are order ids")]
     [InlineData("docker network create --subnet=172.18.0.0/16 net; curl 127.0.0.1 or 0.0.0.0")]
+    [InlineData(":set guifont=-misc-fixed-medium-r-normal--18-120-100-100-c-90-iso10646-1")]
     [InlineData("")]
     public void Detect_LookAlike_ReturnsNothing(string text) => PiiDetector.Detect(text).Should().BeEmpty();
 

@@ -95,4 +95,19 @@ public sealed class DatasetRedactorTests : IDisposable
 
         Encoding.UTF8.GetString(output.ToArray()).Should().Be("{\"broken\": \"<EMAIL_1>\n");
     }
+
+    [Fact]
+    public async Task RedactAsync_LineLongerThanTheLimit_IsLeftOutAndCounted()
+    {
+        var options = new DatasetValidationOptions { MaxLineBytes = 1024 };
+        var input = Row("a@b.io", "ok") + "\n" + Row(new string('x', 2000) + " c@d.io", "ok") + "\n" + Row("e@f.io", "ok") + "\n";
+        using var output = new MemoryStream();
+
+        var report = await new DatasetRedactor(options).RedactAsync(new MemoryStream(Encoding.UTF8.GetBytes(input)), output);
+
+        report.SkippedLines.Should().Be(1);
+        var text = Encoding.UTF8.GetString(output.ToArray());
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2);
+        text.Should().NotContain("xxxx").And.Contain("<EMAIL_1>").And.Contain("<EMAIL_2>");
+    }
 }
