@@ -43,11 +43,15 @@ internal static class EvalCommand
                 return CliApp.UsageError;
             }
 
+            var started = TimeProvider.System.GetTimestamp();
             var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode is { } exit)
             {
                 return exit;
             }
+
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.Results.Count} results in {elapsed.TotalSeconds:0.000} s")).ConfigureAwait(false);
 
             foreach (var group in run.Results.GroupBy(r => r.Variant, StringComparer.Ordinal))
             {

@@ -134,7 +134,7 @@ public sealed class EvalRunner : IEvalRunner
         }
 
         work.Writer.Complete();
-        var results = Channel.CreateBounded<EvalCaseResult>(new BoundedChannelOptions(Math.Max(64, options.MaxConcurrency * 2)) { SingleReader = true });
+        var results = Channel.CreateBounded<EvalCaseResult>(new BoundedChannelOptions(Math.Max(1024, options.MaxConcurrency * 4)) { SingleReader = true });
         var workers = Enumerable.Range(0, Math.Min(options.MaxConcurrency, pending.Count))
             .Select(_ => Task.Run(() => WorkAsync(context, work.Reader, results.Writer, runCts.Token), runCts.Token))
             .ToArray();
@@ -235,8 +235,9 @@ public sealed class EvalRunner : IEvalRunner
         private readonly ILogger _logger;
         private readonly RequestRateLimiter _limiter;
         private readonly ResiliencePipeline _pipeline;
-        private readonly SemaphoreSlim _fileLock = new(1, 1);
         private readonly StreamWriter? _runFile;
+        private readonly Channel<string>? _lines;
+        private readonly Task? _writer;
 
         public RunContext(EvalRunOptions options, TimeProvider timeProvider, ILogger logger)
         {
@@ -274,6 +275,8 @@ public sealed class EvalRunner : IEvalRunner
                 }
 
                 _runFile = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+                _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+                _writer = WriteLinesAsync(_runFile, _lines.Reader);
             }
 
             if (options.ResponseCacheDirectory is { } cache)
@@ -367,35 +370,46 @@ public sealed class EvalRunner : IEvalRunner
             return await ScoreAsync(goldenCase, result, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task AppendAsync(EvalCaseResult result, CancellationToken cancellationToken)
+        /// <summary>Queues a result for the run file; one writer task appends and flushes whenever the queue drains.</summary>
+        public ValueTask AppendAsync(EvalCaseResult result, CancellationToken cancellationToken)
         {
-            if (_runFile is null)
+            if (_lines is null)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
             var line = JsonSerializer.Serialize(RunFileRecord.From(result), EvalJsonContext.Default.RunFileRecord);
-            await _fileLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await _runFile.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
-                await _runFile.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _fileLock.Release();
-            }
+            return _lines.Writer.WriteAsync(line, cancellationToken);
         }
 
         public async ValueTask DisposeAsync()
         {
+            if (_lines is not null && _writer is not null)
+            {
+                _lines.Writer.TryComplete();
+                await _writer.ConfigureAwait(false);
+            }
+
             if (_runFile is not null)
             {
                 await _runFile.DisposeAsync().ConfigureAwait(false);
             }
 
-            _fileLock.Dispose();
             _limiter.Dispose();
+        }
+
+        private static async Task WriteLinesAsync(StreamWriter file, ChannelReader<string> lines)
+        {
+            // Not cancellable on purpose: every finished result that was queued reaches the file, even on cancellation.
+            while (await lines.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (lines.TryRead(out var line))
+                {
+                    await file.WriteLineAsync(line.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         private async Task<EvalCaseResult> ScoreAsync(GoldenCase goldenCase, EvalCaseResult result, CancellationToken cancellationToken)
