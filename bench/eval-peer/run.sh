@@ -14,6 +14,7 @@ peer_cases=${PEER_CASES:-200}
 bench_cases=${BENCH_CASES:-2000}
 concurrency=${CONCURRENCY:-64}
 bench_promptfoo=${BENCH_PROMPTFOO:-1}   # 0 skips promptfoo's (slow) run of the benchmark
+bench_gate=${BENCH_GATE:-http}          # which figure must be within 110% of ideal: http (the CLI over HTTP), inprocess, none
 export PROMPTFOO_DISABLE_TELEMETRY=1 PROMPTFOO_DISABLE_UPDATE=1 PROMPTFOO_DISABLE_SHARING=1 PROMPTFOO_DISABLE_REDTEAM_REMOTE_GENERATION=1
 export OPENAI_API_KEY=${OPENAI_API_KEY:-sk-loopback-only} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -101,7 +102,18 @@ echo "  ours (finetune eval run, runner clock): ${ours_runner} s   [max in fligh
 echo "  ours (whole CLI process):   ${ours_wall} s, peak RSS ${ours_rss} KB (at $((bench_cases / 4)) cases: ${quarter_rss} KB)"
 echo "  promptfoo 0.121.20 (-j $concurrency): ${pf_wall} s for ${pf_rows} rows (whole process)"
 dotnet build inprocess -c Release -v q -nologo >/dev/null
-echo "  $(dotnet inprocess/bin/Release/net10.0/EvalRunnerBench.dll "$bench_cases" "$concurrency" 100 || true)"
-bench_status=$(awk -v t="$ours_runner" -v b="$bound" 'BEGIN { print (t <= b) ? 0 : 1 }')
-[ "$bench_status" -eq 0 ] || echo "benchmark: runner time ${ours_runner} s exceeds ${bound} s"
+inprocess_status=1
+for attempt in 1 2; do
+  line=$(dotnet inprocess/bin/Release/net10.0/EvalRunnerBench.dll "$bench_cases" "$concurrency" 100) && inprocess_status=0
+  echo "  $line"
+  [ "$inprocess_status" -eq 0 ] && break
+done
+http_status=$(awk -v t="$ours_runner" -v b="$bound" 'BEGIN { print (t <= b) ? 0 : 1 }')
+[ "$http_status" -eq 0 ] || echo "benchmark: over HTTP the runner took ${ours_runner} s, above ${bound} s"
+[ "$inprocess_status" -eq 0 ] || echo "benchmark: in process the runner was above ${bound} s"
+case "$bench_gate" in
+  http) bench_status=$http_status ;;
+  inprocess) bench_status=$inprocess_status ;;
+  *) bench_status=0 ;;
+esac
 [ "$peer_status" -eq 0 ] && [ "$bench_status" -eq 0 ]
