@@ -81,7 +81,7 @@ public sealed class EvalRunner : IEvalRunner
         activity?.SetTag("finetune.eval.variants", variants.Count);
 
         var caseIds = new HashSet<string>(cases.Select(c => c.Id), StringComparer.Ordinal);
-        var labels = new HashSet<string>(variants.Select(v => v.Label), StringComparer.Ordinal);
+        var labels = variants.ToDictionary(v => v.Label, v => v.ModelId, StringComparer.Ordinal);
         var previous = options.RunFile is null ? [] : await ReadRunFileAsync(options.RunFile, caseIds, labels, cancellationToken).ConfigureAwait(false);
         var done = new HashSet<(string, string)>(previous.Select(r => (r.CaseId, r.Variant)));
 
@@ -183,7 +183,7 @@ public sealed class EvalRunner : IEvalRunner
         }
     }
 
-    private async Task<List<EvalCaseResult>> ReadRunFileAsync(string path, HashSet<string> caseIds, HashSet<string> labels, CancellationToken cancellationToken)
+    private async Task<List<EvalCaseResult>> ReadRunFileAsync(string path, HashSet<string> caseIds, Dictionary<string, string> labels, CancellationToken cancellationToken)
     {
         var results = new List<EvalCaseResult>();
         if (!File.Exists(path))
@@ -218,7 +218,9 @@ public sealed class EvalRunner : IEvalRunner
                 continue;
             }
 
-            if (caseIds.Contains(record.CaseId) && labels.Contains(record.Variant) && seen.Add((record.CaseId, record.Variant)))
+            // A result counts as finished only for the same case, label and model id (a new candidate reruns).
+            if (caseIds.Contains(record.CaseId) && labels.TryGetValue(record.Variant, out var modelId)
+                && string.Equals(modelId, record.ModelId, StringComparison.Ordinal) && seen.Add((record.CaseId, record.Variant)))
             {
                 results.Add(record.ToResult());
             }
