@@ -238,7 +238,7 @@ public sealed class EvalRunner : IEvalRunner
         private readonly RequestRateLimiter _limiter;
         private readonly ResiliencePipeline _pipeline;
         private readonly StreamWriter? _runFile;
-        private readonly Channel<string>? _lines;
+        private readonly Channel<EvalCaseResult>? _lines;
         private readonly Task? _writer;
 
         public RunContext(EvalRunOptions options, TimeProvider timeProvider, ILogger logger)
@@ -277,7 +277,7 @@ public sealed class EvalRunner : IEvalRunner
                 }
 
                 _runFile = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
-                _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+                _lines = Channel.CreateUnbounded<EvalCaseResult>(new UnboundedChannelOptions { SingleReader = true });
                 _writer = WriteLinesAsync(_runFile, _lines.Reader);
             }
 
@@ -319,7 +319,7 @@ public sealed class EvalRunner : IEvalRunner
                 }
             }
 
-            var estimate = goldenCase.Messages.Sum(m => (m.Text?.Length ?? 0) / 4) + (_options.MaxOutputTokens ?? 256);
+            var estimate = _limiter.IsActive ? goldenCase.Messages.Sum(m => (m.Text?.Length ?? 0) / 4) + (_options.MaxOutputTokens ?? 256) : 0;
             var attempts = 0;
             var state = (Context: this, Case: goldenCase, Variant: variant, Options: chatOptions, Estimate: estimate);
             EvalCaseResult result;
@@ -380,8 +380,7 @@ public sealed class EvalRunner : IEvalRunner
                 return ValueTask.CompletedTask;
             }
 
-            var line = JsonSerializer.Serialize(RunFileRecord.From(result), EvalJsonContext.Default.RunFileRecord);
-            return _lines.Writer.WriteAsync(line, cancellationToken);
+            return _lines.Writer.WriteAsync(result, cancellationToken);
         }
 
         public async ValueTask DisposeAsync()
@@ -400,13 +399,14 @@ public sealed class EvalRunner : IEvalRunner
             _limiter.Dispose();
         }
 
-        private static async Task WriteLinesAsync(StreamWriter file, ChannelReader<string> lines)
+        private static async Task WriteLinesAsync(StreamWriter file, ChannelReader<EvalCaseResult> lines)
         {
             // Not cancellable on purpose: every finished result that was queued reaches the file, even on cancellation.
             while (await lines.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                while (lines.TryRead(out var line))
+                while (lines.TryRead(out var result))
                 {
+                    var line = JsonSerializer.Serialize(RunFileRecord.From(result), EvalJsonContext.Default.RunFileRecord);
                     await file.WriteLineAsync(line.AsMemory(), CancellationToken.None).ConfigureAwait(false);
                 }
 
