@@ -100,7 +100,11 @@ fi
 echo "benchmark: $bench_cases cases x 100 ms at concurrency $concurrency; ideal ${ideal} s, bound (110%) ${bound} s"
 echo "  ours (finetune eval run, runner clock): ${ours_runner} s   [max in flight at the endpoint: ${max_in_flight}; mean call latency seen by the runner ${mean_latency} ms]"
 echo "  ours (whole CLI process):   ${ours_wall} s, peak RSS ${ours_rss} KB (at $((bench_cases / 4)) cases: ${quarter_rss} KB)"
-echo "  promptfoo 0.121.20 (-j $concurrency): ${pf_wall} s for ${pf_rows} rows (whole process)"
+if [ "$bench_promptfoo" = 1 ]; then
+  echo "  promptfoo 0.121.20 (-j $concurrency): ${pf_wall} s for ${pf_rows} rows (whole process)"
+else
+  echo "  promptfoo: skipped (BENCH_PROMPTFOO=0)"
+fi
 dotnet build inprocess -c Release -v q -nologo >/dev/null
 inprocess_status=1
 for attempt in 1 2; do
