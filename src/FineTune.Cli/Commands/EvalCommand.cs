@@ -43,11 +43,15 @@ internal static class EvalCommand
                 return CliApp.UsageError;
             }
 
+            var started = TimeProvider.System.GetTimestamp();
             var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode is { } exit)
             {
                 return exit;
             }
+
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.Results.Count} results in {elapsed.TotalSeconds:0.000} s")).ConfigureAwait(false);
 
             foreach (var group in run.Results.GroupBy(r => r.Variant, StringComparer.Ordinal))
             {
@@ -207,7 +211,7 @@ internal static class EvalCommand
                     }
                 }
 
-                var needsCalls = NeedsCalls(runFile, golden.Cases.Count * variantSpecs.Count);
+                var needsCalls = NeedsCalls(runFile, golden.Cases, variantSpecs);
                 if (needsCalls)
                 {
                     client ??= CreateClient(endpoint);
@@ -234,8 +238,41 @@ internal static class EvalCommand
             }
         }
 
-        /// <summary>True unless the run file already holds (at least) every pair, so no endpoint is needed.</summary>
-        private static bool NeedsCalls(string runFile, int pairs) => !File.Exists(runFile) || File.ReadLines(runFile).Count(l => !string.IsNullOrWhiteSpace(l)) < pairs;
+        /// <summary>True unless the run file already holds every (case, label, model) result, so no endpoint is needed.</summary>
+        /// <remarks>Reads the documented run-file fields (docs/eval.md) rather than the SDK's internal wire type.</remarks>
+        private static bool NeedsCalls(string runFile, IReadOnlyList<GoldenCase> cases, List<(string Label, string Model)> variants)
+        {
+            if (!File.Exists(runFile))
+            {
+                return true;
+            }
+
+            var wanted = new HashSet<(string, string, string)>(cases.SelectMany(c => variants.Select(v => (c.Id, v.Label, v.Model))));
+            foreach (var line in File.ReadLines(runFile))
+            {
+                try
+                {
+                    if (string.IsNullOrWhiteSpace(line))
+                    {
+                        continue;
+                    }
+
+                    using var record = System.Text.Json.JsonDocument.Parse(line);
+                    var root = record.RootElement;
+                    if (root.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && root.TryGetProperty("caseId", out var id) && root.TryGetProperty("variant", out var label) && root.TryGetProperty("modelId", out var model))
+                    {
+                        wanted.Remove((id.GetString() ?? "", label.GetString() ?? "", model.GetString() ?? ""));
+                    }
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+                {
+                    // a cut-short or foreign line: that case runs again
+                }
+            }
+
+            return wanted.Count > 0;
+        }
 
         private static OpenAIChatClient CreateClient(string? endpoint)
         {

@@ -81,7 +81,7 @@ public sealed class EvalRunner : IEvalRunner
         activity?.SetTag("finetune.eval.variants", variants.Count);
 
         var caseIds = new HashSet<string>(cases.Select(c => c.Id), StringComparer.Ordinal);
-        var labels = new HashSet<string>(variants.Select(v => v.Label), StringComparer.Ordinal);
+        var labels = variants.ToDictionary(v => v.Label, v => v.ModelId, StringComparer.Ordinal);
         var previous = options.RunFile is null ? [] : await ReadRunFileAsync(options.RunFile, caseIds, labels, cancellationToken).ConfigureAwait(false);
         var done = new HashSet<(string, string)>(previous.Select(r => (r.CaseId, r.Variant)));
 
@@ -134,7 +134,7 @@ public sealed class EvalRunner : IEvalRunner
         }
 
         work.Writer.Complete();
-        var results = Channel.CreateBounded<EvalCaseResult>(new BoundedChannelOptions(Math.Max(64, options.MaxConcurrency * 2)) { SingleReader = true });
+        var results = Channel.CreateBounded<EvalCaseResult>(new BoundedChannelOptions(Math.Max(1024, options.MaxConcurrency * 4)) { SingleReader = true });
         var workers = Enumerable.Range(0, Math.Min(options.MaxConcurrency, pending.Count))
             .Select(_ => Task.Run(() => WorkAsync(context, work.Reader, results.Writer, runCts.Token), runCts.Token))
             .ToArray();
@@ -183,7 +183,7 @@ public sealed class EvalRunner : IEvalRunner
         }
     }
 
-    private async Task<List<EvalCaseResult>> ReadRunFileAsync(string path, HashSet<string> caseIds, HashSet<string> labels, CancellationToken cancellationToken)
+    private async Task<List<EvalCaseResult>> ReadRunFileAsync(string path, HashSet<string> caseIds, Dictionary<string, string> labels, CancellationToken cancellationToken)
     {
         var results = new List<EvalCaseResult>();
         if (!File.Exists(path))
@@ -218,7 +218,9 @@ public sealed class EvalRunner : IEvalRunner
                 continue;
             }
 
-            if (caseIds.Contains(record.CaseId) && labels.Contains(record.Variant) && seen.Add((record.CaseId, record.Variant)))
+            // A result counts as finished only for the same case, label and model id (a new candidate reruns).
+            if (caseIds.Contains(record.CaseId) && labels.TryGetValue(record.Variant, out var modelId)
+                && string.Equals(modelId, record.ModelId, StringComparison.Ordinal) && seen.Add((record.CaseId, record.Variant)))
             {
                 results.Add(record.ToResult());
             }
@@ -235,8 +237,9 @@ public sealed class EvalRunner : IEvalRunner
         private readonly ILogger _logger;
         private readonly RequestRateLimiter _limiter;
         private readonly ResiliencePipeline _pipeline;
-        private readonly SemaphoreSlim _fileLock = new(1, 1);
         private readonly StreamWriter? _runFile;
+        private readonly Channel<EvalCaseResult>? _lines;
+        private readonly Task? _writer;
 
         public RunContext(EvalRunOptions options, TimeProvider timeProvider, ILogger logger)
         {
@@ -274,6 +277,8 @@ public sealed class EvalRunner : IEvalRunner
                 }
 
                 _runFile = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+                _lines = Channel.CreateUnbounded<EvalCaseResult>(new UnboundedChannelOptions { SingleReader = true });
+                _writer = WriteLinesAsync(_runFile, _lines.Reader);
             }
 
             if (options.ResponseCacheDirectory is { } cache)
@@ -314,7 +319,7 @@ public sealed class EvalRunner : IEvalRunner
                 }
             }
 
-            var estimate = goldenCase.Messages.Sum(m => (m.Text?.Length ?? 0) / 4) + (_options.MaxOutputTokens ?? 256);
+            var estimate = _limiter.IsActive ? goldenCase.Messages.Sum(m => (m.Text?.Length ?? 0) / 4) + (_options.MaxOutputTokens ?? 256) : 0;
             var attempts = 0;
             var state = (Context: this, Case: goldenCase, Variant: variant, Options: chatOptions, Estimate: estimate);
             EvalCaseResult result;
@@ -367,35 +372,46 @@ public sealed class EvalRunner : IEvalRunner
             return await ScoreAsync(goldenCase, result, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task AppendAsync(EvalCaseResult result, CancellationToken cancellationToken)
+        /// <summary>Queues a result for the run file; one writer task appends and flushes whenever the queue drains.</summary>
+        public ValueTask AppendAsync(EvalCaseResult result, CancellationToken cancellationToken)
         {
-            if (_runFile is null)
+            if (_lines is null)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
-            var line = JsonSerializer.Serialize(RunFileRecord.From(result), EvalJsonContext.Default.RunFileRecord);
-            await _fileLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await _runFile.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
-                await _runFile.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _fileLock.Release();
-            }
+            return _lines.Writer.WriteAsync(result, cancellationToken);
         }
 
         public async ValueTask DisposeAsync()
         {
+            if (_lines is not null && _writer is not null)
+            {
+                _lines.Writer.TryComplete();
+                await _writer.ConfigureAwait(false);
+            }
+
             if (_runFile is not null)
             {
                 await _runFile.DisposeAsync().ConfigureAwait(false);
             }
 
-            _fileLock.Dispose();
             _limiter.Dispose();
+        }
+
+        private static async Task WriteLinesAsync(StreamWriter file, ChannelReader<EvalCaseResult> lines)
+        {
+            // Not cancellable on purpose: every finished result that was queued reaches the file, even on cancellation.
+            while (await lines.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (lines.TryRead(out var result))
+                {
+                    var line = JsonSerializer.Serialize(RunFileRecord.From(result), EvalJsonContext.Default.RunFileRecord);
+                    await file.WriteLineAsync(line.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                await file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         private async Task<EvalCaseResult> ScoreAsync(GoldenCase goldenCase, EvalCaseResult result, CancellationToken cancellationToken)

@@ -205,6 +205,11 @@ public sealed class EvalRunnerTests : IDisposable
 
         var third = await RunAsync(new EvalRunner(), Cases(8), [new ModelVariant("base", "m", null)], options);
         third.Should().HaveCount(8, "a complete run file needs no client");
+
+        var callsBefore = client.Calls;
+        var otherModel = await RunAsync(new EvalRunner(), Cases(8), [new ModelVariant("base", "m2", client)], options);
+        otherModel.Should().OnlyContain(r => r.ModelId == "m2");
+        (client.Calls - callsBefore).Should().Be(8, "results of another model under the same label are not reused");
     }
 
     [Fact]
