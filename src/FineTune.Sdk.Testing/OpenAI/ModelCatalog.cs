@@ -1,7 +1,22 @@
 namespace FineTune.Sdk.Testing;
 
-/// <summary>A base model the emulator knows: its snapshot name, training context cap and fine-tuning methods.</summary>
-internal sealed record BaseModel(string Id, int MaxTokensPerExample, string[] Methods, long Created);
+/// <summary>
+/// A base model the emulator knows: its snapshot name and fine-tuning methods. Its per-example token cap and token
+/// accounting are the SDK's own (<see cref="TrainingTokenLimit"/>, <see cref="TiktokenTokenizer"/>, <see cref="ChatTokenAccounting"/>).
+/// </summary>
+internal sealed record BaseModel(string Id, string[] Methods, long Created)
+{
+    /// <summary>The cap assumed for a model missing from <see cref="TrainingTokenLimit.KnownLimits"/> (o4-mini): the gpt-4o figure.</summary>
+    public const int AssumedMaxTokensPerExample = 65_536;
+
+    private ChatTokenAccounting? _accounting;
+
+    /// <summary>Gets the most tokens an example trains on; longer examples are truncated.</summary>
+    public int MaxTokensPerExample { get; } = TrainingTokenLimit.TryGet(Id, out var limit) ? limit.MaxTokensPerExample : AssumedMaxTokensPerExample;
+
+    /// <summary>Gets the model's token accounting: its tiktoken encoding, the billing formula and <see cref="MaxTokensPerExample"/>.</summary>
+    public ChatTokenAccounting Accounting => _accounting ??= new ChatTokenAccounting(TiktokenTokenizer.ForModel(Id), ChatTokenFormula.Billing, MaxTokensPerExample);
+}
 
 /// <summary>The base models of openai.md section 2.4/2.5 with their aliases.</summary>
 internal static class ModelCatalog
@@ -12,15 +27,15 @@ internal static class ModelCatalog
 
     public static IReadOnlyList<BaseModel> Models { get; } =
     [
-        new("gpt-4o-mini-2024-07-18", 65_536, SupervisedAndDpo, 1721172717),
-        new("gpt-4o-2024-08-06", 65_536, SupervisedAndDpo, 1722814719),
-        new("gpt-4.1-2025-04-14", 65_536, SupervisedAndDpo, 1744316542),
-        new("gpt-4.1-mini-2025-04-14", 65_536, SupervisedAndDpo, 1744317547),
-        new("gpt-4.1-nano-2025-04-14", 65_536, SupervisedAndDpo, 1744321025),
-        new("gpt-3.5-turbo-0125", 16_385, SupervisedOnly, 1706048358),
-        new("gpt-3.5-turbo-1106", 16_385, SupervisedOnly, 1698959748),
-        new("gpt-3.5-turbo-0613", 4_096, SupervisedOnly, 1686587434),
-        new("o4-mini-2025-04-16", 65_536, ReinforcementOnly, 1744133506),
+        new("gpt-4o-mini-2024-07-18", SupervisedAndDpo, 1721172717),
+        new("gpt-4o-2024-08-06", SupervisedAndDpo, 1722814719),
+        new("gpt-4.1-2025-04-14", SupervisedAndDpo, 1744316542),
+        new("gpt-4.1-mini-2025-04-14", SupervisedAndDpo, 1744317547),
+        new("gpt-4.1-nano-2025-04-14", SupervisedAndDpo, 1744321025),
+        new("gpt-3.5-turbo-0125", SupervisedOnly, 1706048358),
+        new("gpt-3.5-turbo-1106", SupervisedOnly, 1698959748),
+        new("gpt-3.5-turbo-0613", SupervisedOnly, 1686587434),
+        new("o4-mini-2025-04-16", ReinforcementOnly, 1744133506),
     ];
 
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)

@@ -28,8 +28,11 @@ public sealed partial class OpenAIEmulator
         var answer = Answer(model, prompt);
         var legacyFunctions = root.TryGetProperty("functions", out var functions) && functions.ValueKind == JsonValueKind.Array
             && !(root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array);
-        var promptTokens = TokenApproximation.CountMessages(messages);
-        var completionTokens = Math.Max(1, TokenApproximation.Count(answer.Value));
+        // Usage comes from the SDK's tokenizer and chat accounting: prompt = the request's messages (and tools) under the
+        // billing formula, completion = the answer's tokens.
+        var tokenizer = TiktokenTokenizer.ForModel(model);
+        var promptTokens = new ChatTokenAccounting(tokenizer).CountExample(root).Total;
+        var completionTokens = Math.Max(1, tokenizer.CountTokens(answer.Value));
         var finishReason = answer.Kind switch
         {
             LearnedAnswer.Text => "stop",
@@ -40,7 +43,7 @@ public sealed partial class OpenAIEmulator
             : root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32() : int.MaxValue;
         if (answer.Kind == LearnedAnswer.Text && completionTokens > maxTokens)
         {
-            answer = answer with { Value = answer.Value[..Math.Min(answer.Value.Length, maxTokens * 4)] };
+            answer = answer with { Value = tokenizer.Decode(tokenizer.Encode(answer.Value).AsSpan(0, Math.Max(0, maxTokens))) };
             completionTokens = maxTokens;
             finishReason = "length";
         }

@@ -73,8 +73,8 @@ public sealed partial class OpenAIEmulator
             throw OpenAIApiException.BadRequest("Missing required parameter: 'method.reinforcement.grader'.", "method.reinforcement.grader", "missing_required_parameter");
         }
 
-        var training = TrainingFile.Check(trainingFile.Content, methodType, "training_file", baseModel.MaxTokensPerExample, requireMinimum: true);
-        var validation = validationFile is null ? null : TrainingFile.Check(validationFile.Content, methodType, "validation_file", baseModel.MaxTokensPerExample, requireMinimum: false);
+        var training = TrainingFile.Check(trainingFile.Content, methodType, "training_file", baseModel.Accounting, requireMinimum: true);
+        var validation = validationFile is null ? null : TrainingFile.Check(validationFile.Content, methodType, "validation_file", baseModel.Accounting, requireMinimum: false);
         var now = TimeProvider.GetUtcNow();
         var job = new EmulatedJob
         {

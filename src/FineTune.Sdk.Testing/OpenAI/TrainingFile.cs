@@ -37,7 +37,9 @@ internal sealed class TrainingFileReport
 /// <summary>
 /// Validates fine-tuning JSONL the way the service does (openai.md 1.6, 2.1-2.4): JSON per line, the format must match the
 /// method (chat for supervised, preference for dpo, messages for reinforcement), at least 10 examples, per-example token
-/// cap with truncation.
+/// cap with truncation. Tokens are counted by the SDK's own <see cref="ChatTokenAccounting"/> (the model's tiktoken
+/// encoding and the billing formula of docs/tokens.md), so the emulator's <c>trained_tokens</c> equals what the SDK
+/// estimates.
 /// </summary>
 internal static partial class TrainingFile
 {
@@ -124,9 +126,10 @@ internal static partial class TrainingFile
     }
 
     /// <summary>Reads every pair it can from a file, ignoring malformed lines (the emulator's "world knowledge").</summary>
-    public static IReadOnlyList<LearnedPair> ExtractPairs(byte[] content) => Check(content, method: null, "training_file", 65_536, requireMinimum: false).Pairs;
+    public static IReadOnlyList<LearnedPair> ExtractPairs(byte[] content) => Check(content, method: null, "training_file", accounting: null, requireMinimum: false).Pairs;
 
-    public static TrainingFileReport Check(byte[] content, string? method, string param, int maxTokensPerExample, bool requireMinimum)
+    /// <summary>Checks a file; <paramref name="accounting"/> counts each example's tokens (billed = truncated to its limit), <see langword="null"/> to skip counting.</summary>
+    public static TrainingFileReport Check(byte[] content, string? method, string param, ChatTokenAccounting? accounting, bool requireMinimum)
     {
         var pairs = new List<LearnedPair>();
         var examples = 0;
@@ -193,14 +196,17 @@ internal static partial class TrainingFile
                     }
                 }
 
-                var exampleTokens = kind == "preference" ? PreferenceTokens(root) : root.TryGetProperty("messages", out var m) ? TokenApproximation.CountMessages(m) : 0;
-                if (exampleTokens > maxTokensPerExample)
+                if (accounting is not null)
                 {
-                    truncated++;
-                    exampleTokens = maxTokensPerExample;
+                    var exampleTokens = accounting.CountExample(root);
+                    if (exampleTokens.IsOverLimit)
+                    {
+                        truncated++;
+                    }
+
+                    tokens += exampleTokens.Billed;
                 }
 
-                tokens += exampleTokens;
                 var pair = Pair(root, kind);
                 if (pair is not null)
                 {
@@ -329,25 +335,6 @@ internal static partial class TrainingFile
         }
 
         return null;
-    }
-
-    private static int PreferenceTokens(JsonElement root)
-    {
-        var total = 0;
-        if (root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object && input.TryGetProperty("messages", out var messages))
-        {
-            total += TokenApproximation.CountMessages(messages);
-        }
-
-        foreach (var name in (string[])["preferred_output", "non_preferred_output"])
-        {
-            if (root.TryGetProperty(name, out var output) && output.ValueKind == JsonValueKind.Array)
-            {
-                total += output.EnumerateArray().Sum(TokenApproximation.CountMessage);
-            }
-        }
-
-        return total;
     }
 
     private static LearnedPair? Pair(JsonElement root, string kind)

@@ -267,7 +267,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
     [Fact]
     public async Task CreateJob_ExamplesOverTheModelCap_AreTruncatedNotRejected()
     {
-        var longText = new string('x', 20_000);
+        var longText = string.Concat(Enumerable.Repeat(" x", 5_000)); // " x" is one token in cl100k: 5,000 tokens > 4,096
         var rows = string.Join("\n", Enumerable.Range(0, 10).Select(i => JsonSerializer.Serialize(new
         {
             messages = new object[] { new { role = "user", content = $"{i} {longText}" }, new { role = "assistant", content = "ok" } },
@@ -282,6 +282,49 @@ public sealed class OpenAIEmulatorTests : IDisposable
         var events = await _client.GetAsync($"fine_tuning/jobs/{jobId}/events?limit=100");
         events.GetProperty("data").EnumerateArray().Should().Contain(e =>
             e.GetProperty("level").GetString() == "warn" && e.GetProperty("message").GetString()!.StartsWith("10 example(s) exceed the 4096-token limit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CreateJob_RowOverTheGpt4oMiniCap_IsTruncatedAndTrainedTokensAreTheSdkBilledCountTimesEpochs()
+    {
+        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini");
+        var longRow = JsonSerializer.Serialize(new
+        {
+            messages = new object[] { new { role = "user", content = "Summarise:" + string.Concat(Enumerable.Repeat(" word", 70_000)) }, new { role = "assistant", content = "Words." } },
+        });
+        var rows = new[] { longRow }.Concat(System.Text.Encoding.UTF8.GetString(EmulatorTestData.ChatJsonl(11)).Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var counts = rows.Select(accounting.CountExample).ToList();
+        counts[0].IsOverLimit.Should().BeTrue("the row has about 70,000 o200k tokens");
+        counts[0].Billed.Should().Be(65_536);
+        counts.Skip(1).Should().OnlyContain(c => !c.IsOverLimit && c.Billed > 0);
+
+        var file = (await _client.UploadAsync(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", rows)))).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file, new { method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 3 } } } }, model: "gpt-4o-mini");
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
+        job.GetProperty("status").GetString().Should().Be("succeeded");
+        job.GetProperty("trained_tokens").GetInt64().Should().Be(counts.Sum(c => (long)c.Billed) * 3);
+        var events = await _client.GetAsync($"fine_tuning/jobs/{jobId}/events?limit=100");
+        events.GetProperty("data").EnumerateArray().Should().Contain(e =>
+            e.GetProperty("level").GetString() == "warn" && e.GetProperty("message").GetString()!.StartsWith("1 example(s) exceed the 65536-token limit of gpt-4o-mini-2024-07-18", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CreateJob_DpoFile_TrainedTokensAreTheSdkBilledCountTimesEpochs()
+    {
+        var content = EmulatorTestData.PreferenceJsonl(10);
+        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini-2024-07-18");
+        var perEpoch = System.Text.Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(row => (long)accounting.CountExample(row).Billed);
+        perEpoch.Should().BeGreaterThan(0);
+
+        var file = (await _client.UploadAsync(content)).GetProperty("id").GetString()!;
+        var jobId = await _client.CreateJobAsync(file, new { method = new { type = "dpo", dpo = new { hyperparameters = new { n_epochs = 2 } } } });
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
+        job.GetProperty("status").GetString().Should().Be("succeeded");
+        job.GetProperty("trained_tokens").GetInt64().Should().Be(perEpoch * 2);
     }
 
     [Fact]
@@ -459,8 +502,29 @@ public sealed class OpenAIEmulatorTests : IDisposable
         body.GetProperty("object").GetString().Should().Be("chat.completion");
         body.GetProperty("choices")[0].GetProperty("message").GetProperty("role").GetString().Should().Be("assistant");
         var usage = body.GetProperty("usage");
-        usage.GetProperty("prompt_tokens").GetInt32().Should().Be(3 + 1 + 3 + 3, "3 per message + role (1) + content (11 chars = 3) + 3 priming");
+        usage.GetProperty("prompt_tokens").GetInt32().Should().Be(3 + 1 + 2 + 3, "3 per message + role 'user' (1) + 'hello there' (2 o200k tokens) + 3 priming");
+        usage.GetProperty("prompt_tokens").GetInt32().Should().Be(
+            new ChatTokenAccounting(TiktokenTokenizer.ForModel("gpt-4o-mini")).CountExample("""{"messages":[{"role":"user","content":"hello there"}]}""").Total);
+        var content = body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        usage.GetProperty("completion_tokens").GetInt32().Should().Be(TiktokenTokenizer.O200kBase.CountTokens(content));
         usage.GetProperty("total_tokens").GetInt32().Should().Be(usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task ChatCompletion_MaxTokensShorterThanTheAnswer_CutsItToThatManyTokens()
+    {
+        var prompt = new[] { new { role = "user", content = "hello there" } };
+        var full = (await _client.PostAsync("chat/completions", new { model = "gpt-4o-mini", messages = prompt }))
+            .GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        var tokens = TiktokenTokenizer.O200kBase.Encode(full);
+        tokens.Length.Should().BeGreaterThan(3);
+
+        var body = await _client.PostAsync("chat/completions", new { model = "gpt-4o-mini", messages = prompt, max_tokens = 3 });
+
+        var choice = body.GetProperty("choices")[0];
+        choice.GetProperty("finish_reason").GetString().Should().Be("length");
+        choice.GetProperty("message").GetProperty("content").GetString().Should().Be(TiktokenTokenizer.O200kBase.Decode(tokens.AsSpan(0, 3)));
+        body.GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(3);
     }
 
     [Fact]
