@@ -19,7 +19,9 @@ export PROMPTFOO_DISABLE_TELEMETRY=1 PROMPTFOO_DISABLE_UPDATE=1 PROMPTFOO_DISABL
 export OPENAI_API_KEY=${OPENAI_API_KEY:-sk-loopback-only} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 if [ ! -x node_modules/.bin/promptfoo ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses this lockfile when the registry lacks some of @swc/core's optional per-platform packages (seen
+  # here); npm install then resolves the same pinned versions for this platform without rewriting the lockfile.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 dotnet build "$root/src/FineTune.Cli" -c Release -v q -nologo >/dev/null
 cli="$root/src/FineTune.Cli/bin/Release/net10.0/finetune.dll"
