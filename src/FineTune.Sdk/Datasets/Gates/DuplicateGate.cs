@@ -15,7 +15,11 @@ internal sealed class DuplicateGate : IDatasetGate
 
     private readonly DuplicateGateOptions _options;
     private readonly RowFingerprints _keys;
-    private readonly Dictionary<ulong, long> _firstLineByHash = [];
+    /// <summary>Bits of the Bloom filter that takes over once the exact table is full (8 MB).</summary>
+    internal const long OverflowBits = 1L << 26;
+
+    private readonly FingerprintTable? _exact;
+    private BloomFilter? _overflow;
     private readonly MinHasher? _hasher;
     private readonly NearDuplicateIndex? _index;
     private readonly uint[] _signature;
@@ -27,6 +31,11 @@ internal sealed class DuplicateGate : IDatasetGate
         _options = options;
         _keys = keys;
         _signature = new uint[options.MinHashCount];
+        if (options.ExactEnabled)
+        {
+            _exact = new FingerprintTable(options.MaxExactRows, withValues: false);
+        }
+
         if (options.NearEnabled)
         {
             _hasher = new MinHasher(options.MinHashCount, options.ShingleSize, options.MaxShinglesPerRow);
@@ -37,18 +46,21 @@ internal sealed class DuplicateGate : IDatasetGate
     public void Observe(DatasetRow row, FindingCollector findings)
     {
         var keys = _keys.For(row);
-        if (_firstLineByHash.TryGetValue(keys.Exact, out var first))
+        if (_exact is not null)
         {
-            if (_options.ExactEnabled)
+            if (_exact.TryGet(keys.Exact, out var first, out _))
             {
                 findings.Add(ExactCode, FindingSeverity.Warning, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
                     $"Row is an exact duplicate of line {first} (after case, whitespace and Unicode NFKC normalization)."));
                 return;
             }
-        }
-        else
-        {
-            _firstLineByHash.Add(keys.Exact, row.Line);
+
+            if (!_exact.TryAdd(keys.Exact, row.Line) && (_overflow ??= new BloomFilter(OverflowBits)).CheckAndAdd(keys.Exact))
+            {
+                findings.Add(ExactCode, FindingSeverity.Warning, row.Line, "$",
+                    "Row is an exact duplicate of an earlier row (after case, whitespace and Unicode NFKC normalization; past Duplicates.MaxExactRows the first line is not kept).");
+                return;
+            }
         }
 
         if (_hasher is null || _index is null || !_hasher.Sketch(keys.NearText, _signature))
