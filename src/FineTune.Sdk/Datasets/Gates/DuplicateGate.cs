@@ -7,7 +7,7 @@ namespace FineTune.Sdk;
 /// (MinHash over word shingles, LSH banding, verified by estimated Jaccard). Keeps 64-bit hashes and compact
 /// signatures, never text.
 /// </summary>
-internal sealed class DuplicateGate : IDatasetGate
+internal sealed class DuplicateGate : IPreparingDatasetGate
 {
     public const string ExactCode = "FT1100";
     public const string NearCode = "FT1101";
@@ -43,6 +43,16 @@ internal sealed class DuplicateGate : IDatasetGate
         }
     }
 
+    public void Prepare(DatasetRow row)
+    {
+        var keys = (row.Fingerprints ??= new RowFingerprints()).For(row);
+        if (_hasher is not null)
+        {
+            var signature = row.Signature ??= new uint[_hasher.HashCount];
+            row.SignatureState = _hasher.Sketch(keys.NearText, signature) ? PreparedState.Set : PreparedState.Empty;
+        }
+    }
+
     public void Observe(DatasetRow row, FindingCollector findings)
     {
         var keys = _keys.For(row);
@@ -63,17 +73,36 @@ internal sealed class DuplicateGate : IDatasetGate
             }
         }
 
-        if (_hasher is null || _index is null || !_hasher.Sketch(keys.NearText, _signature))
+        if (_hasher is null || _index is null)
         {
             return;
         }
 
-        _index.FindCandidates(_signature, _candidates);
+        ReadOnlySpan<uint> signature;
+        if (row.SignatureState == PreparedState.None)
+        {
+            if (!_hasher.Sketch(keys.NearText, _signature))
+            {
+                return;
+            }
+
+            signature = _signature;
+        }
+        else if (row.SignatureState == PreparedState.Set)
+        {
+            signature = row.Signature;
+        }
+        else
+        {
+            return;
+        }
+
+        _index.FindCandidates(signature, _candidates);
         var bestSimilarity = 0.0;
         var bestLine = 0L;
         foreach (var candidate in _candidates)
         {
-            var similarity = _index.EstimateJaccard(candidate, _signature);
+            var similarity = _index.EstimateJaccard(candidate, signature);
             if (similarity > bestSimilarity)
             {
                 bestSimilarity = similarity;
@@ -89,7 +118,7 @@ internal sealed class DuplicateGate : IDatasetGate
 
         if (_index.Count < _options.MaxIndexedRows)
         {
-            _index.Add(_signature, row.Line);
+            _index.Add(signature, row.Line);
         }
         else if (!_indexFullReported)
         {
