@@ -19,7 +19,9 @@ internal static class StageProfile
         var rules = new DatasetRowRules(findings, options.MaxDepth);
         var row = new DatasetRow();
         var gates = DatasetGates.Create(options);
+        gates.Add(new TokenCountGate("gpt-4o-mini", ChatTokenFormula.Billing));
         var keys = new RowFingerprints();
+        row.Fingerprints = null;
         var times = new double[gates.Count];
         double parse = 0, check = 0, fill = 0, fingerprints = 0;
         var clock = Stopwatch.StartNew();
@@ -32,7 +34,9 @@ internal static class StageProfile
             var t2 = clock.Elapsed.TotalMilliseconds;
             DatasetRowParser.Fill(row, i + 1, document.RootElement, DatasetFormat.Chat);
             var t3 = clock.Elapsed.TotalMilliseconds;
+            row.ResetPrepared();
             keys.For(row);
+            row.Fingerprints = keys;
             var t4 = clock.Elapsed.TotalMilliseconds;
             parse += t1 - t0;
             check += t2 - t1;
@@ -41,6 +45,11 @@ internal static class StageProfile
             for (var g = 0; g < gates.Count; g++)
             {
                 var s = clock.Elapsed.TotalMilliseconds;
+                if (gates[g] is IPreparingDatasetGate preparing)
+                {
+                    preparing.Prepare(row);
+                }
+
                 gates[g].Observe(row, findings);
                 times[g] += clock.Elapsed.TotalMilliseconds - s;
             }
