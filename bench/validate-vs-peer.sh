@@ -23,7 +23,7 @@ if [ ! -d "$out/peer/node_modules" ]; then
   rm -rf "$out/peer" && cp -r "$shared/bench" "$out/peer" && chmod -R u+w "$out/peer"
   (cd "$out/peer" && npm ci --silent --no-audit --no-fund >/dev/null)
 fi
-dotnet publish "$root/src/FineTune.Cli" -c Release -o "$out/cli" -v quiet -nologo >/dev/null
+dotnet publish "$root/src/FineTune.Cli" -c Release -f net10.0 -o "$out/cli" -v quiet -nologo >/dev/null
 
 measure() { # measure LABEL FILE CMD... -> one table row; the command's stdout goes to $out/LABEL.json
   local label=$1 file=$2; shift 2

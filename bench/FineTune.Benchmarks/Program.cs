@@ -12,6 +12,12 @@ if (args.Contains("--profile"))
     return;
 }
 
+if (args.Contains("--stages"))
+{
+    StageProfile.Run(BenchmarkCorpus.Lines);
+    return;
+}
+
 if (args.Contains("--totals"))
 {
     // Total tokens of the corpus under both formulas, to compare with cookbook-check.mjs's total_tokens.

@@ -15,7 +15,7 @@ internal static class DatasetGates
 
         if (options.Contradictions.Enabled)
         {
-            gates.Add(new ContradictionGate(keys));
+            gates.Add(new ContradictionGate(keys, options.Contradictions));
         }
 
         if (options.ClassBalance.Enabled)

@@ -31,4 +31,49 @@ internal sealed class DatasetRow
 
     /// <summary>Gets or sets <c>metadata.source</c> when present.</summary>
     public string? Source { get; set; }
+
+    /// <summary>Gets or sets the row's fingerprints when a worker computed them ahead of the gates; otherwise <see langword="null"/>.</summary>
+    public RowFingerprints? Fingerprints { get; set; }
+
+    /// <summary>Gets or sets the MinHash signature buffer a worker filled ahead of the duplicate gate.</summary>
+    public uint[]? Signature { get; set; }
+
+    /// <summary>Gets or sets whether <see cref="Signature"/> was prepared and holds a sketch.</summary>
+    public PreparedState SignatureState { get; set; }
+
+    /// <summary>Gets the findings a worker prepared for the personal-data gate, replayed in order by its <see cref="IDatasetGate.Observe"/>.</summary>
+    public List<ValidationFinding> PiiFindings { get; } = [];
+
+    /// <summary>Gets or sets whether <see cref="PiiFindings"/> was prepared.</summary>
+    public bool PiiPrepared { get; set; }
+
+    /// <summary>Gets or sets the token counts a worker prepared (<see langword="null"/> when not prepared or not counted).</summary>
+    public ChatExampleTokens? TokenCounts { get; set; }
+
+    /// <summary>Gets or sets whether <see cref="TokenCounts"/> was prepared.</summary>
+    public bool TokensPrepared { get; set; }
+
+    /// <summary>Forgets everything prepared for an earlier row.</summary>
+    public void ResetPrepared()
+    {
+        Fingerprints = null;
+        SignatureState = PreparedState.None;
+        PiiFindings.Clear();
+        PiiPrepared = false;
+        TokenCounts = null;
+        TokensPrepared = false;
+    }
+}
+
+/// <summary>Whether a per-row value was computed ahead of the sequential gate pass.</summary>
+internal enum PreparedState
+{
+    /// <summary>Not prepared: the gate computes it itself.</summary>
+    None = 0,
+
+    /// <summary>Prepared, and there is no value (for example a row without words).</summary>
+    Empty = 1,
+
+    /// <summary>Prepared, and the value is set.</summary>
+    Set = 2,
 }

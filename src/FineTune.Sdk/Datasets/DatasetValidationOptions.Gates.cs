@@ -44,6 +44,8 @@ public sealed partial class DatasetValidationOptions
         Range(failures, $"{prefix}.{nameof(Duplicates)}.{nameof(d.ShingleSize)}", d.ShingleSize, 1, 16);
         Range(failures, $"{prefix}.{nameof(Duplicates)}.{nameof(d.MaxShinglesPerRow)}", d.MaxShinglesPerRow, 16, 1_000_000);
         Range(failures, $"{prefix}.{nameof(Duplicates)}.{nameof(d.MaxIndexedRows)}", d.MaxIndexedRows, 1, int.MaxValue);
+        Range(failures, $"{prefix}.{nameof(Duplicates)}.{nameof(d.MaxExactRows)}", d.MaxExactRows, 1, 500_000_000);
+        Range(failures, $"{prefix}.{nameof(Contradictions)}.{nameof(Contradictions.MaxTrackedInputs)}", Contradictions.MaxTrackedInputs, 1, 500_000_000);
         if (d.Bands * d.RowsPerBand > d.MinHashCount)
         {
             failures.Add(string.Create(CultureInfo.InvariantCulture, $"{prefix}.{nameof(Duplicates)}.{nameof(d.Bands)} × {nameof(d.RowsPerBand)} must not exceed {nameof(d.MinHashCount)} ({d.MinHashCount}); it was {d.Bands} × {d.RowsPerBand} = {d.Bands * d.RowsPerBand}."));
@@ -122,9 +124,17 @@ public sealed class DuplicateGateOptions
     /// <value>Defaults to 4096.</value>
     public int MaxShinglesPerRow { get; set; } = 4096;
 
-    /// <summary>Gets or sets the most rows held in the near-duplicate index; later rows are still checked but not indexed.</summary>
-    /// <value>Defaults to 2,000,000 (about 250 MB of index at the default settings).</value>
-    public int MaxIndexedRows { get; set; } = 2_000_000;
+    /// <summary>Gets or sets the most rows held in the near-duplicate index; later rows are still checked against it but not indexed (FT1102).</summary>
+    /// <value>Defaults to 100,000 (about 30 MB of index at the default settings).</value>
+    public int MaxIndexedRows { get; set; } = 100_000;
+
+    /// <summary>
+    /// Gets or sets the most distinct rows whose fingerprint and first line the exact-duplicate check keeps (16 bytes
+    /// per slot, ≤ 4 MB at the default); later rows go to a fixed 8 MB Bloom filter and their duplicates are
+    /// reported without the first line.
+    /// </summary>
+    /// <value>Defaults to 200,000.</value>
+    public int MaxExactRows { get; set; } = 200_000;
 }
 
 /// <summary>Options of the contradictory-label gate (FT1110): same system prompt and user input, different answer.</summary>
@@ -133,6 +143,13 @@ public sealed class ContradictionGateOptions
     /// <summary>Gets or sets a value indicating whether the gate runs.</summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the most distinct inputs kept with their first answer and line (24 bytes per slot, ≤ 6 MB at
+    /// the default); later inputs go to fixed Bloom filters (12 MB) and are reported without the first line.
+    /// </summary>
+    /// <value>Defaults to 200,000.</value>
+    public int MaxTrackedInputs { get; set; } = 200_000;
 }
 
 /// <summary>Options of the class-balance gate (FT1120 counts, FT1121 minority class).</summary>

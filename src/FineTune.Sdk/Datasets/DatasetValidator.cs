@@ -74,10 +74,29 @@ public sealed class DatasetValidator : IDatasetValidator
         var reader = new JsonlReader(content, _options.MaxLineBytes, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
+            RowBatch? batch = null;
             await foreach (var line in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                run.Process(line);
+                if (Sequential || !run.CanPrepareAhead)
+                {
+                    run.Process(line);
+                    continue;
+                }
+
+                batch ??= run.RentBatch();
+                if (batch.Add(line))
+                {
+                    await run.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch = null;
+                }
             }
+
+            if (batch is not null)
+            {
+                await run.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            await run.DrainAsync().ConfigureAwait(false);
         }
 
         var report = run.Complete();
@@ -92,6 +111,12 @@ public sealed class DatasetValidator : IDatasetValidator
         }
         return report;
     }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every row is processed on the calling thread (tests compare the
+    /// pipelined run with it; both give the same findings in the same order).
+    /// </summary>
+    internal bool Sequential { get; set; }
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -118,6 +143,10 @@ public sealed class DatasetValidator : IDatasetValidator
         private readonly ILogger _logger;
         private readonly string _fileName;
         private readonly TokenCountGate? _tokens;
+        private readonly string? _file;
+        private readonly Stack<RowBatch> _pool = new();
+        private readonly Queue<(RowBatch Batch, Task Task)> _inFlight = new();
+        private readonly int _maxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
         private DatasetFormat _format;
         private Mode _mode;
         private JsonArrayScanner? _array;
@@ -128,6 +157,7 @@ public sealed class DatasetValidator : IDatasetValidator
         public ValidationRun(DatasetValidationOptions options, string? file, DatasetFormat? forced, ILogger logger, string fileName, TokenCountGate? tokens)
         {
             _options = options;
+            _file = file;
             _findings = new FindingCollector(options.MaxFindingsPerCode, file);
             _gates = DatasetGates.Create(options);
             _tokens = tokens;
@@ -149,6 +179,168 @@ public sealed class DatasetValidator : IDatasetValidator
             Rows,
             Foreign,
             JsonArray,
+        }
+
+        /// <summary>
+        /// Gets a value indicating whether later rows can be prepared on workers: the format is settled and the
+        /// first content row was seen, so a row's handling no longer depends on the rows before it.
+        /// </summary>
+        public bool CanPrepareAhead => _mode == Mode.Rows && _sawContent;
+
+        public RowBatch RentBatch()
+        {
+            lock (_pool)
+            {
+                return _pool.Count > 0 ? _pool.Pop() : new RowBatch();
+            }
+        }
+
+        /// <summary>Starts preparing a batch on a worker; applies the oldest batches in order while too many are in flight.</summary>
+        public async Task SubmitAsync(RowBatch batch, CancellationToken cancellationToken)
+        {
+            _inFlight.Enqueue((batch, Task.Run(() => Prepare(batch), cancellationToken)));
+            while (_inFlight.Count > _maxInFlight)
+            {
+                await ApplyOldestAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Applies every batch still in flight, in order.</summary>
+        public async Task DrainAsync()
+        {
+            while (_inFlight.Count > 0)
+            {
+                await ApplyOldestAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async Task ApplyOldestAsync()
+        {
+            var (batch, task) = _inFlight.Dequeue();
+            await task.ConfigureAwait(false);
+            Apply(batch);
+            batch.Clear();
+            lock (_pool)
+            {
+                _pool.Push(batch);
+            }
+        }
+
+        /// <summary>The per-row work that depends on no other row, on a worker: parse, rules, row texts, gates' preparation.</summary>
+        private void Prepare(RowBatch batch)
+        {
+            var recorder = new FindingCollector(int.MaxValue, _file);
+            var rules = new DatasetRowRules(recorder, _options.MaxDepth);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                PrepareRow(batch, batch.Slots[i], recorder, rules);
+                recorder.MoveTo(batch.Slots[i].Findings);
+            }
+        }
+
+        private void PrepareRow(RowBatch batch, RowSlot slot, FindingCollector recorder, DatasetRowRules rules)
+        {
+            if ((slot.Problems & JsonlLineProblems.TooLong) != 0)
+            {
+                Record(slot, recorder, C.LineTooLong, $"The line is {slot.LineLength} bytes, longer than the limit of {_options.MaxLineBytes} bytes ({nameof(DatasetValidationOptions.MaxLineBytes)}); it was skipped.");
+                return;
+            }
+
+            if ((slot.Problems & JsonlLineProblems.ByteOrderMarkMidFile) != 0)
+            {
+                Record(slot, recorder, C.ByteOrderMarkMidFile, "The line starts with a UTF-8 byte order mark, which belongs only at the start of the file (were two files concatenated?).");
+            }
+
+            if ((slot.Problems & JsonlLineProblems.NulByte) != 0)
+            {
+                Record(slot, recorder, C.NulByte, "The line contains a NUL byte (0x00); the file may be binary or UTF-16 encoded.");
+                return;
+            }
+
+            if ((slot.Problems & JsonlLineProblems.InvalidUtf8) != 0)
+            {
+                Record(slot, recorder, C.InvalidUtf8, "The line is not valid UTF-8; save the file as UTF-8.");
+                return;
+            }
+
+            var document = DatasetRowParser.TryParse(batch.Bytes(slot), _options.MaxDepth, out var failure, out var position);
+            if (document is null)
+            {
+                if (failure == JsonParseFailure.TooDeep)
+                {
+                    Record(slot, recorder, C.TooDeep, $"The JSON nests deeper than {_options.MaxDepth} levels ({nameof(DatasetValidationOptions.MaxDepth)}).");
+                }
+                else if (!slot.HasNewline)
+                {
+                    Record(slot, recorder, C.TruncatedLastLine, $"The last line has no line break and does not parse as JSON (stopped at byte {position}); the file looks truncated.");
+                }
+                else
+                {
+                    Record(slot, recorder, C.InvalidJson, $"The line is not valid JSON (stopped at byte {position}).");
+                }
+
+                return;
+            }
+
+            slot.Document = document;
+            var root = document.RootElement;
+            var errorsBefore = recorder.ErrorCount;
+            if (_format == DatasetFormat.Preference)
+            {
+                rules.CheckPreference(root, slot.Number);
+            }
+            else
+            {
+                rules.CheckChat(root, slot.Number);
+            }
+
+            if (recorder.ErrorCount == errorsBefore && _gates.Count > 0)
+            {
+                slot.Row.ResetPrepared();
+                DatasetRowParser.Fill(slot.Row, slot.Number, root, _format);
+                foreach (var gate in _gates)
+                {
+                    if (gate is IPreparingDatasetGate preparing)
+                    {
+                        preparing.Prepare(slot.Row);
+                    }
+                }
+
+                slot.Observe = true;
+            }
+        }
+
+        private static void Record(RowSlot slot, FindingCollector recorder, string code, string message)
+        {
+            recorder.Add(code, FindingSeverity.Error, slot.Number, "$", message);
+            slot.Rejects.Add(code);
+        }
+
+        /// <summary>The sequential half, in line order: findings, then the gates' state.</summary>
+        private void Apply(RowBatch batch)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var slot = batch.Slots[i];
+                _rows++;
+                foreach (var finding in slot.Findings)
+                {
+                    _findings.Replay(finding);
+                }
+
+                foreach (var code in slot.Rejects)
+                {
+                    Log.DatasetLineRejected(_logger, _fileName, slot.Number, code);
+                }
+
+                if (slot.Observe)
+                {
+                    foreach (var gate in _gates)
+                    {
+                        gate.Observe(slot.Row, _findings);
+                    }
+                }
+            }
         }
 
         public void Process(in JsonlLine line)
@@ -357,5 +549,98 @@ public sealed class DatasetValidator : IDatasetValidator
 
         private static bool LooksLikeCsv(ReadOnlySpan<byte> bytes, byte first) =>
             first is not ((byte)'{' or (byte)'[' or (byte)'"') && bytes.IndexOfAny((byte)',', (byte)'\t', (byte)';') >= 0;
+    }
+
+    /// <summary>A run of consecutive lines copied out of the reader's buffer, prepared on a worker and applied in order.</summary>
+    private sealed class RowBatch
+    {
+        private const int MaxRows = 256;
+        private const int MaxBytes = 1 << 20;
+        private byte[] _buffer = new byte[256 * 1024];
+        private int _used;
+
+        public List<RowSlot> Slots { get; } = [];
+
+        public int Count { get; private set; }
+
+        /// <summary>Copies a line in; returns true when the batch is full.</summary>
+        public bool Add(in JsonlLine line)
+        {
+            var bytes = line.Bytes.Span;
+            if (_used + bytes.Length > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _used + bytes.Length));
+            }
+
+            bytes.CopyTo(_buffer.AsSpan(_used));
+            if (Count == Slots.Count)
+            {
+                Slots.Add(new RowSlot());
+            }
+
+            var slot = Slots[Count++];
+            slot.Number = line.Number;
+            slot.Offset = _used;
+            slot.Length = bytes.Length;
+            slot.Problems = line.Problems;
+            slot.HasNewline = line.HasNewline;
+            slot.LineLength = line.Length;
+            _used += bytes.Length;
+            return Count >= MaxRows || _used >= MaxBytes;
+        }
+
+        public ReadOnlyMemory<byte> Bytes(RowSlot slot) => _buffer.AsMemory(slot.Offset, slot.Length);
+
+        public void Clear()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                Slots[i].Clear();
+            }
+
+            Count = 0;
+            _used = 0;
+            if (_buffer.Length > 4 * MaxBytes)
+            {
+                _buffer = new byte[256 * 1024]; // do not keep a buffer grown for one huge line
+            }
+        }
+    }
+
+    /// <summary>One line of a <see cref="RowBatch"/> and what its worker found.</summary>
+    private sealed class RowSlot
+    {
+        public long Number { get; set; }
+
+        public int Offset { get; set; }
+
+        public int Length { get; set; }
+
+        public JsonlLineProblems Problems { get; set; }
+
+        public bool HasNewline { get; set; }
+
+        public long LineLength { get; set; }
+
+        public JsonDocument? Document { get; set; }
+
+        public DatasetRow Row { get; } = new();
+
+        public List<ValidationFinding> Findings { get; } = [];
+
+        public List<string> Rejects { get; } = [];
+
+        public bool Observe { get; set; }
+
+        public void Clear()
+        {
+            Document?.Dispose();
+            Document = null;
+            Row.Root = default;
+            Row.ResetPrepared();
+            Findings.Clear();
+            Rejects.Clear();
+            Observe = false;
+        }
     }
 }

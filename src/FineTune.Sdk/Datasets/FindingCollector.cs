@@ -21,6 +21,36 @@ internal sealed class FindingCollector(int maxFindingsPerCode, string? file = nu
     /// <summary>Gets the number of warning findings, including those past the cap.</summary>
     public int WarningCount { get; private set; }
 
+    /// <summary>Adds a finding recorded earlier (by a worker's own collector), counting it as <see cref="Add(string, FindingSeverity, long, string, string)"/> does.</summary>
+    public void Replay(ValidationFinding finding)
+    {
+        _counts.TryGetValue(finding.Code, out var count);
+        _counts[finding.Code] = count + 1;
+        if (finding.Severity == FindingSeverity.Error)
+        {
+            ErrorCount++;
+        }
+        else if (finding.Severity == FindingSeverity.Warning)
+        {
+            WarningCount++;
+        }
+
+        if (count < maxFindingsPerCode)
+        {
+            _findings.Add(finding);
+        }
+    }
+
+    /// <summary>Moves every kept finding to <paramref name="target"/> and starts afresh (for an uncapped per-row recorder).</summary>
+    public void MoveTo(List<ValidationFinding> target)
+    {
+        target.AddRange(_findings);
+        _findings.Clear();
+        _counts.Clear();
+        ErrorCount = 0;
+        WarningCount = 0;
+    }
+
     /// <summary>Adds a finding.</summary>
     public void Add(string code, FindingSeverity severity, long line, string path, string message)
         => Add(code, severity, line, path, message, additionalProperties: null);

@@ -15,3 +15,16 @@ internal interface IDatasetGate
     /// <param name="findings">Where findings go.</param>
     void Complete(FindingCollector findings);
 }
+
+/// <summary>
+/// A gate with per-row work that needs none of its state (hashing, detection, tokenizing): the validator runs
+/// <see cref="Prepare"/> on worker threads, concurrently and ahead of time, and stores the result on the row;
+/// <see cref="IDatasetGate.Observe"/> then runs in line order and uses it, so findings are identical to a
+/// sequential run.
+/// </summary>
+internal interface IPreparingDatasetGate : IDatasetGate
+{
+    /// <summary>Computes the row's stateless per-row values; thread-safe, called once per row before <see cref="IDatasetGate.Observe"/>.</summary>
+    /// <param name="row">The row, owned by the calling worker until it is observed.</param>
+    void Prepare(DatasetRow row);
+}

@@ -8,7 +8,7 @@ namespace FineTune.Sdk;
 /// The validator's thread only collects each row's texts (the row is borrowed); batches of rows are encoded on
 /// thread-pool workers, so parsing and tokenizing use every core. Keeps histograms, never row contents.
 /// </summary>
-internal sealed class TokenCountGate : IDatasetGate
+internal sealed class TokenCountGate : IPreparingDatasetGate
 {
     /// <summary>An example is longer than the model trains on; it will be truncated (warning).</summary>
     public const string ExampleOverTokenLimit = "FT1201";
@@ -44,8 +44,36 @@ internal sealed class TokenCountGate : IDatasetGate
         }
     }
 
+    public void Prepare(DatasetRow row)
+    {
+        var work = new ChatTokenAccounting.ExampleWork();
+        _accounting.Collect(row.Root, work);
+        row.TokenCounts = work.Counted ? _accounting.Finish(work) : null;
+        row.TokensPrepared = true;
+    }
+
     public void Observe(DatasetRow row, FindingCollector findings)
     {
+        if (row.TokensPrepared)
+        {
+            if (row.TokenCounts is { } counts)
+            {
+                lock (_gate)
+                {
+                    _tokens.Add(counts.Total);
+                    _messages.Add(counts.Messages);
+                    _assistant.Add(counts.AssistantTokens);
+                    _billed += counts.Billed;
+                    if (counts.IsOverLimit)
+                    {
+                        _overLimit.Add((row.Line, counts.Total, counts.Billed));
+                    }
+                }
+            }
+
+            return;
+        }
+
         ChatTokenAccounting.ExampleWork work;
         lock (_gate)
         {

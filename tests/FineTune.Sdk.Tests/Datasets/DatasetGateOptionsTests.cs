@@ -13,8 +13,9 @@ public sealed class DatasetGateOptionsTests
         options.Duplicates.Should().BeEquivalentTo(new
         {
             ExactEnabled = true, NearEnabled = true, NearDuplicateThreshold = 0.85, MinHashCount = 128, Bands = 8, RowsPerBand = 4,
-            ShingleSize = 3, MaxShinglesPerRow = 4096, MaxIndexedRows = 2_000_000,
+            ShingleSize = 3, MaxShinglesPerRow = 4096, MaxIndexedRows = 100_000, MaxExactRows = 200_000,
         });
+        options.Contradictions.MaxTrackedInputs.Should().Be(200_000);
         options.ClassBalance.LabelFields.Should().Equal("intent", "label", "category", "class");
         options.ClassBalance.MinClassShare.Should().Be(0.05);
         options.SystemPrompts.MaxDistinctPrompts.Should().Be(5);
@@ -34,8 +35,13 @@ public sealed class DatasetGateOptionsTests
         options.Duplicates.Bands = 40;
         options.Provenance.MaxSyntheticShare = 1.5;
         options.ClassBalance.LabelFields.Clear();
+        options.Duplicates.MaxExactRows = 0;
+        options.Contradictions.MaxTrackedInputs = -1;
 
         var failures = Validate(options);
+
+        failures.Should().Contain("Datasets.Duplicates.MaxExactRows must be between 1 and 500000000; it was 0.");
+        failures.Should().Contain("Datasets.Contradictions.MaxTrackedInputs must be between 1 and 500000000; it was -1.");
 
         failures.Should().Contain("Datasets.Duplicates.NearDuplicateThreshold must be between 0.5 and 1; it was 0.2.");
         failures.Should().Contain(f => f.StartsWith("Datasets.Duplicates.Bands × RowsPerBand must not exceed MinHashCount (128); it was 40 × 4 = 160", StringComparison.Ordinal));

@@ -7,7 +7,7 @@ namespace FineTune.Sdk;
 /// (MinHash over word shingles, LSH banding, verified by estimated Jaccard). Keeps 64-bit hashes and compact
 /// signatures, never text.
 /// </summary>
-internal sealed class DuplicateGate : IDatasetGate
+internal sealed class DuplicateGate : IPreparingDatasetGate
 {
     public const string ExactCode = "FT1100";
     public const string NearCode = "FT1101";
@@ -15,7 +15,11 @@ internal sealed class DuplicateGate : IDatasetGate
 
     private readonly DuplicateGateOptions _options;
     private readonly RowFingerprints _keys;
-    private readonly Dictionary<ulong, long> _firstLineByHash = [];
+    /// <summary>Bits of the Bloom filter that takes over once the exact table is full (8 MB).</summary>
+    internal const long OverflowBits = 1L << 26;
+
+    private readonly FingerprintTable? _exact;
+    private BloomFilter? _overflow;
     private readonly MinHasher? _hasher;
     private readonly NearDuplicateIndex? _index;
     private readonly uint[] _signature;
@@ -27,6 +31,11 @@ internal sealed class DuplicateGate : IDatasetGate
         _options = options;
         _keys = keys;
         _signature = new uint[options.MinHashCount];
+        if (options.ExactEnabled)
+        {
+            _exact = new FingerprintTable(options.MaxExactRows, withValues: false);
+        }
+
         if (options.NearEnabled)
         {
             _hasher = new MinHasher(options.MinHashCount, options.ShingleSize, options.MaxShinglesPerRow);
@@ -34,34 +43,66 @@ internal sealed class DuplicateGate : IDatasetGate
         }
     }
 
+    public void Prepare(DatasetRow row)
+    {
+        var keys = (row.Fingerprints ??= new RowFingerprints()).For(row);
+        if (_hasher is not null)
+        {
+            var signature = row.Signature ??= new uint[_hasher.HashCount];
+            row.SignatureState = _hasher.Sketch(keys.NearText, signature) ? PreparedState.Set : PreparedState.Empty;
+        }
+    }
+
     public void Observe(DatasetRow row, FindingCollector findings)
     {
         var keys = _keys.For(row);
-        if (_firstLineByHash.TryGetValue(keys.Exact, out var first))
+        if (_exact is not null)
         {
-            if (_options.ExactEnabled)
+            if (_exact.TryGet(keys.Exact, out var first, out _))
             {
                 findings.Add(ExactCode, FindingSeverity.Warning, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
                     $"Row is an exact duplicate of line {first} (after case, whitespace and Unicode NFKC normalization)."));
                 return;
             }
-        }
-        else
-        {
-            _firstLineByHash.Add(keys.Exact, row.Line);
+
+            if (!_exact.TryAdd(keys.Exact, row.Line) && (_overflow ??= new BloomFilter(OverflowBits)).CheckAndAdd(keys.Exact))
+            {
+                findings.Add(ExactCode, FindingSeverity.Warning, row.Line, "$",
+                    "Row is an exact duplicate of an earlier row (after case, whitespace and Unicode NFKC normalization; past Duplicates.MaxExactRows the first line is not kept).");
+                return;
+            }
         }
 
-        if (_hasher is null || _index is null || !_hasher.Sketch(keys.NearText, _signature))
+        if (_hasher is null || _index is null)
         {
             return;
         }
 
-        _index.FindCandidates(_signature, _candidates);
+        ReadOnlySpan<uint> signature;
+        if (row.SignatureState == PreparedState.None)
+        {
+            if (!_hasher.Sketch(keys.NearText, _signature))
+            {
+                return;
+            }
+
+            signature = _signature;
+        }
+        else if (row.SignatureState == PreparedState.Set)
+        {
+            signature = row.Signature;
+        }
+        else
+        {
+            return;
+        }
+
+        _index.FindCandidates(signature, _candidates);
         var bestSimilarity = 0.0;
         var bestLine = 0L;
         foreach (var candidate in _candidates)
         {
-            var similarity = _index.EstimateJaccard(candidate, _signature);
+            var similarity = _index.EstimateJaccard(candidate, signature);
             if (similarity > bestSimilarity)
             {
                 bestSimilarity = similarity;
@@ -77,7 +118,7 @@ internal sealed class DuplicateGate : IDatasetGate
 
         if (_index.Count < _options.MaxIndexedRows)
         {
-            _index.Add(_signature, row.Line);
+            _index.Add(signature, row.Line);
         }
         else if (!_indexFullReported)
         {

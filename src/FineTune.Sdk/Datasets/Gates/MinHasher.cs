@@ -48,33 +48,90 @@ internal sealed class MinHasher
     /// <summary>Fills <paramref name="signature"/> (length <see cref="HashCount"/>); returns false when the text has no words.</summary>
     public bool Sketch(ReadOnlySpan<char> normalizedText, Span<uint> signature)
     {
-        signature.Fill(uint.MaxValue);
+        // First the row's shingle hashes, then each block of hash functions over all of them with its running
+        // minimum in a register: the same values as adding shingle by shingle, in fewer loads and stores.
+        var shingles = t_shingles ??= new ulong[256];
         Span<ulong> window = stackalloc ulong[ShingleSize];
         var words = 0;
-        var shingles = 0;
+        var count = 0;
         var position = 0;
-        while (shingles < MaxShingles && NextWord(normalizedText, ref position, out var word))
+        while (count < MaxShingles && NextWord(normalizedText, ref position, out var word))
         {
             window[words % ShingleSize] = TextFingerprint.Hash(word);
             words++;
             if (words >= ShingleSize)
             {
-                Add(ShingleHash(window, words), signature);
-                shingles++;
+                if (count == shingles.Length)
+                {
+                    Array.Resize(ref shingles, shingles.Length * 2);
+                    t_shingles = shingles;
+                }
+
+                shingles[count++] = ShingleHash(window, words);
             }
         }
 
         if (words == 0)
         {
+            signature.Fill(uint.MaxValue);
             return false;
         }
 
         if (words < ShingleSize)
         {
-            Add(ShingleHash(window[..words], words), signature);
+            shingles[count++] = ShingleHash(window[..words], words);
         }
 
+        AddAll(shingles.AsSpan(0, count), signature);
         return true;
+    }
+
+    [ThreadStatic]
+    private static ulong[]? t_shingles;
+
+    private void AddAll(ReadOnlySpan<ulong> shingles, Span<uint> signature)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && signature.Length >= Vector<uint>.Count)
+        {
+            var finalizer = new Vector<uint>(Finalizer);
+            for (; i <= signature.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+            {
+                var a = new Vector<uint>(_a, i);
+                var b = new Vector<uint>(_b, i);
+                var c = new Vector<uint>(_c, i);
+                var d = new Vector<uint>(_d, i);
+                var min = new Vector<uint>(uint.MaxValue);
+                foreach (var shingle in shingles)
+                {
+                    var h = ((new Vector<uint>((uint)shingle) ^ a) * b) ^ ((new Vector<uint>((uint)(shingle >> 32)) ^ c) * d);
+                    h ^= Vector.ShiftRightLogical(h, 15);
+                    h *= finalizer;
+                    h ^= Vector.ShiftRightLogical(h, 13);
+                    min = Vector.Min(min, h);
+                }
+
+                min.CopyTo(signature.Slice(i, Vector<uint>.Count));
+            }
+        }
+
+        for (; i < signature.Length; i++)
+        {
+            var min = uint.MaxValue;
+            foreach (var shingle in shingles)
+            {
+                var h = (((uint)shingle ^ _a[i]) * _b[i]) ^ (((uint)(shingle >> 32) ^ _c[i]) * _d[i]);
+                h ^= h >> 15;
+                h *= Finalizer;
+                h ^= h >> 13;
+                if (h < min)
+                {
+                    min = h;
+                }
+            }
+
+            signature[i] = min;
+        }
     }
 
     private static ulong ShingleHash(ReadOnlySpan<ulong> window, int words)
@@ -88,40 +145,6 @@ internal sealed class MinHasher
         }
 
         return hash;
-    }
-
-    private void Add(ulong shingle, Span<uint> signature)
-    {
-        var lo = (uint)shingle;
-        var hi = (uint)(shingle >> 32);
-        var i = 0;
-        if (Vector.IsHardwareAccelerated && signature.Length >= Vector<uint>.Count)
-        {
-            var vlo = new Vector<uint>(lo);
-            var vhi = new Vector<uint>(hi);
-            var finalizer = new Vector<uint>(Finalizer);
-            for (; i <= signature.Length - Vector<uint>.Count; i += Vector<uint>.Count)
-            {
-                var h = ((vlo ^ new Vector<uint>(_a, i)) * new Vector<uint>(_b, i)) ^ ((vhi ^ new Vector<uint>(_c, i)) * new Vector<uint>(_d, i));
-                h ^= Vector.ShiftRightLogical(h, 15);
-                h *= finalizer;
-                h ^= Vector.ShiftRightLogical(h, 13);
-                var slot = signature.Slice(i, Vector<uint>.Count);
-                Vector.Min(new Vector<uint>(slot), h).CopyTo(slot);
-            }
-        }
-
-        for (; i < signature.Length; i++)
-        {
-            var h = ((lo ^ _a[i]) * _b[i]) ^ ((hi ^ _c[i]) * _d[i]);
-            h ^= h >> 15;
-            h *= Finalizer;
-            h ^= h >> 13;
-            if (h < signature[i])
-            {
-                signature[i] = h;
-            }
-        }
     }
 
     private static bool NextWord(ReadOnlySpan<char> text, ref int position, out ReadOnlySpan<char> word)

@@ -8,7 +8,7 @@ namespace FineTune.Sdk;
 /// FT1160–FT1167: personal data and secrets in any string of the row (message text, tool-call arguments,
 /// metadata). One finding per JSON path and kind; messages give the kind, the count and the path, never the value.
 /// </summary>
-internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
+internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
 {
     private readonly int[] _perKind = new int[Enum.GetValues<PiiKind>().Length];
 
@@ -24,12 +24,32 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
         _ => "FT1167",
     };
 
-    public void Observe(DatasetRow row, FindingCollector findings)
+    public void Prepare(DatasetRow row)
     {
+        row.PiiFindings.Clear();
         if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
+            var recorder = new FindingCollector(int.MaxValue, file: null);
+            Walk(row.Root, new StringBuilder("$"), row.Line, recorder, new int[_perKind.Length]);
+            recorder.MoveTo(row.PiiFindings);
+        }
+
+        row.PiiPrepared = true;
+    }
+
+    public void Observe(DatasetRow row, FindingCollector findings)
+    {
+        if (row.PiiPrepared)
+        {
+            foreach (var finding in row.PiiFindings)
+            {
+                findings.Add(finding.Code, finding.Severity, finding.Line, finding.Path, finding.Message);
+            }
+        }
+        else if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+        {
             var path = new StringBuilder("$");
-            Walk(row.Root, path, row.Line, findings);
+            Walk(row.Root, path, row.Line, findings, _perKind);
         }
     }
 
@@ -37,7 +57,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
     {
     }
 
-    private void Walk(JsonElement element, StringBuilder path, long line, FindingCollector findings)
+    private void Walk(JsonElement element, StringBuilder path, long line, FindingCollector findings, int[] perKind)
     {
         var length = path.Length;
         switch (element.ValueKind)
@@ -46,7 +66,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
                 foreach (var property in element.EnumerateObject())
                 {
                     JsonPaths.AppendProperty(path, property.Name);
-                    Walk(property.Value, path, line, findings);
+                    Walk(property.Value, path, line, findings, perKind);
                     path.Length = length;
                 }
 
@@ -56,18 +76,18 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
                 foreach (var item in element.EnumerateArray())
                 {
                     path.Append('[').Append(index++.ToString(CultureInfo.InvariantCulture)).Append(']');
-                    Walk(item, path, line, findings);
+                    Walk(item, path, line, findings, perKind);
                     path.Length = length;
                 }
 
                 break;
             case JsonValueKind.String:
-                Report(element.GetString()!, path.ToString(), line, findings);
+                Report(element.GetString()!, path, line, findings, perKind);
                 break;
         }
     }
 
-    private void Report(string text, string path, long line, FindingCollector findings)
+    private void Report(string text, StringBuilder pathBuilder, long line, FindingCollector findings, int[] perKind)
     {
         var spans = PiiDetector.Detect(text, options.DetectIpAddresses);
         if (spans.Count == 0)
@@ -75,15 +95,16 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
             return;
         }
 
-        Array.Clear(_perKind);
+        var path = pathBuilder.ToString();
+        Array.Clear(perKind);
         foreach (var span in spans)
         {
-            _perKind[(int)span.Kind]++;
+            perKind[(int)span.Kind]++;
         }
 
-        for (var k = 0; k < _perKind.Length; k++)
+        for (var k = 0; k < perKind.Length; k++)
         {
-            if (_perKind[k] == 0)
+            if (perKind[k] == 0)
             {
                 continue;
             }
@@ -91,7 +112,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IDatasetGate
             var kind = (PiiKind)k;
             var secret = kind is PiiKind.ApiKey or PiiKind.BearerToken;
             var noun = PiiDetector.Describe(kind);
-            var what = _perKind[k] == 1 ? noun : string.Create(CultureInfo.InvariantCulture, $"{_perKind[k]} values, each {noun}");
+            var what = perKind[k] == 1 ? noun : string.Create(CultureInfo.InvariantCulture, $"{perKind[k]} values, each {noun}");
             var advice = secret ? "revoke it and remove it" : "replace it with `finetune redact`";
             findings.Add(CodeOf(kind), secret ? options.SecretSeverity : options.PersonalDataSeverity, line, path,
                 $"Text contains {what}; {advice}.");

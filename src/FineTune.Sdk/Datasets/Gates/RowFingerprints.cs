@@ -27,6 +27,11 @@ internal sealed class RowFingerprints
     /// <summary>Fills the keys for a row unless they are already those of this row.</summary>
     public RowFingerprints For(DatasetRow row)
     {
+        if (row.Fingerprints is { } prepared && !ReferenceEquals(prepared, this))
+        {
+            return prepared;
+        }
+
         if (ReferenceEquals(_row, row) && _line == row.Line)
         {
             return this;

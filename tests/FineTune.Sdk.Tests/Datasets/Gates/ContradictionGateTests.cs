@@ -29,4 +29,20 @@ public sealed class ContradictionGateTests
 
         findings.Findings.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Observe_PastMaxTrackedInputs_ReportsContradictionsOfUntrackedInputsWithoutLine()
+    {
+        var findings = Run(new ContradictionGate(new RowFingerprints(), new ContradictionGateOptions { MaxTrackedInputs = 1 }),
+            Chat("Is the store open on Sunday?", "Yes."),
+            Chat("Where are you located?", "Main Street 5."),
+            Chat("Where are you located?", "Main Street 5."),
+            Chat("Where are you located?", "Harbour Road 2."),
+            Chat("Is the store open on Sunday?", "No."));
+
+        var found = findings.Findings.Where(f => f.Code == ContradictionGate.Code).ToList();
+        found.Select(f => f.Line).Should().Equal(4, 5);
+        found[0].Message.Should().Contain("as an earlier row");
+        found[1].Message.Should().Contain("as line 1", "inputs first seen within the table keep their line");
+    }
 }

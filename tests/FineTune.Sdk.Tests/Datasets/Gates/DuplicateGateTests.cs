@@ -114,4 +114,36 @@ public sealed class DuplicateGateTests
         found.Except(planted).Should().BeEmpty("random 30-word rows over a 5000-word vocabulary share no shingles");
         (after - before).Should().BeLessThan(100L * 1024 * 1024, "the gate keeps about 250 bytes per row, not the text");
     }
+
+    [Fact]
+    public void Observe_PastMaxExactRows_ReportsDuplicatesWithoutFirstLine()
+    {
+        var findings = Run(Gate(new DuplicateGateOptions { NearEnabled = false, MaxExactRows = 2 }),
+            Chat("Where is my order?", "It ships tomorrow."),
+            Chat("How do I reset my password?", "Use the reset link."),
+            Chat("Can I pay by card?", "Yes."),
+            Chat("where is my ORDER?", "It ships tomorrow."),
+            Chat("Can I pay by card?", "Yes."),
+            Chat("Do you ship abroad?", "No."));
+
+        var exact = findings.Findings.Where(f => f.Code == DuplicateGate.ExactCode).ToList();
+        exact.Select(f => f.Line).Should().Equal(4, 5);
+        exact[0].Message.Should().Contain("duplicate of line 1");
+        exact[1].Message.Should().Contain("duplicate of an earlier row");
+    }
+
+    [Fact]
+    public void Observe_PastMaxIndexedRows_ReportsIndexFullOnceAndStillQueriesTheIndex()
+    {
+        const string first = "Please cancel my subscription to the premium plan today because I am moving abroad next month";
+        const string second = "The parcel arrived damaged and the box was open when the courier left it at the door";
+        var findings = Run(Gate(new DuplicateGateOptions { MaxIndexedRows = 1 }),
+            Chat(first, "Done."),
+            Chat(second, "Sorry."),
+            Chat("Hey " + first, "Done."),
+            Chat("Hey " + second, "Sorry."));
+
+        findings.Of(DuplicateGate.IndexFullCode).Select(f => f.Line).Should().Equal(2);
+        findings.Of(DuplicateGate.NearCode).Select(f => f.Line).Should().Equal([3], "row 2 was checked but not indexed, so row 4 has nothing to match");
+    }
 }

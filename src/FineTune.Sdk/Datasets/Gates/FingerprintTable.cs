@@ -1,0 +1,177 @@
+namespace FineTune.Sdk;
+
+/// <summary>
+/// A compact open-addressing table from 64-bit fingerprints to the line of their first occurrence (and an
+/// optional 64-bit value), in flat arrays that double as rows arrive up to a fixed capacity: at most
+/// <c>16</c> (or <c>24</c> with values) bytes × the next power of two ≥ 1.25 × capacity. Once full, new keys are
+/// not added (<see cref="TryAdd"/> returns false) and the caller falls back to a <see cref="BloomFilter"/>.
+/// </summary>
+internal sealed class FingerprintTable
+{
+    private const int InitialSlots = 1024;
+    private readonly int _capacity;
+    private readonly int _maxSlots;
+    private readonly bool _withValues;
+    private ulong[] _keys;
+    private long[] _lines;
+    private ulong[] _values;
+
+    /// <summary>Creates a table holding at most <paramref name="capacity"/> keys.</summary>
+    public FingerprintTable(int capacity, bool withValues)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _withValues = withValues;
+        _maxSlots = (int)Math.Min(1L << 30, Math.Max(InitialSlots, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)capacity + ((ulong)capacity / 4) + 1)));
+        var slots = Math.Min(InitialSlots, _maxSlots);
+        _keys = new ulong[slots];
+        _lines = new long[slots];
+        _values = withValues ? new ulong[slots] : [];
+    }
+
+    /// <summary>Gets the number of keys held.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Gets a value indicating whether the table holds its capacity of keys.</summary>
+    public bool IsFull => Count >= _capacity;
+
+    /// <summary>Gets the bytes held by the table's arrays now.</summary>
+    public long Bytes => (long)_keys.Length * (_withValues ? 24 : 16);
+
+    /// <summary>Gets the bytes the table's arrays hold at capacity.</summary>
+    public long MaxBytes => (long)_maxSlots * (_withValues ? 24 : 16);
+
+    /// <summary>Looks a key up.</summary>
+    public bool TryGet(ulong key, out long line, out ulong value)
+    {
+        key = key == 0 ? 1 : key;
+        var slot = Find(_keys, key);
+        if (_keys[slot] == key)
+        {
+            line = _lines[slot];
+            value = _withValues ? _values[slot] : 0;
+            return true;
+        }
+
+        line = 0;
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Adds a key that <see cref="TryGet"/> did not find; returns false (and adds nothing) when the table is full.</summary>
+    public bool TryAdd(ulong key, long line, ulong value = 0)
+    {
+        if (IsFull)
+        {
+            return false;
+        }
+
+        key = key == 0 ? 1 : key;
+        if ((long)(Count + 1) * 4 > (long)_keys.Length * 3 && _keys.Length < _maxSlots)
+        {
+            Grow();
+        }
+
+        var slot = Find(_keys, key);
+        if (_keys[slot] == 0)
+        {
+            _keys[slot] = key;
+            _lines[slot] = line;
+            if (_withValues)
+            {
+                _values[slot] = value;
+            }
+
+            Count++;
+        }
+
+        return true;
+    }
+
+    private static int Find(ulong[] keys, ulong key)
+    {
+        var mask = keys.Length - 1;
+        var slot = (int)(key >> 7) & mask; // keys are already well-mixed hashes
+        while (keys[slot] != 0 && keys[slot] != key)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        return slot;
+    }
+
+    private void Grow()
+    {
+        var oldKeys = _keys;
+        var oldLines = _lines;
+        var oldValues = _values;
+        var slots = oldKeys.Length * 2;
+        _keys = new ulong[slots];
+        _lines = new long[slots];
+        _values = _withValues ? new ulong[slots] : [];
+        for (var i = 0; i < oldKeys.Length; i++)
+        {
+            if (oldKeys[i] != 0)
+            {
+                var slot = Find(_keys, oldKeys[i]);
+                _keys[slot] = oldKeys[i];
+                _lines[slot] = oldLines[i];
+                if (_withValues)
+                {
+                    _values[slot] = oldValues[i];
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A fixed-size Bloom filter over 64-bit fingerprints (<see cref="HashCount"/> probes by double hashing of the
+/// fingerprint's halves). It answers "seen before?" with no false negatives and a false-positive rate of about
+/// (1 − e^(−kn/m))^k for n keys in m bits; its memory never grows.
+/// </summary>
+internal sealed class BloomFilter
+{
+    /// <summary>The probes per key.</summary>
+    public const int HashCount = 7;
+
+    private readonly ulong[] _bits;
+    private readonly ulong _mask;
+
+    /// <summary>Creates a filter of <paramref name="bits"/> bits (a power of two, at least 64).</summary>
+    public BloomFilter(long bits)
+    {
+        if (bits < 64 || (bits & (bits - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bits), bits, "The bit count must be a power of two of at least 64.");
+        }
+
+        _bits = new ulong[bits / 64];
+        _mask = (ulong)bits - 1;
+    }
+
+    /// <summary>Gets the bytes the filter holds.</summary>
+    public long Bytes => (long)_bits.Length * 8;
+
+    /// <summary>Adds a fingerprint; returns true when it was (probably) present already.</summary>
+    public bool CheckAndAdd(ulong fingerprint)
+    {
+        var mixed = TextFingerprint.Mix(fingerprint ^ 0x9E3779B97F4A7C15UL);
+        var h1 = (ulong)(uint)mixed;
+        var h2 = (mixed >> 32) | 1;
+        var present = true;
+        for (var i = 0UL; i < HashCount; i++)
+        {
+            var bit = (h1 + (i * h2)) & _mask;
+            ref var word = ref _bits[bit >> 6];
+            var flag = 1UL << (int)(bit & 63);
+            if ((word & flag) == 0)
+            {
+                present = false;
+                word |= flag;
+            }
+        }
+
+        return present;
+    }
+}
