@@ -19,6 +19,27 @@ internal static class DatasetPaths
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="inputPath"/> for a sequential read and a new <paramref name="outputPath"/> for writing
+    /// (refusing the input itself), and runs <paramref name="transform"/> over the two streams.
+    /// </summary>
+    public static async Task<T> TransformFileAsync<T>(
+        string inputPath, string outputPath, bool overwrite, Func<Stream, Stream, CancellationToken, Task<T>> transform, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputPath);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        EnsureNotInput(inputPath, outputPath);
+        var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (input.ConfigureAwait(false))
+        {
+            var output = new FileStream(outputPath, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (output.ConfigureAwait(false))
+            {
+                return await transform(input, output, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Makes a path absolute and follows symbolic links in every existing component.</summary>
     public static string Resolve(string path)
     {

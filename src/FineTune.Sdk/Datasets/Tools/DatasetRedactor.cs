@@ -102,20 +102,9 @@ public sealed class DatasetRedactor
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>What was replaced, per kind.</returns>
     /// <exception cref="IOException">The output is the input, or it exists and <paramref name="overwrite"/> is false.</exception>
-    public async Task<DatasetRedactionReport> RedactFileAsync(string inputPath, string outputPath, bool overwrite = false, CancellationToken cancellationToken = default)
+    public Task<DatasetRedactionReport> RedactFileAsync(string inputPath, string outputPath, bool overwrite = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(inputPath);
-        ArgumentException.ThrowIfNullOrEmpty(outputPath);
-        DatasetPaths.EnsureNotInput(inputPath, outputPath);
-        var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (input.ConfigureAwait(false))
-        {
-            var output = new FileStream(outputPath, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await using (output.ConfigureAwait(false))
-            {
-                return await RedactAsync(input, output, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        return DatasetPaths.TransformFileAsync(inputPath, outputPath, overwrite, RedactAsync, cancellationToken);
     }
 
     private string? Redact(string text, PlaceholderTable table)

@@ -125,20 +125,9 @@ public sealed class EntitySwapAugmenter
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The counts.</returns>
     /// <exception cref="IOException">The output is the input, or it exists and <paramref name="overwrite"/> is false.</exception>
-    public async Task<EntitySwapReport> AugmentFileAsync(string inputPath, string outputPath, bool overwrite = false, CancellationToken cancellationToken = default)
+    public Task<EntitySwapReport> AugmentFileAsync(string inputPath, string outputPath, bool overwrite = false, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(inputPath);
-        ArgumentException.ThrowIfNullOrEmpty(outputPath);
-        DatasetPaths.EnsureNotInput(inputPath, outputPath);
-        var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (input.ConfigureAwait(false))
-        {
-            var output = new FileStream(outputPath, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await using (output.ConfigureAwait(false))
-            {
-                return await AugmentAsync(input, output, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        return DatasetPaths.TransformFileAsync(inputPath, outputPath, overwrite, AugmentAsync, cancellationToken);
     }
 
     private List<string> FindEntities(string userText)
