@@ -64,7 +64,7 @@ internal static partial class PiiDetector
         }
 
         // Cheap pre-checks skip most regular expressions on ordinary prose.
-        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase))
+        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase) && text.Contains("uthor", StringComparison.OrdinalIgnoreCase))
         {
             foreach (Match match in BearerRegex().Matches(text))
             {
@@ -73,7 +73,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) || text.Contains('_', StringComparison.Ordinal))
+        if (HasApiKeyHint(text))
         {
             foreach (Match match in ApiKeyRegex().Matches(text))
             {
@@ -90,22 +90,28 @@ internal static partial class PiiDetector
         }
 
         // Every remaining kind needs digits: at least 4 (IPv4, IBAN), 9 (SSN), 10 (phone), 13 (card).
-        var digitCount = CountDigits(text);
-        if (digitCount < 4)
+        // One pass gathers the shapes each remaining pattern needs, so a regex runs only where it can match.
+        var shape = ScanDigits(text);
+        if (shape.Count < 4)
         {
             spans.Sort((a, b) => a.Start.CompareTo(b.Start));
             return spans;
         }
 
-        foreach (Match match in IbanRegex().Matches(text))
+        var digitCount = shape.Count;
+        if (shape.UpperPairDigitPair)
         {
-            if (IsValidIban(match.ValueSpan))
+            foreach (Match match in IbanRegex().Matches(text))
             {
-                AddIfFree(spans, PiiKind.Iban, match.Index, match.Length);
+                if (IsValidIban(match.ValueSpan))
+                {
+                    AddIfFree(spans, PiiKind.Iban, match.Index, match.Length);
+                }
             }
         }
 
-        if (digitCount >= 13)
+        // A card needs a run of 4 digits; an SSN a run of 4 and a digit-dash-digit.
+        if (digitCount >= 13 && shape.LongestRun >= 4)
         {
             foreach (Match match in CardRegex().Matches(text))
             {
@@ -116,7 +122,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (digitCount >= 9)
+        if (digitCount >= 9 && shape.LongestRun >= 4 && shape.DigitDashDigit)
         {
             foreach (Match match in SsnRegex().Matches(text))
             {
@@ -127,7 +133,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (includeIpAddresses)
+        if (includeIpAddresses && shape.DigitDotDigit)
         {
             foreach (Match match in IPv4Regex().Matches(text))
             {
@@ -140,6 +146,10 @@ internal static partial class PiiDetector
                 }
             }
 
+        }
+
+        if (includeIpAddresses)
+        {
             if (text.Contains(':', StringComparison.Ordinal))
             {
                 foreach (Match match in IPv6Regex().Matches(text))
@@ -152,7 +162,8 @@ internal static partial class PiiDetector
             }
         }
 
-        if (digitCount >= 10)
+        // A phone needs digit, separator, digit ("555 1234") or a "+" and a run of 10 digits.
+        if (digitCount >= 10 && (shape.DigitSeparatorDigit || shape.LongestRun >= 10))
         {
             foreach (Match match in PhoneRegex().Matches(text))
             {
@@ -270,6 +281,84 @@ internal static partial class PiiDetector
         return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
     }
 
+    private static bool HasApiKeyHint(string text)
+    {
+        if (text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) ||
+            text.Contains("github_pat_", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        // ghp_, gho_, ghu_, ghs_, ghr_.
+        var span = text.AsSpan();
+        var at = span.IndexOf("gh", StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            if (at + 3 < span.Length && span[at + 3] == '_' && span[at + 2] is 'p' or 'o' or 'u' or 's' or 'r')
+            {
+                return true;
+            }
+
+            var next = span[(at + 1)..].IndexOf("gh", StringComparison.Ordinal);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return false;
+    }
+
+    private static DigitShape ScanDigits(ReadOnlySpan<char> text)
+    {
+        var shape = default(DigitShape);
+        var first = text.IndexOfAnyInRange('0', '9');
+        if (first < 0)
+        {
+            return shape;
+        }
+
+        var run = 0;
+        for (var i = first; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!char.IsAsciiDigit(c))
+            {
+                run = 0;
+                if (i > 0 && i + 1 < text.Length && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1]))
+                {
+                    switch (c)
+                    {
+                        case '.':
+                            shape.DigitDotDigit = true;
+                            shape.DigitSeparatorDigit = true;
+                            break;
+                        case '-':
+                            shape.DigitDashDigit = true;
+                            shape.DigitSeparatorDigit = true;
+                            break;
+                        case ' ':
+                            shape.DigitSeparatorDigit = true;
+                            break;
+                    }
+                }
+
+                continue;
+            }
+
+            shape.Count++;
+            run++;
+            if (run > shape.LongestRun)
+            {
+                shape.LongestRun = run;
+            }
+
+            if (run == 2 && i >= 3 && char.IsAsciiLetterUpper(text[i - 2]) && char.IsAsciiLetterUpper(text[i - 3]))
+            {
+                shape.UpperPairDigitPair = true;
+            }
+        }
+
+        return shape;
+    }
+
     private static int CountDigits(ReadOnlySpan<char> text)
     {
         var count = 0;
@@ -295,6 +384,16 @@ internal static partial class PiiDetector
         }
 
         spans.Add(new PiiSpan(kind, start, length));
+    }
+
+    private struct DigitShape
+    {
+        public int Count;
+        public int LongestRun;
+        public bool UpperPairDigitPair;
+        public bool DigitDotDigit;
+        public bool DigitDashDigit;
+        public bool DigitSeparatorDigit;
     }
 
     [GeneratedRegex(@"(?i)\bAuthorization\s*[:=]\s*[""']?Bearer\s+(?<token>[A-Za-z0-9._~+/=-]{8,})")]
