@@ -133,7 +133,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (includeIpAddresses && shape.DigitDotDigit)
+        if (includeIpAddresses && shape.DottedQuad)
         {
             foreach (Match match in IPv4Regex().Matches(text))
             {
@@ -150,7 +150,7 @@ internal static partial class PiiDetector
 
         if (includeIpAddresses)
         {
-            if (text.Contains(':', StringComparison.Ordinal))
+            if (HasColonPair(text))
             {
                 foreach (Match match in IPv6Regex().Matches(text))
                 {
@@ -163,7 +163,7 @@ internal static partial class PiiDetector
         }
 
         // A phone needs digit, separator, digit ("555 1234") or a "+" and a run of 10 digits.
-        if (digitCount >= 10 && (shape.DigitSeparatorDigit || shape.LongestRun >= 10))
+        if (digitCount >= 10 && (shape.PhoneGroups || shape.LongestRun >= 10))
         {
             foreach (Match match in PhoneRegex().Matches(text))
             {
@@ -306,6 +306,34 @@ internal static partial class PiiDetector
         return false;
     }
 
+    private static bool HasColonPair(ReadOnlySpan<char> text)
+    {
+        // An IPv6 candidate holds two colons at most four hex digits apart ("a:b:", "::").
+        var at = text.IndexOf(':');
+        while (at >= 0)
+        {
+            var end = Math.Min(text.Length, at + 6);
+            for (var j = at + 1; j < end; j++)
+            {
+                var c = text[j];
+                if (c == ':')
+                {
+                    return true;
+                }
+
+                if (!char.IsAsciiHexDigit(c))
+                {
+                    break;
+                }
+            }
+
+            var next = text[(at + 1)..].IndexOf(':');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return false;
+    }
+
     private static DigitShape ScanDigits(ReadOnlySpan<char> text)
     {
         var shape = default(DigitShape);
@@ -316,30 +344,33 @@ internal static partial class PiiDetector
         }
 
         var run = 0;
+        var dots = 0;        // "1.2.3" links in a row, for IPv4's three dots.
+        var groupBefore = 0; // digits before a separator just passed, for a phone's "12 345".
         for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
             if (!char.IsAsciiDigit(c))
             {
-                run = 0;
-                if (i > 0 && i + 1 < text.Length && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1]))
+                var between = i > 0 && i + 1 < text.Length && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1]);
+                groupBefore = between && c is ' ' or '.' or '-' ? run : 0;
+                if (between && c == '.')
                 {
-                    switch (c)
+                    if (++dots >= 3)
                     {
-                        case '.':
-                            shape.DigitDotDigit = true;
-                            shape.DigitSeparatorDigit = true;
-                            break;
-                        case '-':
-                            shape.DigitDashDigit = true;
-                            shape.DigitSeparatorDigit = true;
-                            break;
-                        case ' ':
-                            shape.DigitSeparatorDigit = true;
-                            break;
+                        shape.DottedQuad = true;
                     }
                 }
+                else
+                {
+                    dots = 0;
+                }
 
+                if (between && c == '-')
+                {
+                    shape.DigitDashDigit = true;
+                }
+
+                run = 0;
                 continue;
             }
 
@@ -348,6 +379,11 @@ internal static partial class PiiDetector
             if (run > shape.LongestRun)
             {
                 shape.LongestRun = run;
+            }
+
+            if (run == 3 && groupBefore >= 2)
+            {
+                shape.PhoneGroups = true;
             }
 
             if (run == 2 && i >= 3 && char.IsAsciiLetterUpper(text[i - 2]) && char.IsAsciiLetterUpper(text[i - 3]))
@@ -391,9 +427,9 @@ internal static partial class PiiDetector
         public int Count;
         public int LongestRun;
         public bool UpperPairDigitPair;
-        public bool DigitDotDigit;
+        public bool DottedQuad;
         public bool DigitDashDigit;
-        public bool DigitSeparatorDigit;
+        public bool PhoneGroups;
     }
 
     [GeneratedRegex(@"(?i)\bAuthorization\s*[:=]\s*[""']?Bearer\s+(?<token>[A-Za-z0-9._~+/=-]{8,})")]
