@@ -64,7 +64,7 @@ internal static partial class PiiDetector
         }
 
         // Cheap pre-checks skip most regular expressions on ordinary prose.
-        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase))
+        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase) && text.Contains("uthor", StringComparison.OrdinalIgnoreCase))
         {
             foreach (Match match in BearerRegex().Matches(text))
             {
@@ -73,7 +73,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) || text.Contains('_', StringComparison.Ordinal))
+        if (HasApiKeyHint(text))
         {
             foreach (Match match in ApiKeyRegex().Matches(text))
             {
@@ -90,22 +90,28 @@ internal static partial class PiiDetector
         }
 
         // Every remaining kind needs digits: at least 4 (IPv4, IBAN), 9 (SSN), 10 (phone), 13 (card).
-        var digitCount = CountDigits(text);
-        if (digitCount < 4)
+        // One pass gathers the shapes each remaining pattern needs, so a regex runs only where it can match.
+        var shape = ScanDigits(text);
+        if (shape.Count < 4)
         {
             spans.Sort((a, b) => a.Start.CompareTo(b.Start));
             return spans;
         }
 
-        foreach (Match match in IbanRegex().Matches(text))
+        var digitCount = shape.Count;
+        if (shape.UpperPairDigitPair)
         {
-            if (IsValidIban(match.ValueSpan))
+            foreach (Match match in IbanRegex().Matches(text))
             {
-                AddIfFree(spans, PiiKind.Iban, match.Index, match.Length);
+                if (IsValidIban(match.ValueSpan))
+                {
+                    AddIfFree(spans, PiiKind.Iban, match.Index, match.Length);
+                }
             }
         }
 
-        if (digitCount >= 13)
+        // A card needs a run of 4 digits; an SSN a run of 4 and a digit-dash-digit.
+        if (digitCount >= 13 && shape.LongestRun >= 4)
         {
             foreach (Match match in CardRegex().Matches(text))
             {
@@ -116,7 +122,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (digitCount >= 9)
+        if (digitCount >= 9 && shape.LongestRun >= 4 && shape.DigitDashDigit)
         {
             foreach (Match match in SsnRegex().Matches(text))
             {
@@ -127,7 +133,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (includeIpAddresses)
+        if (includeIpAddresses && shape.DottedQuad)
         {
             foreach (Match match in IPv4Regex().Matches(text))
             {
@@ -140,7 +146,11 @@ internal static partial class PiiDetector
                 }
             }
 
-            if (text.Contains(':', StringComparison.Ordinal))
+        }
+
+        if (includeIpAddresses)
+        {
+            if (HasColonPair(text))
             {
                 foreach (Match match in IPv6Regex().Matches(text))
                 {
@@ -152,7 +162,8 @@ internal static partial class PiiDetector
             }
         }
 
-        if (digitCount >= 10)
+        // A phone needs digit, separator, digit ("555 1234") or a "+" and a run of 10 digits.
+        if (digitCount >= 10 && (shape.PhoneGroups || shape.LongestRun >= 10))
         {
             foreach (Match match in PhoneRegex().Matches(text))
             {
@@ -270,6 +281,120 @@ internal static partial class PiiDetector
         return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
     }
 
+    private static bool HasApiKeyHint(string text)
+    {
+        if (text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) ||
+            text.Contains("github_pat_", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        // ghp_, gho_, ghu_, ghs_, ghr_.
+        var span = text.AsSpan();
+        var at = span.IndexOf("gh", StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            if (at + 3 < span.Length && span[at + 3] == '_' && span[at + 2] is 'p' or 'o' or 'u' or 's' or 'r')
+            {
+                return true;
+            }
+
+            var next = span[(at + 1)..].IndexOf("gh", StringComparison.Ordinal);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return false;
+    }
+
+    private static bool HasColonPair(ReadOnlySpan<char> text)
+    {
+        // An IPv6 candidate holds two colons at most four hex digits apart ("a:b:", "::").
+        var at = text.IndexOf(':');
+        while (at >= 0)
+        {
+            var end = Math.Min(text.Length, at + 6);
+            for (var j = at + 1; j < end; j++)
+            {
+                var c = text[j];
+                if (c == ':')
+                {
+                    return true;
+                }
+
+                if (!char.IsAsciiHexDigit(c))
+                {
+                    break;
+                }
+            }
+
+            var next = text[(at + 1)..].IndexOf(':');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return false;
+    }
+
+    private static DigitShape ScanDigits(ReadOnlySpan<char> text)
+    {
+        var shape = default(DigitShape);
+        var first = text.IndexOfAnyInRange('0', '9');
+        if (first < 0)
+        {
+            return shape;
+        }
+
+        var run = 0;
+        var dots = 0;        // "1.2.3" links in a row, for IPv4's three dots.
+        var groupBefore = 0; // digits before a separator just passed, for a phone's "12 345".
+        for (var i = first; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!char.IsAsciiDigit(c))
+            {
+                var between = i > 0 && i + 1 < text.Length && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1]);
+                groupBefore = between && c is ' ' or '.' or '-' ? run : 0;
+                if (between && c == '.')
+                {
+                    if (++dots >= 3)
+                    {
+                        shape.DottedQuad = true;
+                    }
+                }
+                else
+                {
+                    dots = 0;
+                }
+
+                if (between && c == '-')
+                {
+                    shape.DigitDashDigit = true;
+                }
+
+                run = 0;
+                continue;
+            }
+
+            shape.Count++;
+            run++;
+            if (run > shape.LongestRun)
+            {
+                shape.LongestRun = run;
+            }
+
+            if (run == 3 && groupBefore >= 2)
+            {
+                shape.PhoneGroups = true;
+            }
+
+            if (run == 2 && i >= 3 && char.IsAsciiLetterUpper(text[i - 2]) && char.IsAsciiLetterUpper(text[i - 3]))
+            {
+                shape.UpperPairDigitPair = true;
+            }
+        }
+
+        return shape;
+    }
+
     private static int CountDigits(ReadOnlySpan<char> text)
     {
         var count = 0;
@@ -295,6 +420,16 @@ internal static partial class PiiDetector
         }
 
         spans.Add(new PiiSpan(kind, start, length));
+    }
+
+    private struct DigitShape
+    {
+        public int Count;
+        public int LongestRun;
+        public bool UpperPairDigitPair;
+        public bool DottedQuad;
+        public bool DigitDashDigit;
+        public bool PhoneGroups;
     }
 
     [GeneratedRegex(@"(?i)\bAuthorization\s*[:=]\s*[""']?Bearer\s+(?<token>[A-Za-z0-9._~+/=-]{8,})")]
