@@ -27,7 +27,7 @@ dotnet publish "$root/src/FineTune.Cli" -c Release -f net10.0 -o "$out/cli" -v q
 
 measure() { # measure LABEL FILE CMD... -> one table row; the command's stdout goes to $out/LABEL.json
   local label=$1 file=$2; shift 2
-  local bytes; bytes=$(stat -c %s "$file")
+  local bytes; bytes=$(stat -L -c %s "$file")
   /usr/bin/time -f '%e %M' -o "$out/$label.time" "$@" >"$out/$label.json" 2>"$out/$label.err" || true
   read -r secs rss_kb <"$out/$label.time"
   awk -v l="$label" -v s="$secs" -v r="$rss_kb" -v b="$bytes" \
