@@ -67,19 +67,11 @@ internal static class DatasetRowSource
         }
     }
 
-    /// <summary>Recognises a row's format from its top-level keys.</summary>
-    public static DatasetFormat DetectFormat(JsonElement root)
+    /// <summary>Recognises a row's format from its top-level keys, with the validator's own rules (<see cref="RowShapes"/>).</summary>
+    public static DatasetFormat DetectFormat(JsonElement root) => RowShapes.Classify(root) switch
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return DatasetFormat.Unknown;
-        }
-
-        if (root.TryGetProperty("input", out _) && root.TryGetProperty("preferred_output", out _))
-        {
-            return DatasetFormat.Preference;
-        }
-
-        return root.TryGetProperty("messages", out _) ? DatasetFormat.Chat : DatasetFormat.Unknown;
-    }
+        RowShape.Chat => DatasetFormat.Chat,
+        RowShape.Preference => DatasetFormat.Preference,
+        _ => DatasetFormat.Unknown,
+    };
 }
