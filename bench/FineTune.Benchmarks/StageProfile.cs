@@ -24,6 +24,9 @@ internal static class StageProfile
         row.Fingerprints = null;
         var times = new double[gates.Count];
         double parse = 0, check = 0, fill = 0, fingerprints = 0;
+        var gcBefore = GC.CollectionCount(0);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var pauseBefore = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < bytes.Length; i++)
         {
@@ -56,6 +59,7 @@ internal static class StageProfile
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows {bytes.Length}: parse {parse:0} ms, rules {check:0} ms, fill {fill:0} ms, fingerprints (normalize+hash) {fingerprints:0} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0:0} MB, gen0 collections {GC.CollectionCount(0) - gcBefore}, GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:0} ms"));
         for (var g = 0; g < gates.Count; g++)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {gates[g].GetType().Name}: {times[g]:0} ms"));

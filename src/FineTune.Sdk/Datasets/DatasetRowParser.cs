@@ -129,6 +129,8 @@ internal static class DatasetRowParser
             return;
         }
 
+        // Most rows have one user message: keep its string and only join when a second one comes.
+        string? firstUser = null;
         StringBuilder? user = null;
         var index = 0;
         foreach (var message in messages.EnumerateArray())
@@ -146,13 +148,20 @@ internal static class DatasetRowParser
                 {
                     if (message.TryGetProperty("content", out var userContent) && ContentText(userContent) is { } text)
                     {
-                        user ??= new StringBuilder();
-                        if (user.Length > 0)
+                        if (firstUser is null)
                         {
-                            user.Append('\n');
+                            firstUser = text;
                         }
+                        else
+                        {
+                            user ??= new StringBuilder(firstUser);
+                            if (user.Length > 0)
+                            {
+                                user.Append('\n');
+                            }
 
-                        user.Append(text);
+                            user.Append(text);
+                        }
                     }
                 }
                 else if (takeAssistant && role.ValueEquals("assistant"u8))
@@ -164,7 +173,7 @@ internal static class DatasetRowParser
             index++;
         }
 
-        row.UserText = user?.ToString() ?? string.Empty;
+        row.UserText = user?.ToString() ?? firstUser ?? string.Empty;
     }
 
     private static void SetAssistant(DatasetRow row, JsonElement message, string path)

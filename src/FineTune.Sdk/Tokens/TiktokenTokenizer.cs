@@ -33,6 +33,12 @@ public sealed class TiktokenTokenizer : ITokenCounter
     [ThreadStatic]
     private static PieceCache? t_cl100kCache;
 
+    [ThreadStatic]
+    private static PieceCountCache? t_o200kCounts;
+
+    [ThreadStatic]
+    private static PieceCountCache? t_cl100kCounts;
+
     private readonly Lazy<BpeVocabulary> _vocabulary;
     private readonly bool _o200k;
 
@@ -183,12 +189,14 @@ public sealed class TiktokenTokenizer : ITokenCounter
     public override string ToString() => EncodingName;
 
     // Encodes plain text; adds ids to output when given, and returns the number of tokens.
-    // Per piece: UTF-8, then the whole piece in the vocabulary (most pieces are one token), then the per-thread
-    // cache of pieces that needed merges, then the merges themselves.
+    // Per piece: when only counting, the per-thread table of short ASCII pieces' counts; then UTF-8, the whole
+    // piece in the vocabulary (most pieces are one token), the per-thread cache of pieces that needed merges, and
+    // the merges themselves.
     private int EncodeOrdinary(ReadOnlySpan<char> text, List<int>? output)
     {
         var vocabulary = Vocabulary;
         PieceCache? cache = null;
+        var counts = output is not null ? null : _o200k ? (t_o200kCounts ??= new PieceCountCache()) : (t_cl100kCounts ??= new PieceCountCache());
         var count = 0;
         Span<byte> stackBuffer = stackalloc byte[512];
         Span<int> pieceIds = stackalloc int[PieceCache.MaxTokens];
@@ -198,7 +206,21 @@ public sealed class TiktokenTokenizer : ITokenCounter
         {
             var length = _o200k ? PreTokenizer.NextO200k(text, position) : PreTokenizer.NextCl100k(text, position);
             var piece = text.Slice(position, length);
+            var countSlot = -1;
+            ulong low = 0, high = 0;
+            if (counts is not null && PieceCountCache.TryPack(text, position, length, out low, out high))
+            {
+                var known = counts.TryGet(low, high, length, out countSlot);
+                if (known > 0)
+                {
+                    count += known;
+                    position += length;
+                    continue;
+                }
+            }
+
             position += length;
+            var before = count;
 
             byte[]? rented = null;
             var maxBytes = length * 3;
@@ -257,6 +279,11 @@ public sealed class TiktokenTokenizer : ITokenCounter
                 if (rented is not null)
                 {
                     ArrayPool<byte>.Shared.Return(rented);
+                }
+
+                if (countSlot >= 0)
+                {
+                    counts!.Set(countSlot, low, high, length, count - before);
                 }
             }
         }

@@ -49,7 +49,7 @@ internal sealed class DuplicateGate : IPreparingDatasetGate
         if (_hasher is not null)
         {
             var signature = row.Signature ??= new uint[_hasher.HashCount];
-            row.SignatureState = _hasher.Sketch(keys.NearText, signature) ? PreparedState.Set : PreparedState.Empty;
+            row.SignatureState = _hasher.Sketch(keys.NearUser, keys.NearAnswer, signature) ? PreparedState.Set : PreparedState.Empty;
         }
     }
 
@@ -81,7 +81,7 @@ internal sealed class DuplicateGate : IPreparingDatasetGate
         ReadOnlySpan<uint> signature;
         if (row.SignatureState == PreparedState.None)
         {
-            if (!_hasher.Sketch(keys.NearText, _signature))
+            if (!_hasher.Sketch(keys.NearUser, keys.NearAnswer, _signature))
             {
                 return;
             }

@@ -46,7 +46,13 @@ internal sealed class MinHasher
     public int MaxShingles { get; }
 
     /// <summary>Fills <paramref name="signature"/> (length <see cref="HashCount"/>); returns false when the text has no words.</summary>
-    public bool Sketch(ReadOnlySpan<char> normalizedText, Span<uint> signature)
+    public bool Sketch(ReadOnlySpan<char> normalizedText, Span<uint> signature) => Sketch(normalizedText, [], signature);
+
+    /// <summary>
+    /// Sketches <paramref name="first"/> and <paramref name="second"/> as if they were one text joined by a space
+    /// (the same signature, without building the joined string); returns false when neither has words.
+    /// </summary>
+    public bool Sketch(ReadOnlySpan<char> first, ReadOnlySpan<char> second, Span<uint> signature)
     {
         // First the row's shingle hashes, then each block of hash functions over all of them with its running
         // minimum in a register: the same values as adding shingle by shingle, in fewer loads and stores.
@@ -55,9 +61,26 @@ internal sealed class MinHasher
         var words = 0;
         var count = 0;
         var position = 0;
-        while (count < MaxShingles && NextWord(normalizedText, ref position, out var word))
+        var slot = 0;
+        var text = first;
+        var inSecond = false;
+        while (count < MaxShingles)
         {
-            window[words % ShingleSize] = TextFingerprint.Hash(word);
+            if (!NextWord(text, ref position, out var word))
+            {
+                if (inSecond || second.IsEmpty)
+                {
+                    break;
+                }
+
+                text = second;
+                inSecond = true;
+                position = 0;
+                continue;
+            }
+
+            window[slot] = TextFingerprint.Hash(word);
+            slot = slot + 1 == window.Length ? 0 : slot + 1; // words % ShingleSize, without a division per word
             words++;
             if (words >= ShingleSize)
             {
@@ -67,7 +90,7 @@ internal sealed class MinHasher
                     t_shingles = shingles;
                 }
 
-                shingles[count++] = ShingleHash(window, words);
+                shingles[count++] = ShingleHash(window, slot);
             }
         }
 
@@ -79,7 +102,7 @@ internal sealed class MinHasher
 
         if (words < ShingleSize)
         {
-            shingles[count++] = ShingleHash(window[..words], words);
+            shingles[count++] = ShingleHash(window[..words], 0);
         }
 
         AddAll(shingles.AsSpan(0, count), signature);
@@ -134,14 +157,16 @@ internal sealed class MinHasher
         }
     }
 
-    private static ulong ShingleHash(ReadOnlySpan<ulong> window, int words)
+    // The window is a ring and oldest is where its oldest word sits: start there so the shingle hash is order-sensitive.
+    private static ulong ShingleHash(ReadOnlySpan<ulong> window, int oldest)
     {
-        // The window is a ring: start at the oldest word so the shingle hash is order-sensitive.
         var hash = 0xCBF29CE484222325UL;
         var length = window.Length;
+        var at = oldest;
         for (var i = 0; i < length; i++)
         {
-            hash = TextFingerprint.Combine(hash, window[(words + i) % length]);
+            hash = TextFingerprint.Combine(hash, window[at]);
+            at = at + 1 == length ? 0 : at + 1;
         }
 
         return hash;

@@ -2,12 +2,19 @@ namespace FineTune.Sdk;
 
 /// <summary>
 /// The hashes of one row the gates and the splitter share: the input (system prompt and user text), the answer
-/// and both together, each over normalized text. Computed once per row and cached for the gates that follow.
+/// and both together, each over normalized text. Computed once per row and cached for the gates that follow; the
+/// normalized texts live in buffers reused from row to row.
 /// </summary>
 internal sealed class RowFingerprints
 {
     private DatasetRow? _row;
     private long _line;
+    private char[]? _systemBuffer;
+    private char[]? _userBuffer;
+    private char[]? _answerBuffer;
+    private int _userLength;
+    private int _answerLength;
+    private bool _hasAnswer;
 
     /// <summary>Gets the hash of the normalized system prompt and user text.</summary>
     public ulong Input { get; private set; }
@@ -21,8 +28,14 @@ internal sealed class RowFingerprints
     /// <summary>Gets the hash of the normalized system prompt alone (0 when there is none).</summary>
     public ulong SystemPrompt { get; private set; }
 
-    /// <summary>Gets the normalized user text and answer, the near-duplicate sketch's input.</summary>
-    public string NearText { get; private set; } = string.Empty;
+    /// <summary>Gets the normalized user text, the first half of the near-duplicate sketch's input.</summary>
+    public ReadOnlySpan<char> NearUser => _userBuffer.AsSpan(0, _userLength);
+
+    /// <summary>
+    /// Gets the normalized answer, the second half of the near-duplicate sketch's input (empty when the row has no
+    /// answer text). The sketch reads the user text and the answer as one text joined by a space.
+    /// </summary>
+    public ReadOnlySpan<char> NearAnswer => _hasAnswer ? _answerBuffer.AsSpan(0, _answerLength) : [];
 
     /// <summary>Fills the keys for a row unless they are already those of this row.</summary>
     public RowFingerprints For(DatasetRow row)
@@ -39,16 +52,19 @@ internal sealed class RowFingerprints
 
         _row = row;
         _line = row.Line;
-        var system = TextFingerprint.Normalize(row.SystemPrompt);
-        var user = TextFingerprint.Normalize(row.UserText);
+        var system = TextFingerprint.Normalize(row.SystemPrompt, ref _systemBuffer);
+        var user = TextFingerprint.Normalize(row.UserText, ref _userBuffer);
         var answer = row.AssistantText is not null
-            ? TextFingerprint.Normalize(row.AssistantText)
-            : TextFingerprint.Normalize(row.Root.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : row.Root.GetRawText());
-        SystemPrompt = row.SystemPrompt is null ? 0 : TextFingerprint.Hash(system, 1);
-        Input = TextFingerprint.Combine(TextFingerprint.Hash(system, 1), TextFingerprint.Hash(user, 2));
+            ? TextFingerprint.Normalize(row.AssistantText, ref _answerBuffer)
+            : TextFingerprint.Normalize(row.Root.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : row.Root.GetRawText(), ref _answerBuffer);
+        _userLength = user.Length;
+        _answerLength = answer.Length;
+        _hasAnswer = row.AssistantText is not null;
+        var systemHash = TextFingerprint.Hash(system, 1);
+        SystemPrompt = row.SystemPrompt is null ? 0 : systemHash;
+        Input = TextFingerprint.Combine(systemHash, TextFingerprint.Hash(user, 2));
         Answer = TextFingerprint.Hash(answer, 3);
         Exact = TextFingerprint.Combine(Input, Answer);
-        NearText = row.AssistantText is null ? user : string.Concat(user, " ", answer);
         return this;
     }
 }

@@ -19,11 +19,54 @@ internal static class TextFingerprint
             return string.Empty;
         }
 
+        char[]? buffer = null;
+        var result = Normalize(text, ref buffer);
+        return result.SequenceEqual(text) ? text : new string(result);
+    }
+
+    /// <summary>
+    /// Normalizes like <see cref="Normalize(string?)"/> into <paramref name="buffer"/> (grown as needed, reused
+    /// between calls) and returns the normalized chars, without allocating a string.
+    /// </summary>
+    public static ReadOnlySpan<char> Normalize(string? text, ref char[]? buffer)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return [];
+        }
+
         // ASCII is already NFKC: skip the (ICU-backed) normalization check for the common case.
-        var nfkc = Ascii.IsValid(text) || text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
-        var buffer = nfkc.Length <= 1024 ? stackalloc char[nfkc.Length] : new char[nfkc.Length];
+        var ascii = Ascii.IsValid(text);
+        var nfkc = ascii || text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
+        if (buffer is null || buffer.Length < nfkc.Length)
+        {
+            buffer = new char[Math.Max(nfkc.Length, 256)];
+        }
+
         var length = 0;
         var pendingSpace = false;
+        if (ascii)
+        {
+            foreach (var c in nfkc)
+            {
+                if (c <= ' ' && char.IsWhiteSpace(c))
+                {
+                    pendingSpace = length > 0;
+                    continue;
+                }
+
+                if (pendingSpace)
+                {
+                    buffer[length++] = ' ';
+                    pendingSpace = false;
+                }
+
+                buffer[length++] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+            }
+
+            return buffer.AsSpan(0, length);
+        }
+
         foreach (var c in nfkc)
         {
             if (char.IsWhiteSpace(c))
@@ -41,8 +84,7 @@ internal static class TextFingerprint
             buffer[length++] = char.IsAscii(c) ? (char)(c is >= 'A' and <= 'Z' ? c + 32 : c) : char.ToLowerInvariant(c);
         }
 
-        var result = buffer[..length];
-        return result.SequenceEqual(text) ? text : new string(result);
+        return buffer.AsSpan(0, length);
     }
 
     /// <summary>Hashes text (FNV-1a over UTF-16 code units with a final avalanche); stable across processes.</summary>

@@ -163,7 +163,7 @@ public sealed class DatasetSplitter
                 }
             }
 
-            if (hasher.Sketch(k.NearText, signature))
+            if (hasher.Sketch(k.NearUser, k.NearAnswer, signature))
             {
                 index.FindCandidates(signature, candidates);
                 foreach (var candidate in candidates)
