@@ -150,7 +150,7 @@ public sealed class ChatTokenAccounting
         var assistant = 0;
         foreach (var segment in work.Segments)
         {
-            var tokens = TokenCounter.CountTokens(segment.Text);
+            var tokens = TokenCounter.CountTokens(work.Text(segment));
             total += tokens;
             if (segment.Assistant)
             {
@@ -212,7 +212,7 @@ public sealed class ChatTokenAccounting
             }
             else if (value.ValueKind == JsonValueKind.String)
             {
-                work.Add(value.GetString()!, said);
+                AddString(value, work, said);
             }
             else
             {
@@ -232,13 +232,13 @@ public sealed class ChatTokenAccounting
         {
             if (part.ValueKind == JsonValueKind.String)
             {
-                work.Add(part.GetString()!, said);
+                AddString(part, work, said);
             }
             else if (part.ValueKind == JsonValueKind.Object)
             {
                 if (part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                 {
-                    work.Add(text.GetString()!, said);
+                    AddString(text, work, said);
                 }
                 else if (part.TryGetProperty("image_url", out _))
                 {
@@ -250,6 +250,21 @@ public sealed class ChatTokenAccounting
                 }
             }
         }
+    }
+
+    // A JSON string's text, copied into the work's buffer: straight from the document's UTF-8 when it has no
+    // escapes (no string is allocated), through GetString otherwise.
+    private static void AddString(JsonElement value, ExampleWork work, bool said)
+    {
+#if NET9_0_OR_GREATER
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw.IndexOf((byte)'\\') < 0)
+        {
+            work.AddUtf8(raw[1..^1], said);
+            return;
+        }
+#endif
+        work.Add(value.GetString()!, said);
     }
 
     private static string JsonString(JsonElement value)
@@ -276,10 +291,13 @@ public sealed class ChatTokenAccounting
         _ => true,
     };
 
-    /// <summary>The texts of one example waiting to be encoded, plus its fixed overhead.</summary>
+    /// <summary>The texts of one example waiting to be encoded (in one reused char buffer), plus its fixed overhead.</summary>
     internal sealed class ExampleWork
     {
-        public List<(string Text, bool Assistant)> Segments { get; } = new(8);
+        private char[] _chars = new char[256];
+        private int _used;
+
+        public List<(int Start, int Length, bool Assistant)> Segments { get; } = new(8);
 
         public int Overhead { get; set; }
 
@@ -289,14 +307,44 @@ public sealed class ChatTokenAccounting
 
         public long Line { get; set; }
 
-        public void Add(string text, bool assistant) => Segments.Add((text, assistant));
+        public ReadOnlySpan<char> Text((int Start, int Length, bool Assistant) segment) => _chars.AsSpan(segment.Start, segment.Length);
+
+        public void Add(string text, bool assistant)
+        {
+            Reserve(text.Length);
+            text.CopyTo(_chars.AsSpan(_used));
+            Segments.Add((_used, text.Length, assistant));
+            _used += text.Length;
+        }
+
+        /// <summary>Adds valid UTF-8 (the parser has checked it), decoded as <see cref="JsonElement.GetString"/> would.</summary>
+        public void AddUtf8(ReadOnlySpan<byte> utf8, bool assistant)
+        {
+            Reserve(utf8.Length);
+            var length = Encoding.UTF8.GetChars(utf8, _chars.AsSpan(_used));
+            Segments.Add((_used, length, assistant));
+            _used += length;
+        }
 
         public void Reset()
         {
             Segments.Clear();
+            _used = 0;
             Overhead = 0;
             Messages = 0;
             Counted = false;
+            if (_chars.Length > 1 << 20)
+            {
+                _chars = new char[256]; // do not keep a buffer grown for one huge row
+            }
+        }
+
+        private void Reserve(int chars)
+        {
+            if (_used + chars > _chars.Length)
+            {
+                Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _used + chars));
+            }
         }
     }
 }

@@ -15,6 +15,9 @@ internal sealed class TokenCountGate : IPreparingDatasetGate
 
     private const int BatchSize = 256;
 
+    [ThreadStatic]
+    private static ChatTokenAccounting.ExampleWork? t_work;
+
     private readonly ChatTokenAccounting _accounting;
     private readonly string? _model;
     private readonly TrainingTokenLimit? _limit;
@@ -46,7 +49,7 @@ internal sealed class TokenCountGate : IPreparingDatasetGate
 
     public void Prepare(DatasetRow row)
     {
-        var work = new ChatTokenAccounting.ExampleWork();
+        var work = t_work ??= new ChatTokenAccounting.ExampleWork();
         _accounting.Collect(row.Root, work);
         row.TokenCounts = work.Counted ? _accounting.Finish(work) : null;
         row.TokensPrepared = true;

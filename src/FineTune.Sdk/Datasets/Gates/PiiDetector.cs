@@ -54,6 +54,45 @@ internal static partial class PiiDetector
         _ => "a bearer token",
     };
 
+    /// <summary>
+    /// Returns true when <see cref="Detect"/> is sure to find nothing in a JSON string, judged from its raw UTF-8
+    /// (escapes included) without decoding it: no escape, no <c>@</c>, fewer than 4 ASCII digits, none of the
+    /// API-key prefixes (<c>sk-</c>, <c>AKIA</c>, <c>gh</c>) and no <c>uthor</c> in any ASCII case (the bearer
+    /// check needs "Authorization"). No character outside ASCII matches these case-insensitively.
+    /// </summary>
+    public static bool CannotMatch(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOfAny((byte)'\\', (byte)'@') >= 0 || utf8.IndexOf("sk-"u8) >= 0 || utf8.IndexOf("AKIA"u8) >= 0 || utf8.IndexOf("gh"u8) >= 0)
+        {
+            return false;
+        }
+
+        var digits = 0;
+        var rest = utf8;
+        int at;
+        while ((at = rest.IndexOfAnyInRange((byte)'0', (byte)'9')) >= 0)
+        {
+            if (++digits >= 4)
+            {
+                return false;
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        rest = utf8;
+        while ((at = rest.IndexOfAny((byte)'u', (byte)'U')) >= 0)
+        {
+            rest = rest[(at + 1)..];
+            if (rest.Length >= 4 && (rest[0] | 0x20) == 't' && (rest[1] | 0x20) == 'h' && (rest[2] | 0x20) == 'o' && (rest[3] | 0x20) == 'r')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Returns the detected spans in text order, without overlaps.</summary>
     public static List<PiiSpan> Detect(string text, bool includeIpAddresses = true)
     {

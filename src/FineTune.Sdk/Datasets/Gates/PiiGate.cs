@@ -30,7 +30,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
             var recorder = new FindingCollector(int.MaxValue, file: null);
-            Walk(row.Root, new StringBuilder("$"), row.Line, recorder, new int[_perKind.Length]);
+            Walk(row.Root, [], row.Line, recorder, new int[_perKind.Length]);
             recorder.MoveTo(row.PiiFindings);
         }
 
@@ -48,8 +48,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         }
         else if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
-            var path = new StringBuilder("$");
-            Walk(row.Root, path, row.Line, findings, _perKind);
+            Walk(row.Root, [], row.Line, findings, _perKind);
         }
     }
 
@@ -57,17 +56,18 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
     {
     }
 
-    private void Walk(JsonElement element, StringBuilder path, long line, FindingCollector findings, int[] perKind)
+    // The path to the current value is kept as steps (a property or an array index) and only spelled out when a
+    // string has a finding: most strings have none, so no property name or path string is built for them.
+    private void Walk(JsonElement element, List<PathStep> path, long line, FindingCollector findings, int[] perKind)
     {
-        var length = path.Length;
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    JsonPaths.AppendProperty(path, property.Name);
+                    path.Add(new PathStep(property, -1));
                     Walk(property.Value, path, line, findings, perKind);
-                    path.Length = length;
+                    path.RemoveAt(path.Count - 1);
                 }
 
                 break;
@@ -75,19 +75,43 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    path.Append('[').Append(index++.ToString(CultureInfo.InvariantCulture)).Append(']');
+                    path.Add(new PathStep(default, index++));
                     Walk(item, path, line, findings, perKind);
-                    path.Length = length;
+                    path.RemoveAt(path.Count - 1);
                 }
 
                 break;
             case JsonValueKind.String:
+#if NET9_0_OR_GREATER
+                if (PiiDetector.CannotMatch(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element)))
+                {
+                    break;
+                }
+#endif
                 Report(element.GetString()!, path, line, findings, perKind);
                 break;
         }
     }
 
-    private void Report(string text, StringBuilder pathBuilder, long line, FindingCollector findings, int[] perKind)
+    private static string Spell(List<PathStep> steps)
+    {
+        var path = new StringBuilder("$");
+        foreach (var step in steps)
+        {
+            if (step.Index >= 0)
+            {
+                path.Append('[').Append(step.Index.ToString(CultureInfo.InvariantCulture)).Append(']');
+            }
+            else
+            {
+                JsonPaths.AppendProperty(path, step.Property.Name);
+            }
+        }
+
+        return path.ToString();
+    }
+
+    private void Report(string text, List<PathStep> steps, long line, FindingCollector findings, int[] perKind)
     {
         var spans = PiiDetector.Detect(text, options.DetectIpAddresses);
         if (spans.Count == 0)
@@ -95,7 +119,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
             return;
         }
 
-        var path = pathBuilder.ToString();
+        var path = Spell(steps);
         Array.Clear(perKind);
         foreach (var span in spans)
         {
@@ -119,6 +143,9 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         }
     }
 }
+
+/// <summary>One step of a JSON path: a property, or an array index (when <see cref="Index"/> is not negative).</summary>
+internal readonly record struct PathStep(JsonProperty Property, int Index);
 
 /// <summary>Builds JSONPath strings: <c>$.messages[1].content</c>, <c>$['odd key']</c>.</summary>
 internal static class JsonPaths
