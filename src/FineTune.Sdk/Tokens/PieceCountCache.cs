@@ -9,14 +9,14 @@ namespace FineTune.Sdk;
 /// <see cref="MaxChars"/> chars, packed one byte per char into two 64-bit words) to their token count. A few
 /// thousand words make up most running text, so most pieces are counted from a table that stays in the core's
 /// cache, without UTF-8 encoding, the multi-megabyte vocabulary table or merges. A slot holds the whole key, so
-/// a hit is exact; a collision evicts the older piece. 16,384 slots × 24 bytes = 384 KB per thread.
+/// a hit is exact; a collision evicts the older piece. 32,768 slots × 24 bytes = 768 KB per thread (larger than the core's cache: a miss costs far more than a slower hit).
 /// </summary>
 internal sealed class PieceCountCache
 {
     /// <summary>The longest piece (in chars) the table holds.</summary>
     public const int MaxChars = 16;
 
-    private const int Bits = 14;
+    private const int Bits = 15;
 
     private readonly Entry[] _entries = new Entry[1 << Bits];
 

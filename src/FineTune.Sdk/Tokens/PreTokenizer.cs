@@ -48,6 +48,12 @@ internal static class PreTokenizer
     /// <summary>Returns the length in chars of the o200k_base piece that starts at <paramref name="start"/>.</summary>
     public static int NextO200k(ReadOnlySpan<char> text, int start)
     {
+        var ascii = AsciiWord(text, start);
+        if (ascii > 0)
+        {
+            return ascii;
+        }
+
         var first = Classify(text, start, out var width);
         int end;
         if ((first & (Kind.Upper | Kind.Lower)) != 0 || (start + width < text.Length && IsP(first)))
@@ -86,6 +92,50 @@ internal static class PreTokenizer
         }
 
         return MatchCommonTail(text, start, first, width, slashAfterPunctuation: false) - start;
+    }
+
+    // The common case of branches 1 and 2 of o200k_base in ASCII text: an optional prefix character, then
+    // [A-Z]*[a-z]* with at least one letter, then an optional contraction. For ASCII letters the upper- and
+    // lower-case classes do not overlap, so the backtracking of the full branches reduces to this. Returns the
+    // piece's length, or 0 when the piece is not of that shape or a non-ASCII character could extend it (the
+    // general code decides then).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AsciiWord(ReadOnlySpan<char> text, int start)
+    {
+        var position = start;
+        var c = text[position];
+        if (c >= 128)
+        {
+            return 0;
+        }
+
+        if (!char.IsAsciiLetter(c))
+        {
+            // [^\r\n\p{L}\p{N}] followed by an ASCII letter.
+            if (position + 1 >= text.Length || (AsciiKinds[c] & (Kind.NewLine | Kind.Number)) != 0 || !char.IsAsciiLetter(text[position + 1]))
+            {
+                return 0;
+            }
+
+            position++;
+        }
+
+        while (position < text.Length && char.IsAsciiLetterUpper(text[position]))
+        {
+            position++;
+        }
+
+        while (position < text.Length && char.IsAsciiLetterLower(text[position]))
+        {
+            position++;
+        }
+
+        if (position < text.Length && text[position] >= 128)
+        {
+            return 0;
+        }
+
+        return position + Contraction(text, position) - start;
     }
 
     // Branches 1 and 2 of o200k_base; returns the end index or -1.

@@ -189,106 +189,125 @@ public sealed class TiktokenTokenizer : ITokenCounter
     public override string ToString() => EncodingName;
 
     // Encodes plain text; adds ids to output when given, and returns the number of tokens.
-    // Per piece: when only counting, the per-thread table of short ASCII pieces' counts; then UTF-8, the whole
-    // piece in the vocabulary (most pieces are one token), the per-thread cache of pieces that needed merges, and
-    // the merges themselves.
     private int EncodeOrdinary(ReadOnlySpan<char> text, List<int>? output)
     {
-        var vocabulary = Vocabulary;
-        PieceCache? cache = null;
-        var counts = output is not null ? null : _o200k ? (t_o200kCounts ??= new PieceCountCache()) : (t_cl100kCounts ??= new PieceCountCache());
+        if (output is null)
+        {
+            return CountOrdinary(text);
+        }
+
+        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]);
         var count = 0;
-        Span<byte> stackBuffer = stackalloc byte[512];
-        Span<int> pieceIds = stackalloc int[PieceCache.MaxTokens];
-        List<int>? scratch = null;
         var position = 0;
         while (position < text.Length)
         {
             var length = _o200k ? PreTokenizer.NextO200k(text, position) : PreTokenizer.NextCl100k(text, position);
-            var piece = text.Slice(position, length);
-            var countSlot = -1;
-            ulong low = 0, high = 0;
-            if (counts is not null && PieceCountCache.TryPack(text, position, length, out low, out high))
-            {
-                var known = counts.TryGet(low, high, length, out countSlot);
-                if (known > 0)
-                {
-                    count += known;
-                    position += length;
-                    continue;
-                }
-            }
-
+            count += EncodePiece(text.Slice(position, length), output, ref state);
             position += length;
-            var before = count;
-
-            byte[]? rented = null;
-            var maxBytes = length * 3;
-            var buffer = maxBytes <= stackBuffer.Length ? stackBuffer : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
-            try
-            {
-                var bytes = buffer[..Utf8(piece, buffer)];
-                var whole = vocabulary.Lookup(bytes);
-                if (whole >= 0)
-                {
-                    output?.Add(whole);
-                    count++;
-                    continue;
-                }
-
-                if (length > PieceCache.MaxPieceChars)
-                {
-                    count += BytePairEncoder.Encode(vocabulary, bytes, output);
-                    continue;
-                }
-
-                cache ??= _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
-                var cached = cache.TryGet(piece, out var ids, out var slot);
-                if (cached >= 0)
-                {
-                    count += cached;
-                    if (output is not null)
-                    {
-                        foreach (var id in ids)
-                        {
-                            output.Add(id);
-                        }
-                    }
-
-                    continue;
-                }
-
-                // Merge into a scratch list so the result can be cached, then copy it out.
-                scratch ??= new List<int>(16);
-                scratch.Clear();
-                var pieceCount = BytePairEncoder.Encode(vocabulary, bytes, scratch);
-                count += pieceCount;
-                output?.AddRange(scratch);
-                if (pieceCount <= PieceCache.MaxTokens)
-                {
-                    for (var i = 0; i < pieceCount; i++)
-                    {
-                        pieceIds[i] = scratch[i];
-                    }
-
-                    cache.Set(slot, piece, pieceIds[..pieceCount]);
-                }
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
-
-                if (countSlot >= 0)
-                {
-                    counts!.Set(countSlot, low, high, length, count - before);
-                }
-            }
         }
 
         return count;
+    }
+
+    // The counting loop: short ASCII pieces are counted from the per-thread table of piece counts (most pieces);
+    // the rest, and the table's misses, go through EncodePiece. No exception handling or buffers in this loop, so
+    // its locals stay in registers.
+    private int CountOrdinary(ReadOnlySpan<char> text)
+    {
+        var counts = _o200k ? (t_o200kCounts ??= new PieceCountCache()) : (t_cl100kCounts ??= new PieceCountCache());
+        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]);
+        var count = 0;
+        var position = 0;
+        while (position < text.Length)
+        {
+            var length = _o200k ? PreTokenizer.NextO200k(text, position) : PreTokenizer.NextCl100k(text, position);
+            if (PieceCountCache.TryPack(text, position, length, out var low, out var high))
+            {
+                var known = counts.TryGet(low, high, length, out var slot);
+                if (known < 0)
+                {
+                    known = EncodePiece(text.Slice(position, length), null, ref state);
+                    counts.Set(slot, low, high, length, known);
+                }
+
+                count += known;
+            }
+            else
+            {
+                count += EncodePiece(text.Slice(position, length), null, ref state);
+            }
+
+            position += length;
+        }
+
+        return count;
+    }
+
+    // One pre-tokenized piece: UTF-8, then the whole piece in the vocabulary (most pieces are one token), then the
+    // per-thread cache of pieces that needed merges, then the merges themselves. Adds ids to output when given.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int EncodePiece(ReadOnlySpan<char> piece, List<int>? output, ref PieceState state)
+    {
+        var vocabulary = Vocabulary;
+        var length = piece.Length;
+        byte[]? rented = null;
+        var maxBytes = length * 3;
+        var buffer = maxBytes <= state.Bytes.Length ? state.Bytes : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        try
+        {
+            var bytes = buffer[..Utf8(piece, buffer)];
+            var whole = vocabulary.Lookup(bytes);
+            if (whole >= 0)
+            {
+                output?.Add(whole);
+                return 1;
+            }
+
+            if (length > PieceCache.MaxPieceChars)
+            {
+                return BytePairEncoder.Encode(vocabulary, bytes, output);
+            }
+
+            var cache = _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
+            var cached = cache.TryGet(piece, out var ids, out var slot);
+            if (cached >= 0)
+            {
+                if (output is not null)
+                {
+                    foreach (var id in ids)
+                    {
+                        output.Add(id);
+                    }
+                }
+
+                return cached;
+            }
+
+            // Merge into a scratch list so the result can be cached, then copy it out.
+            var scratch = state.Scratch ??= new List<int>(16);
+            scratch.Clear();
+            var pieceCount = BytePairEncoder.Encode(vocabulary, bytes, scratch);
+            output?.AddRange(scratch);
+            if (pieceCount <= PieceCache.MaxTokens)
+            {
+                var pieceIds = state.Ids;
+                for (var i = 0; i < pieceCount; i++)
+                {
+                    pieceIds[i] = scratch[i];
+                }
+
+                cache.Set(slot, piece, pieceIds[..pieceCount]);
+            }
+
+            return pieceCount;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -317,5 +336,13 @@ public sealed class TiktokenTokenizer : ITokenCounter
 
         // Encoding.UTF8 replaces lone surrogates with U+FFFD (EF BF BD).
         return Encoding.UTF8.GetBytes(piece, destination);
+    }
+
+    // Scratch space of one EncodeOrdinary call, handed to EncodePiece.
+    private ref struct PieceState(Span<byte> bytes, Span<int> ids)
+    {
+        public readonly Span<byte> Bytes = bytes;
+        public readonly Span<int> Ids = ids;
+        public List<int>? Scratch;
     }
 }
