@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace FineTune.Sdk;
 
@@ -66,7 +67,7 @@ internal sealed class MinHasher
         var inSecond = false;
         while (count < MaxShingles)
         {
-            if (!NextWord(text, ref position, out var word))
+            if (!NextWordHash(text, ref position, out var wordHash))
             {
                 if (inSecond || second.IsEmpty)
                 {
@@ -79,7 +80,7 @@ internal sealed class MinHasher
                 continue;
             }
 
-            window[slot] = TextFingerprint.Hash(word);
+            window[slot] = wordHash;
             slot = slot + 1 == window.Length ? 0 : slot + 1; // words % ShingleSize, without a division per word
             words++;
             if (words >= ShingleSize)
@@ -172,22 +173,34 @@ internal sealed class MinHasher
         return hash;
     }
 
-    private static bool NextWord(ReadOnlySpan<char> text, ref int position, out ReadOnlySpan<char> word)
+    // NextWord and TextFingerprint.Hash(word) in one pass over the chars (the same value).
+    private static bool NextWordHash(ReadOnlySpan<char> text, ref int position, out ulong hash)
     {
-        while (position < text.Length && !char.IsLetterOrDigit(text[position]))
+        while (position < text.Length && !IsWordChar(text[position]))
         {
             position++;
         }
 
         var start = position;
-        while (position < text.Length && char.IsLetterOrDigit(text[position]))
+        var h = TextFingerprint.HashStart(0);
+        while (position < text.Length)
         {
+            var c = text[position];
+            if (!IsWordChar(c))
+            {
+                break;
+            }
+
+            h = TextFingerprint.HashStep(h, c);
             position++;
         }
 
-        word = text[start..position];
+        hash = TextFingerprint.HashEnd(h, position - start);
         return position > start;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsWordChar(char c) => c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 : char.IsLetterOrDigit(c);
 
     private static ulong SplitMix(ref ulong state)
     {

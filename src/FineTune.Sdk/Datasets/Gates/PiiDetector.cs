@@ -410,6 +410,21 @@ internal static partial class PiiDetector
                 }
 
                 run = 0;
+                if (i + 1 < text.Length && !char.IsAsciiDigit(text[i + 1]))
+                {
+                    // Up to the next digit every character is a non-digit after a non-digit: each would only reset
+                    // the state, so jump there (vectorized) and reset it once.
+                    var next = text[(i + 1)..].IndexOfAnyInRange('0', '9');
+                    if (next < 0)
+                    {
+                        break;
+                    }
+
+                    groupBefore = 0;
+                    dots = 0;
+                    i += next;
+                }
+
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace FineTune.Sdk;
@@ -90,14 +91,26 @@ internal static class TextFingerprint
     /// <summary>Hashes text (FNV-1a over UTF-16 code units with a final avalanche); stable across processes.</summary>
     public static ulong Hash(ReadOnlySpan<char> text, ulong seed = 0)
     {
-        var hash = FnvOffset ^ Mix(seed);
+        var hash = HashStart(seed);
         foreach (var c in text)
         {
-            hash = (hash ^ c) * FnvPrime;
+            hash = HashStep(hash, c);
         }
 
-        return Mix(hash ^ (ulong)text.Length);
+        return HashEnd(hash, text.Length);
     }
+
+    /// <summary>The state <see cref="Hash"/> starts from, for hashing text char by char.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashStart(ulong seed) => FnvOffset ^ Mix(seed);
+
+    /// <summary>Adds one char to a hash state.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashStep(ulong hash, char c) => (hash ^ c) * FnvPrime;
+
+    /// <summary>Finishes a hash state: equal to <see cref="Hash"/> of the same chars.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashEnd(ulong hash, int length) => Mix(hash ^ (ulong)length);
 
     /// <summary>Combines two hashes order-dependently.</summary>
     public static ulong Combine(ulong first, ulong second) => Mix(first ^ (second + 0x9E3779B97F4A7C15UL + (first << 6) + (first >> 2)));
