@@ -8,6 +8,8 @@ namespace FineTune.Sdk;
 /// </summary>
 internal sealed class DatasetRow
 {
+    private RowFingerprints? _ownFingerprints;
+
     /// <summary>Gets or sets the 1-based line number.</summary>
     public long Line { get; set; }
 
@@ -34,6 +36,12 @@ internal sealed class DatasetRow
 
     /// <summary>Gets or sets the row's fingerprints when a worker computed them ahead of the gates; otherwise <see langword="null"/>.</summary>
     public RowFingerprints? Fingerprints { get; set; }
+
+    /// <summary>Gets the fingerprints instance a worker reuses for this row object (its buffers outlive the rows).</summary>
+    public RowFingerprints OwnFingerprints => _ownFingerprints ??= new RowFingerprints();
+
+    /// <summary>Gets the content string of each message that <see cref="DatasetRowParser.Fill"/> read (by message index; <see langword="null"/> when not read or not a string).</summary>
+    public List<string?> MessageContents { get; } = [];
 
     /// <summary>Gets or sets the MinHash signature buffer a worker filled ahead of the duplicate gate.</summary>
     public uint[]? Signature { get; set; }

@@ -57,6 +57,7 @@ internal static class DatasetRowParser
         row.AssistantText = null;
         row.AssistantPath = "$";
         row.Source = null;
+        row.MessageContents.Clear();
         if (root.ValueKind != JsonValueKind.Object)
         {
             return;
@@ -79,7 +80,7 @@ internal static class DatasetRowParser
             if (root.TryGetProperty("preferred_output", out var preferred) && preferred.ValueKind == JsonValueKind.Array
                 && preferred.GetArrayLength() > 0)
             {
-                SetAssistant(row, preferred[0], "$.preferred_output[0]");
+                SetAssistant(row, preferred[0], "$.preferred_output", 0);
             }
 
             return;
@@ -142,12 +143,14 @@ internal static class DatasetRowParser
                     if (row.SystemPrompt is null && message.TryGetProperty("content", out var systemContent))
                     {
                         row.SystemPrompt = ContentText(systemContent);
+                        Remember(row, takeAssistant, index, systemContent, row.SystemPrompt);
                     }
                 }
                 else if (role.ValueEquals("user"u8))
                 {
                     if (message.TryGetProperty("content", out var userContent) && ContentText(userContent) is { } text)
                     {
+                        Remember(row, takeAssistant, index, userContent, text);
                         if (firstUser is null)
                         {
                             firstUser = text;
@@ -166,7 +169,10 @@ internal static class DatasetRowParser
                 }
                 else if (takeAssistant && role.ValueEquals("assistant"u8))
                 {
-                    SetAssistant(row, message, $"{path}[{index}]");
+                    if (SetAssistant(row, message, path, index) && message.TryGetProperty("content", out var assistantContent))
+                    {
+                        Remember(row, takeAssistant, index, assistantContent, row.AssistantText);
+                    }
                 }
             }
 
@@ -176,28 +182,55 @@ internal static class DatasetRowParser
         row.UserText = user?.ToString() ?? firstUser ?? string.Empty;
     }
 
-    private static void SetAssistant(DatasetRow row, JsonElement message, string path)
+    // Keeps the string of a chat message's string content for the token counter, which would otherwise decode it again.
+    private static void Remember(DatasetRow row, bool chat, int index, JsonElement content, string? text)
+    {
+        if (!chat || content.ValueKind != JsonValueKind.String || text is null)
+        {
+            return;
+        }
+
+        var contents = row.MessageContents;
+        while (contents.Count <= index)
+        {
+            contents.Add(null);
+        }
+
+        contents[index] = text;
+    }
+
+    // The paths of the first messages' contents, built once instead of for every row.
+    private static readonly string[] MessageContentPaths = [.. Enumerable.Range(0, 16).Select(i => $"$.messages[{i}].content")];
+
+    // Sets the row's answer from an assistant message; returns true when it came from the message's content.
+    private static bool SetAssistant(DatasetRow row, JsonElement message, string listPath, int index)
     {
         if (message.ValueKind != JsonValueKind.Object)
         {
-            return;
+            return false;
         }
 
         if (message.TryGetProperty("content", out var content) && ContentText(content) is { Length: > 0 } text)
         {
             row.AssistantText = text;
-            row.AssistantPath = path + ".content";
+            row.AssistantPath = listPath == "$.messages" && (uint)index < (uint)MessageContentPaths.Length
+                ? MessageContentPaths[index]
+                : $"{listPath}[{index}].content";
+            return true;
         }
-        else if (message.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array)
+
+        if (message.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array)
         {
             row.AssistantText = toolCalls.GetRawText();
-            row.AssistantPath = path + ".tool_calls";
+            row.AssistantPath = $"{listPath}[{index}].tool_calls";
         }
         else if (message.TryGetProperty("function_call", out var functionCall) && functionCall.ValueKind == JsonValueKind.Object)
         {
             row.AssistantText = functionCall.GetRawText();
-            row.AssistantPath = path + ".function_call";
+            row.AssistantPath = $"{listPath}[{index}].function_call";
         }
+
+        return false;
     }
 
     /// <summary>The deepest nesting of arrays and objects, counting outside strings; used to explain a parse failure.</summary>

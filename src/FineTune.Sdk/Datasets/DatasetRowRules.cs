@@ -655,7 +655,25 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
         property.NameEquals("role"u8) || property.NameEquals("content"u8) || property.NameEquals("name"u8) || property.NameEquals("weight"u8)
         || property.NameEquals("tool_calls"u8) || property.NameEquals("tool_call_id"u8) || property.NameEquals("function_call"u8) || property.NameEquals("refusal"u8);
 
-    private static bool IsBlank(JsonElement value) => value.ValueEquals(""u8) || string.IsNullOrWhiteSpace(value.GetString());
+    private static bool IsBlank(JsonElement value)
+    {
+#if NET9_0_OR_GREATER
+        // Without a \u escape, an ASCII letter or digit that does not follow a backslash is a literal character of
+        // the string, so it is not blank; decided from the raw UTF-8 without building the string.
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        if (raw.IndexOf("\\u"u8) < 0)
+        {
+            for (var i = 1; i < raw.Length; i++)
+            {
+                if (char.IsAsciiLetterOrDigit((char)raw[i]) && raw[i - 1] != (byte)'\\')
+                {
+                    return false;
+                }
+            }
+        }
+#endif
+        return value.ValueEquals(""u8) || string.IsNullOrWhiteSpace(value.GetString());
+    }
 
     private static Role RoleOf(JsonElement role) =>
         role.ValueEquals("system"u8) ? Role.System

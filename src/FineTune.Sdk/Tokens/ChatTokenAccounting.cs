@@ -96,7 +96,13 @@ public sealed class ChatTokenAccounting
     /// The first half of <see cref="CountExample(JsonElement)"/>: walks the row and collects the texts to encode
     /// plus the fixed overhead, so the encoding (the expensive half) can run on another thread.
     /// </summary>
-    internal void Collect(JsonElement example, ExampleWork work)
+    internal void Collect(JsonElement example, ExampleWork work) => Collect(example, work, null);
+
+    /// <summary>
+    /// <see cref="Collect(JsonElement, ExampleWork)"/> for a chat row whose message contents were already read as
+    /// strings (by message index; <see langword="null"/> entries are read here).
+    /// </summary>
+    internal void Collect(JsonElement example, ExampleWork work, List<string?>? messageContents)
     {
         work.Reset();
         if (example.ValueKind != JsonValueKind.Object)
@@ -113,7 +119,7 @@ public sealed class ChatTokenAccounting
 
             work.Counted = true;
             work.Overhead = ReplyPrimingTokens;
-            CollectConversation(example, list, work);
+            CollectConversation(example, list, work, messageContents);
         }
         else if (example.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object)
         {
@@ -122,7 +128,7 @@ public sealed class ChatTokenAccounting
             work.Overhead = ReplyPrimingTokens;
             if (input.TryGetProperty("messages", out var inputMessages))
             {
-                CollectConversation(input, inputMessages, work);
+                CollectConversation(input, inputMessages, work, null);
             }
 
             foreach (var name in (ReadOnlySpan<string>)["preferred_output", "non_preferred_output"])
@@ -131,7 +137,7 @@ public sealed class ChatTokenAccounting
                 {
                     foreach (var message in outputs.EnumerateArray())
                     {
-                        CollectMessage(message, work);
+                        CollectMessage(message, work, null);
                     }
                 }
             }
@@ -161,13 +167,15 @@ public sealed class ChatTokenAccounting
         return new ChatExampleTokens(total, Math.Min(total, MaxTokensPerExample), work.Messages, assistant);
     }
 
-    private void CollectConversation(JsonElement owner, JsonElement list, ExampleWork work)
+    private void CollectConversation(JsonElement owner, JsonElement list, ExampleWork work, List<string?>? contents)
     {
         if (list.ValueKind == JsonValueKind.Array)
         {
+            var index = 0;
             foreach (var message in list.EnumerateArray())
             {
-                CollectMessage(message, work);
+                CollectMessage(message, work, contents is not null && index < contents.Count ? contents[index] : null);
+                index++;
             }
         }
 
@@ -182,7 +190,7 @@ public sealed class ChatTokenAccounting
         }
     }
 
-    private void CollectMessage(JsonElement message, ExampleWork work)
+    private void CollectMessage(JsonElement message, ExampleWork work, string? content)
     {
         work.Messages++;
         work.Overhead += TokensPerMessage;
@@ -212,7 +220,7 @@ public sealed class ChatTokenAccounting
             }
             else if (value.ValueKind == JsonValueKind.String)
             {
-                AddString(value, work, said);
+                AddString(value, work, said, property.NameEquals("content"u8) ? content : null);
             }
             else
             {
@@ -253,8 +261,9 @@ public sealed class ChatTokenAccounting
     }
 
     // A JSON string's text, copied into the work's buffer: straight from the document's UTF-8 when it has no
-    // escapes (no string is allocated), through GetString otherwise.
-    private static void AddString(JsonElement value, ExampleWork work, bool said)
+    // escapes (no string is allocated); else the string the row's reader already decoded, when it is this value's
+    // (checked without allocating); else through GetString.
+    private static void AddString(JsonElement value, ExampleWork work, bool said, string? decoded = null)
     {
 #if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
@@ -264,7 +273,7 @@ public sealed class ChatTokenAccounting
             return;
         }
 #endif
-        work.Add(value.GetString()!, said);
+        work.Add(decoded is not null && value.ValueEquals(decoded) ? decoded : value.GetString()!, said);
     }
 
     private static string JsonString(JsonElement value)

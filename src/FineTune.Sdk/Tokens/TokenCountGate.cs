@@ -50,7 +50,7 @@ internal sealed class TokenCountGate : IPreparingDatasetGate
     public void Prepare(DatasetRow row)
     {
         var work = t_work ??= new ChatTokenAccounting.ExampleWork();
-        _accounting.Collect(row.Root, work);
+        _accounting.Collect(row.Root, work, row.Format == DatasetFormat.Chat ? row.MessageContents : null);
         row.TokenCounts = work.Counted ? _accounting.Finish(work) : null;
         row.TokensPrepared = true;
     }

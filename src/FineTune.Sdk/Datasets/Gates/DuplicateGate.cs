@@ -45,7 +45,7 @@ internal sealed class DuplicateGate : IPreparingDatasetGate
 
     public void Prepare(DatasetRow row)
     {
-        var keys = (row.Fingerprints ??= new RowFingerprints()).For(row);
+        var keys = (row.Fingerprints ??= row.OwnFingerprints).For(row);
         if (_hasher is not null)
         {
             var signature = row.Signature ??= new uint[_hasher.HashCount];

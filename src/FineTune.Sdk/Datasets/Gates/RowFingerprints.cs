@@ -7,11 +7,12 @@ namespace FineTune.Sdk;
 /// </summary>
 internal sealed class RowFingerprints
 {
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     private DatasetRow? _row;
     private long _line;
-    private char[]? _systemBuffer;
-    private char[]? _userBuffer;
-    private char[]? _answerBuffer;
+    private Scratch? _scratch;
     private int _userLength;
     private int _answerLength;
     private bool _hasAnswer;
@@ -28,14 +29,20 @@ internal sealed class RowFingerprints
     /// <summary>Gets the hash of the normalized system prompt alone (0 when there is none).</summary>
     public ulong SystemPrompt { get; private set; }
 
-    /// <summary>Gets the normalized user text, the first half of the near-duplicate sketch's input.</summary>
-    public ReadOnlySpan<char> NearUser => _userBuffer.AsSpan(0, _userLength);
+    /// <summary>
+    /// Gets the normalized user text, the first half of the near-duplicate sketch's input. Like
+    /// <see cref="NearAnswer"/> it lives in the thread's scratch buffers: read it on the thread that called
+    /// <see cref="For"/>, before that thread fingerprints another row.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another row or thread has reused the buffers since.</exception>
+    public ReadOnlySpan<char> NearUser => Owned().User.AsSpan(0, _userLength);
 
     /// <summary>
     /// Gets the normalized answer, the second half of the near-duplicate sketch's input (empty when the row has no
     /// answer text). The sketch reads the user text and the answer as one text joined by a space.
     /// </summary>
-    public ReadOnlySpan<char> NearAnswer => _hasAnswer ? _answerBuffer.AsSpan(0, _answerLength) : [];
+    /// <exception cref="InvalidOperationException">Another row or thread has reused the buffers since.</exception>
+    public ReadOnlySpan<char> NearAnswer => _hasAnswer ? Owned().Answer.AsSpan(0, _answerLength) : [];
 
     /// <summary>Fills the keys for a row unless they are already those of this row.</summary>
     public RowFingerprints For(DatasetRow row)
@@ -52,11 +59,13 @@ internal sealed class RowFingerprints
 
         _row = row;
         _line = row.Line;
-        var system = TextFingerprint.Normalize(row.SystemPrompt, ref _systemBuffer);
-        var user = TextFingerprint.Normalize(row.UserText, ref _userBuffer);
+        var scratch = _scratch = t_scratch ??= new Scratch();
+        scratch.Owner = this;
+        var system = TextFingerprint.Normalize(row.SystemPrompt, ref scratch.System);
+        var user = TextFingerprint.Normalize(row.UserText, ref scratch.User);
         var answer = row.AssistantText is not null
-            ? TextFingerprint.Normalize(row.AssistantText, ref _answerBuffer)
-            : TextFingerprint.Normalize(row.Root.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : row.Root.GetRawText(), ref _answerBuffer);
+            ? TextFingerprint.Normalize(row.AssistantText, ref scratch.Answer)
+            : TextFingerprint.Normalize(row.Root.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : row.Root.GetRawText(), ref scratch.Answer);
         _userLength = user.Length;
         _answerLength = answer.Length;
         _hasAnswer = row.AssistantText is not null;
@@ -66,5 +75,19 @@ internal sealed class RowFingerprints
         Answer = TextFingerprint.Hash(answer, 3);
         Exact = TextFingerprint.Combine(Input, Answer);
         return this;
+    }
+
+    private Scratch Owned() =>
+        _scratch is { } scratch && ReferenceEquals(scratch, t_scratch) && ReferenceEquals(scratch.Owner, this)
+            ? scratch
+            : throw new InvalidOperationException("The normalized texts were overwritten: read them on the thread that fingerprinted the row, before it fingerprints another.");
+
+    // The normalization buffers of one thread, reused from row to row (never per row: rows in flight are many).
+    private sealed class Scratch
+    {
+        public char[]? System;
+        public char[]? User;
+        public char[]? Answer;
+        public RowFingerprints? Owner;
     }
 }
