@@ -16,6 +16,7 @@ internal sealed class NearDuplicateIndex
     private uint[] _keys = new uint[1024];
     private int[] _values = new int[1024];
     private int _used;
+    private uint _touched; // keeps the prefetching loads of FindCandidates alive
 
     public NearDuplicateIndex(int hashCount, int bands, int rowsPerBand)
     {
@@ -37,9 +38,23 @@ internal sealed class NearDuplicateIndex
     public void FindCandidates(ReadOnlySpan<uint> signature, List<int> candidates)
     {
         candidates.Clear();
+
+        // The table is far larger than the cache, so each band's first probe is a cache miss. Read every band's
+        // home slot first (independent loads the core overlaps), then probe: one memory latency per row, not one
+        // per band.
+        Span<uint> keys = stackalloc uint[_bands];
+        var mask = _keys.Length - 1;
+        uint touched = 0;
         for (var band = 0; band < _bands; band++)
         {
-            var key = BandKey(signature, band);
+            keys[band] = BandKey(signature, band);
+            touched |= _keys[(int)(TextFingerprint.Mix(keys[band]) & (uint)mask)];
+        }
+
+        _touched = touched;
+        for (var band = 0; band < _bands; band++)
+        {
+            var key = keys[band];
             var slot = Find(key);
             if (_keys[slot] != 0)
             {
