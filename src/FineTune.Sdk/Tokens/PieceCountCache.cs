@@ -5,11 +5,11 @@ using System.Runtime.Intrinsics;
 namespace FineTune.Sdk;
 
 /// <summary>
-/// The counting path's first stop: a small per-thread, direct-mapped table from short ASCII pieces (up to
+/// The counting path's first stop: a small per-thread, two-way set-associative table from short ASCII pieces (up to
 /// <see cref="MaxChars"/> chars, packed one byte per char into two 64-bit words) to their token count. A few
 /// thousand words make up most running text, so most pieces are counted from a table that stays in the core's
 /// cache, without UTF-8 encoding, the multi-megabyte vocabulary table or merges. A slot holds the whole key, so
-/// a hit is exact; a collision evicts the older piece. 32,768 slots × 24 bytes = 768 KB per thread (larger than the core's cache: a miss costs far more than a slower hit).
+/// a hit is exact; a third piece in a set evicts the one stored longest ago. 32,768 slots × 24 bytes = 768 KB per thread (larger than the core's cache: a miss costs far more than a slower hit).
 /// </summary>
 internal sealed class PieceCountCache
 {
@@ -80,14 +80,25 @@ internal sealed class PieceCountCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int TryGet(ulong low, ulong high, int length, out int slot)
     {
-        slot = (int)(((low ^ (high * 0x9E3779B97F4A7C15UL) ^ (ulong)length) * 0xC2B2AE3D27D4EB4FUL) >> (64 - Bits));
-        ref readonly var entry = ref _entries[slot];
-        return entry.Low == low && entry.High == high && entry.Length == length ? entry.Count : -1;
+        // Two-way sets: the pair of adjacent entries at slot, the most recently stored first.
+        slot = (int)(((low ^ (high * 0x9E3779B97F4A7C15UL) ^ (ulong)length) * 0xC2B2AE3D27D4EB4FUL) >> (64 - Bits + 1)) << 1;
+        ref readonly var first = ref _entries[slot];
+        if (first.Low == low && first.High == high && first.Length == length)
+        {
+            return first.Count;
+        }
+
+        ref readonly var second = ref _entries[slot + 1];
+        return second.Low == low && second.High == high && second.Length == length ? second.Count : -1;
     }
 
-    /// <summary>Stores the token count of a packed piece in the slot <see cref="TryGet"/> returned.</summary>
+    /// <summary>Stores the token count of a packed piece in the set <see cref="TryGet"/> returned, evicting its older entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(int slot, ulong low, ulong high, int length, int count) => _entries[slot] = new Entry(low, high, length, count);
+    public void Set(int slot, ulong low, ulong high, int length, int count)
+    {
+        _entries[slot + 1] = _entries[slot];
+        _entries[slot] = new Entry(low, high, length, count);
+    }
 
     private static Vector128<ushort> Lanes => Vector128.Create((ushort)0, 1, 2, 3, 4, 5, 6, 7);
 
