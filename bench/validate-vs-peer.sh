@@ -41,6 +41,9 @@ small=$(corpus "$mb")
 echo "| run                          | size MB  | wall s  |   MB/s   | RSS MB  |"
 echo "|------------------------------|----------|---------|----------|---------|"
 measure "finetune-validate-${mb}MB" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
+# The same with tier-1 compilation starting at once instead of after the runtime's 100 ms call-counting delay (a
+# process-wide runtime setting, not the tool's default: it slows `finetune eval run`, docs/benchmarks.md).
+measure "finetune-validate-nodelay-${mb}MB" "$small" env DOTNET_TC_CallCountingDelayMs=0 "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
 measure "peer-gpt-tokenizer-${mb}MB" "$small" node "$out/peer/cookbook-check.mjs" "$small" gpt-tokenizer
 measure "peer-tiktoken-${mb}MB" "$small" node "$out/peer/cookbook-check.mjs" "$small" tiktoken
 if [ "$large_mb" -gt 0 ]; then

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace FineTune.Sdk;
 
 /// <summary>
@@ -30,6 +31,7 @@ internal static class BytePairEncoder
     }
 
     // The algorithm exactly as tiktoken writes it: O(n^2) but fast for the short pieces text is made of.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int MergeLinear(BpeVocabulary vocabulary, ReadOnlySpan<byte> piece, List<int>? output)
     {
         var n = piece.Length;
@@ -93,6 +95,7 @@ internal static class BytePairEncoder
 
     // The same merges in O(n log n) for long pieces (long runs of spaces or punctuation): a priority queue ordered by
     // (rank, start) picks the same pair as the linear scan, which takes the lowest rank and then the leftmost part.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int MergeWithQueue(BpeVocabulary vocabulary, ReadOnlySpan<byte> piece, List<int>? output)
     {
         var n = piece.Length;

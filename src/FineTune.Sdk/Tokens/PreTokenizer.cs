@@ -46,6 +46,7 @@ internal static class PreTokenizer
     }
 
     /// <summary>Returns the length in chars of the o200k_base piece that starts at <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public static int NextO200k(ReadOnlySpan<char> text, int start)
     {
         var ascii = AsciiWord(text, start);
@@ -69,6 +70,7 @@ internal static class PreTokenizer
     }
 
     /// <summary>Returns the length in chars of the cl100k_base piece that starts at <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public static int NextCl100k(ReadOnlySpan<char> text, int start)
     {
         var first = Classify(text, start, out var width);
@@ -139,6 +141,7 @@ internal static class PreTokenizer
     }
 
     // Branches 1 and 2 of o200k_base; returns the end index or -1.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int MatchO200kLetters(ReadOnlySpan<char> text, int start, Kind first, int width)
     {
         var canTakePrefix = IsP(first);
@@ -162,6 +165,7 @@ internal static class PreTokenizer
     }
 
     // [U]*[Lw]+(contraction)? from j, where U = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and Lw = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int LowerBranch(ReadOnlySpan<char> text, int j)
     {
         var position = j;
@@ -205,6 +209,7 @@ internal static class PreTokenizer
     }
 
     // [U]+[Lw]*(contraction)? from j.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int UpperBranch(ReadOnlySpan<char> text, int j)
     {
         var position = Run(text, j, Kind.Upper);
@@ -219,6 +224,7 @@ internal static class PreTokenizer
 
     // The branches both patterns share after the letter branches:
     // \p{N}{1,3} | ' '?[^\s\p{L}\p{N}]+[\r\n(/)]* | \s*[\r\n]+ | \s+(?!\S) | \s+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int MatchCommonTail(ReadOnlySpan<char> text, int start, Kind first, int width, bool slashAfterPunctuation)
     {
         if ((first & Kind.Number) != 0)
@@ -318,6 +324,7 @@ internal static class PreTokenizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static int Run(ReadOnlySpan<char> text, int position, Kind required)
     {
         while (position < text.Length)

@@ -212,6 +212,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
     // The counting loop: short ASCII pieces are counted from the per-thread table of piece counts (most pieces);
     // the rest, and the table's misses, go through EncodePiece. No exception handling or buffers in this loop, so
     // its locals stay in registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private int CountOrdinary(ReadOnlySpan<char> text)
     {
         var counts = _o200k ? (t_o200kCounts ??= new PieceCountCache()) : (t_cl100kCounts ??= new PieceCountCache());
@@ -245,7 +246,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
 
     // One pre-tokenized piece: UTF-8, then the whole piece in the vocabulary (most pieces are one token), then the
     // per-thread cache of pieces that needed merges, then the merges themselves. Adds ids to output when given.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private int EncodePiece(ReadOnlySpan<char> piece, List<int>? output, ref PieceState state)
     {
         var vocabulary = Vocabulary;

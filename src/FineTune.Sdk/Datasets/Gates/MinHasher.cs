@@ -53,6 +53,7 @@ internal sealed class MinHasher
     /// Sketches <paramref name="first"/> and <paramref name="second"/> as if they were one text joined by a space
     /// (the same signature, without building the joined string); returns false when neither has words.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public bool Sketch(ReadOnlySpan<char> first, ReadOnlySpan<char> second, Span<uint> signature)
     {
         // First the row's shingle hashes, then each block of hash functions over all of them with its running
@@ -113,6 +114,7 @@ internal sealed class MinHasher
     [ThreadStatic]
     private static ulong[]? t_shingles;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private void AddAll(ReadOnlySpan<ulong> shingles, Span<uint> signature)
     {
         var i = 0;
@@ -174,6 +176,7 @@ internal sealed class MinHasher
     }
 
     // NextWord and TextFingerprint.Hash(word) in one pass over the chars (the same value).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static bool NextWordHash(ReadOnlySpan<char> text, ref int position, out ulong hash)
     {
         while (position < text.Length && !IsWordChar(text[position]))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace FineTune.Sdk;
 
 /// <summary>
@@ -35,6 +36,7 @@ internal sealed class NearDuplicateIndex
     public long GetTag(int row) => _tags[row / ChunkRows][row % ChunkRows];
 
     /// <summary>Adds the distinct rows sharing at least one band bucket with <paramref name="signature"/> to <paramref name="candidates"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public void FindCandidates(ReadOnlySpan<uint> signature, List<int> candidates)
     {
         candidates.Clear();
@@ -68,6 +70,7 @@ internal sealed class NearDuplicateIndex
     }
 
     /// <summary>Estimates the Jaccard similarity of a stored row and a signature from their 8-bit MinHash values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public double EstimateJaccard(int row, ReadOnlySpan<uint> signature)
     {
         var stored = _signatures[row / ChunkRows].AsSpan((row % ChunkRows) * _hashCount, _hashCount);
@@ -87,6 +90,7 @@ internal sealed class NearDuplicateIndex
     }
 
     /// <summary>Adds a row; bands whose bucket already has a row keep the first one. Returns the row id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public int Add(ReadOnlySpan<uint> signature, long tag)
     {
         var row = Count;

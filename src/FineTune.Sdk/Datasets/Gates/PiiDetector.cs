@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -61,6 +62,7 @@ internal static partial class PiiDetector
     /// check needs "Authorization"). No character outside ASCII matches these case-insensitively, and the other
     /// escapes (<c>\n</c>, <c>\"</c>, ...) stand for characters that are in none of them, so they cannot create one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public static bool CannotMatch(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IndexOf((byte)'@') >= 0 || utf8.IndexOf("\\u"u8) >= 0 || utf8.IndexOf("sk-"u8) >= 0 || utf8.IndexOf("AKIA"u8) >= 0 || utf8.IndexOf("gh"u8) >= 0)
@@ -374,6 +376,7 @@ internal static partial class PiiDetector
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private static DigitShape ScanDigits(ReadOnlySpan<char> text)
     {
         var shape = default(DigitShape);

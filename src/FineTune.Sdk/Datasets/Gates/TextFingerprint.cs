@@ -29,6 +29,7 @@ internal static class TextFingerprint
     /// Normalizes like <see cref="Normalize(string?)"/> into <paramref name="buffer"/> (grown as needed, reused
     /// between calls) and returns the normalized chars, without allocating a string.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public static ReadOnlySpan<char> Normalize(string? text, ref char[]? buffer)
     {
         if (string.IsNullOrEmpty(text))
