@@ -267,10 +267,20 @@ public sealed class ChatTokenAccounting
     {
 #if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
-        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw.IndexOf((byte)'\\') < 0)
+        if (raw.Length >= 2 && raw[0] == (byte)'"')
         {
-            work.AddUtf8(raw[1..^1], said);
-            return;
+            var body = raw[1..^1];
+            if (body.IndexOf((byte)'\\') < 0)
+            {
+                work.AddUtf8(body, said);
+                return;
+            }
+
+            if (body.IndexOf("\\u"u8) < 0)
+            {
+                work.AddUtf8Unescaping(body, said);
+                return;
+            }
         }
 #endif
         work.Add(decoded is not null && value.ValueEquals(decoded) ? decoded : value.GetString()!, said);
@@ -333,6 +343,40 @@ public sealed class ChatTokenAccounting
             var length = Encoding.UTF8.GetChars(utf8, _chars.AsSpan(_used));
             Segments.Add((_used, length, assistant));
             _used += length;
+        }
+
+        /// <summary>
+        /// Adds the body of a JSON string whose escapes are all two-character ones (<c>\n</c>, <c>\"</c>, ...; no
+        /// <c>\u</c>), unescaped and decoded as <see cref="JsonElement.GetString"/> would.
+        /// </summary>
+        public void AddUtf8Unescaping(ReadOnlySpan<byte> utf8, bool assistant)
+        {
+            Reserve(utf8.Length); // neither decoding nor unescaping makes the text longer
+            var start = _used;
+            var position = _used;
+            while (true)
+            {
+                var escape = utf8.IndexOf((byte)'\\');
+                position += Encoding.UTF8.GetChars(escape < 0 ? utf8 : utf8[..escape], _chars.AsSpan(position));
+                if (escape < 0)
+                {
+                    break;
+                }
+
+                _chars[position++] = utf8[escape + 1] switch
+                {
+                    (byte)'n' => '\n',
+                    (byte)'t' => '\t',
+                    (byte)'r' => '\r',
+                    (byte)'b' => '\b',
+                    (byte)'f' => '\f',
+                    var other => (char)other, // '"', '\\' and '/' stand for themselves
+                };
+                utf8 = utf8[(escape + 2)..];
+            }
+
+            Segments.Add((start, position - start, assistant));
+            _used = position;
         }
 
         public void Reset()

@@ -83,6 +83,23 @@ public sealed class ChatTokenAccountingTests
         ChatTokenAccounting.ForModel("gpt-4o").CountExample(row).Total.Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("plain text, no escapes")]
+    [InlineData(@"line one\nline two\r\n\tindented \""quoted\"" back\\slash a\/b \\n not a newline")]
+    [InlineData(@"déjà vu — 東京 🙂\nnext\b\f")]
+    [InlineData(@"\u00e9t\u00e9 and \ud83d\ude42 via \\u escapes")]
+    public void CountExample_EscapedContent_CountsTheDecodedText(string jsonBody)
+    {
+        // The counter reads JSON strings from the document's UTF-8, unescaping itself; it must see GetString's text.
+        var row = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + jsonBody + "\"},{\"role\":\"assistant\",\"content\":\"ok\"}]}";
+        var decoded = JsonDocument.Parse("\"" + jsonBody + "\"").RootElement.GetString()!;
+        var tokenizer = TiktokenTokenizer.O200kBase;
+        var expected = 3 + (3 + tokenizer.CountTokens("user") + tokenizer.CountTokens(decoded))
+            + (3 + tokenizer.CountTokens("assistant") + tokenizer.CountTokens("ok"));
+        ChatTokenAccounting.ForModel("gpt-4o").CountExample(row).Total.Should().Be(expected);
+        tokenizer.CountTokens(decoded).Should().Be(tokenizer.Encode(decoded).Length);
+    }
+
     [Fact]
     public void CountExample_PreferenceRow_CountsInputAndBothOutputs()
     {
