@@ -119,7 +119,9 @@ public sealed class EvalCommandTests : IDisposable
 
         code.Should().Be(CliApp.Success, error);
         output.Should().Contain("a (gpt-4o-mini-2024-07-18): 6 cases, 0 errors; exact 0.0%; json-valid 0.0%");
+        output.Should().MatchRegex(@"6 results in \d+\.\d{3} s \(setup before the first case \d+\.\d{3} s\)");
         File.ReadAllLines(runFile).Should().HaveCount(6);
+        emulator.RequestCount.Should().Be(6, "the call-path warm-up answers itself on its own loopback port and never calls the endpoint");
     }
 
     [Theory]
