@@ -44,7 +44,8 @@ internal static class EvalCommand
             }
 
             var started = TimeProvider.System.GetTimestamp();
-            var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, cancellationToken).ConfigureAwait(false);
+            var summary = new RunSummary();
+            var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, summary, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode is { } exit)
             {
                 return exit;
@@ -55,19 +56,10 @@ internal static class EvalCommand
             var ended = TimeProvider.System.GetTimestamp();
             var runnerTime = TimeProvider.System.GetElapsedTime(run.RunnerStarted, ended);
             var setupTime = TimeProvider.System.GetElapsedTime(started, run.RunnerStarted);
-            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.Results.Count} results in {runnerTime.TotalSeconds:0.000} s (setup before the first case {setupTime.TotalSeconds:0.000} s)")).ConfigureAwait(false);
-
-            foreach (var group in run.Results.GroupBy(r => r.Variant, StringComparer.Ordinal))
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.Count} results in {runnerTime.TotalSeconds:0.000} s (setup before the first case {setupTime.TotalSeconds:0.000} s)")).ConfigureAwait(false);
+            foreach (var line in summary.Lines())
             {
-                var line = new List<string> { $"{group.Key} ({group.First().ModelId}): {group.Count()} cases, {group.Count(r => r.Error is not null)} errors" };
-                foreach (var scorer in group.SelectMany(r => r.Scores).Select(s => s.Scorer).Distinct(StringComparer.OrdinalIgnoreCase))
-                {
-                    var scores = group.Select(r => r.GetScore(scorer)).Where(s => s is { ScorerError: null }).ToList();
-                    var passRate = scores.Count == 0 ? 0 : scores.Count(s => s!.Passed) / (double)scores.Count;
-                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{scorer} {passRate * 100:0.0}%"));
-                }
-
-                await context.Output.WriteLineAsync(string.Join("; ", line)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(line).ConfigureAwait(false);
             }
 
             return CliApp.Success;
@@ -93,7 +85,7 @@ internal static class EvalCommand
             var outDir = parseResult.GetValue(output)!.FullName;
             var file = parseResult.GetValue(runFile)?.FullName ?? Path.Combine(outDir, "run.jsonl");
             var variants = new List<(string, string)> { ("base", parseResult.GetValue(baseModel)!), ("candidate", parseResult.GetValue(candidate)!) };
-            var run = await shared.RunAsync(context, parseResult, variants, file, cancellationToken).ConfigureAwait(false);
+            var run = await shared.RunAsync(context, parseResult, variants, file, summary: null, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode is { } exit)
             {
                 return exit;
@@ -158,7 +150,8 @@ internal static class EvalCommand
             }
         }
 
-        public async Task<RunOutcome> RunAsync(CliContext context, ParseResult parseResult, List<(string Label, string Model)> variantSpecs, string runFile, CancellationToken cancellationToken)
+        /// <summary>Runs the golden set; results are kept for a comparison, or only tallied into <paramref name="summary"/> (memory stays flat).</summary>
+        public async Task<RunOutcome> RunAsync(CliContext context, ParseResult parseResult, List<(string Label, string Model)> variantSpecs, string runFile, RunSummary? summary, CancellationToken cancellationToken)
         {
             var goldenFile = parseResult.GetValue(Golden)!;
             if (!goldenFile.Exists)
@@ -235,7 +228,14 @@ internal static class EvalCommand
                 var runnerStarted = TimeProvider.System.GetTimestamp();
                 await foreach (var result in runner.RunAsync(golden.Cases, variants, options, null, cancellationToken).ConfigureAwait(false))
                 {
-                    results.Add(result);
+                    if (summary is null)
+                    {
+                        results.Add(result);
+                    }
+                    else
+                    {
+                        summary.Add(result);
+                    }
                 }
 
                 return new RunOutcome(null, golden.Cases, results) { RunnerStarted = runnerStarted };
@@ -322,5 +322,75 @@ internal static class EvalCommand
         public long RunnerStarted { get; init; }
 
         public static RunOutcome Exit(int code) => new(code, [], []);
+    }
+
+    /// <summary>What <c>eval run</c> prints per model, tallied as results stream by instead of keeping them.</summary>
+    private sealed class RunSummary
+    {
+        private readonly List<VariantTally> _variants = [];
+
+        public int Count { get; private set; }
+
+        public void Add(EvalCaseResult result)
+        {
+            Count++;
+            var tally = _variants.Find(v => string.Equals(v.Label, result.Variant, StringComparison.Ordinal));
+            if (tally is null)
+            {
+                tally = new VariantTally(result.Variant, result.ModelId);
+                _variants.Add(tally);
+            }
+
+            tally.Cases++;
+            tally.Errors += result.Error is null ? 0 : 1;
+            foreach (var score in result.Scores)
+            {
+                var scorer = tally.Scorers.Find(s => string.Equals(s.Name, score.Scorer, StringComparison.OrdinalIgnoreCase));
+                if (scorer is null)
+                {
+                    scorer = new ScorerTally(score.Scorer);
+                    tally.Scorers.Add(scorer);
+                }
+
+                if (score.ScorerError is null)
+                {
+                    scorer.Scored++;
+                    scorer.Passed += score.Passed ? 1 : 0;
+                }
+            }
+        }
+
+        /// <summary>One line per model: cases, errors and each scorer's pass rate.</summary>
+        public IEnumerable<string> Lines()
+        {
+            foreach (var tally in _variants)
+            {
+                var parts = new List<string> { $"{tally.Label} ({tally.ModelId}): {tally.Cases} cases, {tally.Errors} errors" };
+                parts.AddRange(tally.Scorers.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {(s.Scored == 0 ? 0 : s.Passed * 100.0 / s.Scored):0.0}%")));
+                yield return string.Join("; ", parts);
+            }
+        }
+
+        private sealed class VariantTally(string label, string modelId)
+        {
+            public string Label { get; } = label;
+
+            public string ModelId { get; } = modelId;
+
+            public int Cases { get; set; }
+
+            public int Errors { get; set; }
+
+            public List<ScorerTally> Scorers { get; } = [];
+        }
+
+        private sealed class ScorerTally(string name)
+        {
+            public string Name { get; } = name;
+
+            public int Scored { get; set; }
+
+            public int Passed { get; set; }
+        }
     }
 }
