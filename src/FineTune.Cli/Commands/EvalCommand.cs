@@ -142,9 +142,15 @@ internal static class EvalCommand
 
         public Option<FileInfo?> Training { get; } = new("--training") { Description = "The training file, to flag golden cases that leaked into it." };
 
+        public Option<string[]> Prices { get; } = new("--price")
+        {
+            Description = "Inference prices for per-case cost, as MODEL=INPUT,OUTPUT in USD per 1M tokens; repeat for several. Fine-tuned (ft:) models default to the price catalog's fine-tuned inference prices.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training })
+            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training, Prices })
             {
                 command.Options.Add(option);
             }
@@ -222,7 +228,8 @@ internal static class EvalCommand
                     await warmUp.ConfigureAwait(false);
                 }
 
-                var variants = variantSpecs.Select(v => new ModelVariant(v.Label, v.Model, client)).ToList();
+                var prices = ParsePrices(parseResult.GetValue(Prices));
+                var variants = variantSpecs.Select(v => WithPrice(new ModelVariant(v.Label, v.Model, client), prices)).ToList();
                 var results = new List<EvalCaseResult>();
                 var runner = new EvalRunner();
                 var runnerStarted = TimeProvider.System.GetTimestamp();
@@ -251,6 +258,45 @@ internal static class EvalCommand
                 await warmUp.ConfigureAwait(false);
                 client?.Dispose();
             }
+        }
+
+        /// <summary>Parses <c>--price MODEL=INPUT,OUTPUT</c> values.</summary>
+        /// <exception cref="ArgumentException">A value is not in that form.</exception>
+        private static Dictionary<string, (decimal Input, decimal Output)> ParsePrices(string[]? specs)
+        {
+            var prices = new Dictionary<string, (decimal, decimal)>(StringComparer.Ordinal);
+            foreach (var spec in specs ?? [])
+            {
+                var eq = spec.LastIndexOf('=');
+                var pair = eq > 0 ? spec[(eq + 1)..].Split(',') : [];
+                if (pair.Length != 2
+                    || !decimal.TryParse(pair[0], NumberStyles.Number, CultureInfo.InvariantCulture, out var input) || input < 0
+                    || !decimal.TryParse(pair[1], NumberStyles.Number, CultureInfo.InvariantCulture, out var output) || output < 0)
+                {
+                    throw new ArgumentException($"--price must be MODEL=INPUT,OUTPUT (USD per 1M tokens, for example gpt-4o-mini=0.15,0.60); it was '{spec}'.");
+                }
+
+                prices[spec[..eq]] = (input, output);
+            }
+
+            return prices;
+        }
+
+        /// <summary>Sets a variant's prices from <c>--price</c>, or for an <c>ft:</c> model from the catalog's fine-tuned inference prices.</summary>
+        private static ModelVariant WithPrice(ModelVariant variant, Dictionary<string, (decimal Input, decimal Output)> prices)
+        {
+            if (prices.TryGetValue(variant.ModelId, out var price))
+            {
+                return new ModelVariant(variant.Label, variant.ModelId, variant.Client) { InputPricePerMillionTokens = price.Input, OutputPricePerMillionTokens = price.Output };
+            }
+
+            if (variant.ModelId.StartsWith("ft:", StringComparison.Ordinal)
+                && new CostEstimator().FindPrice(variant.ModelId) is { InputPerMillionTokens: { } input, OutputPerMillionTokens: { } output })
+            {
+                return new ModelVariant(variant.Label, variant.ModelId, variant.Client) { InputPricePerMillionTokens = input, OutputPricePerMillionTokens = output };
+            }
+
+            return variant;
         }
 
         /// <summary>True unless the run file already holds every (case, label, model) result, so no endpoint is needed.</summary>

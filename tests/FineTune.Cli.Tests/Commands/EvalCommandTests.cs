@@ -124,6 +124,39 @@ public sealed class EvalCommandTests : IDisposable
         emulator.RequestCount.Should().Be(6, "the call-path warm-up answers itself on its own loopback port and never calls the endpoint");
     }
 
+    [Fact]
+    public async Task Run_WithPrice_WritesPerCaseCostFromTokens()
+    {
+        await using var emulator = new OpenAIEmulator();
+        var endpoint = await emulator.StartAsync();
+        var runFile = Path.Combine(_dir, "priced.jsonl");
+
+        var (code, _, error) = await RunAsync("eval", "run", "--golden", GoldenPath, "--model", "gpt-4o-mini-2024-07-18", "--endpoint", endpoint.ToString(), "--run-file", runFile,
+            "--price", "gpt-4o-mini-2024-07-18=0.15,0.60");
+
+        code.Should().Be(CliApp.Success, error);
+        foreach (var line in File.ReadAllLines(runFile))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var expected = (root.GetProperty("inputTokens").GetInt64() * 0.15m + root.GetProperty("outputTokens").GetInt64() * 0.60m) / 1_000_000m;
+            root.GetProperty("cost").GetDecimal().Should().Be(expected);
+        }
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-mini")]
+    [InlineData("gpt-4o-mini=0.15")]
+    [InlineData("gpt-4o-mini=0.15,abc")]
+    [InlineData("gpt-4o-mini=-1,0.6")]
+    public async Task Run_MalformedPrice_ExitsTwo(string price)
+    {
+        var (code, _, error) = await RunAsync("eval", "run", "--golden", GoldenPath, "--model", "gpt-4o-mini", "--run-file", Path.Combine(_dir, "p.jsonl"), "--endpoint", "http://127.0.0.1:9/v1", "--price", price);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("--price must be MODEL=INPUT,OUTPUT");
+    }
+
     [Theory]
     [InlineData("eval", "compare", "--base", "a", "--candidate", "b", "--out", "x")]
     [InlineData("eval", "compare", "--golden", "missing.jsonl", "--base", "a", "--candidate", "b", "--out", "x")]
