@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1009, EventName = "DatasetManifestBuilt", Level = LogLevel.Information, Message = "Built the manifest of dataset {FileName} {Version}: {Rows} rows, {Bytes} bytes, SHA-256 {Sha256}.")]
     public static partial void DatasetManifestBuilt(ILogger logger, string fileName, string version, long rows, long bytes, string sha256);
+
+    [LoggerMessage(EventId = 1010, EventName = "DatasetSplit", Level = LogLevel.Information, Message = "Split a dataset: {TrainRows} train, {ValidationRows} validation, {HoldoutRows} holdout rows; {MovedRows} moved to keep duplicates together, {SkippedLines} lines left out, in {ElapsedMs} ms.")]
+    public static partial void DatasetSplit(ILogger logger, long trainRows, long validationRows, long holdoutRows, long movedRows, long skippedLines, long elapsedMs);
 }
