@@ -142,6 +142,12 @@ internal static class EvalCommand
 
         public Option<FileInfo?> Training { get; } = new("--training") { Description = "The training file, to flag golden cases that leaked into it." };
 
+        public Option<string[]> ExactNormalization { get; } = new("--exact-normalize")
+        {
+            Description = "How --scorer exact normalizes both answers before comparing: ignore-case, collapse-whitespace, ignore-punctuation, no-trim (comma list or repeated; default: trim only).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         public Option<string[]> Prices { get; } = new("--price")
         {
             Description = "Inference prices for per-case cost, as MODEL=INPUT,OUTPUT in USD per 1M tokens; repeat for several. Fine-tuned (ft:) models default to the price catalog's fine-tuned inference prices.",
@@ -150,7 +156,7 @@ internal static class EvalCommand
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training, Prices })
+            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training, ExactNormalization, Prices })
             {
                 command.Options.Add(option);
             }
@@ -201,7 +207,9 @@ internal static class EvalCommand
                     }
                     else
                     {
-                        var scorer = EvalScorers.Create(name);
+                        var scorer = string.Equals(name, "exact", StringComparison.OrdinalIgnoreCase)
+                            ? EvalScorers.ExactMatch(ParseExactNormalization(parseResult.GetValue(ExactNormalization)))
+                            : EvalScorers.Create(name);
                         options.Scorers.Add(scorer);
                         localScorers.Add(scorer);
                     }
@@ -258,6 +266,35 @@ internal static class EvalCommand
                 await warmUp.ConfigureAwait(false);
                 client?.Dispose();
             }
+        }
+
+        /// <summary>Parses <c>--exact-normalize</c> values into the exact-match scorer's options.</summary>
+        /// <exception cref="ArgumentException">A value is not one of the known normalizations.</exception>
+        private static ExactMatchOptions ParseExactNormalization(string[]? values)
+        {
+            var options = new ExactMatchOptions();
+            foreach (var value in (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            {
+                switch (value.ToLowerInvariant())
+                {
+                    case "ignore-case":
+                        options.IgnoreCase = true;
+                        break;
+                    case "collapse-whitespace":
+                        options.CollapseWhitespace = true;
+                        break;
+                    case "ignore-punctuation":
+                        options.IgnorePunctuation = true;
+                        break;
+                    case "no-trim":
+                        options.Trim = false;
+                        break;
+                    default:
+                        throw new ArgumentException($"--exact-normalize takes ignore-case, collapse-whitespace, ignore-punctuation or no-trim; it was '{value}'.");
+                }
+            }
+
+            return options;
         }
 
         /// <summary>Parses <c>--price MODEL=INPUT,OUTPUT</c> values.</summary>

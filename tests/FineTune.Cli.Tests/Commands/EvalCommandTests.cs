@@ -144,6 +144,28 @@ public sealed class EvalCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Run_ExactNormalize_ReachesTheExactScorer()
+    {
+        await using var emulator = new OpenAIEmulator();
+        var endpoint = await emulator.StartAsync();
+        var golden = Path.Combine(_dir, "shouting.jsonl");
+        // The emulated base model answers unknown prompts with this sentence; the golden set expects it in capitals and spaced out.
+        File.WriteAllLines(golden, Enumerable.Range(1, 3).Select(i =>
+            $"{{\"id\":\"s{i}\",\"input\":\"Unknown question {i}?\",\"expected\":\"(EMULATED  GPT-4O-MINI-2024-07-18) I HAVE NO TRAINED ANSWER FOR THIS PROMPT.\"}}"));
+
+        var (plainCode, plain, plainError) = await RunAsync("eval", "run", "--golden", golden, "--model", "gpt-4o-mini-2024-07-18", "--endpoint", endpoint.ToString(), "--run-file", Path.Combine(_dir, "plain.jsonl"));
+        var (code, normalized, error) = await RunAsync("eval", "run", "--golden", golden, "--model", "gpt-4o-mini-2024-07-18", "--endpoint", endpoint.ToString(), "--run-file", Path.Combine(_dir, "normalized.jsonl"),
+            "--exact-normalize", "ignore-case,collapse-whitespace");
+
+        plainCode.Should().Be(CliApp.Success, plainError);
+        plain.Should().Contain("3 cases, 0 errors; exact 0.0%");
+        code.Should().Be(CliApp.Success, error);
+        normalized.Should().Contain("3 cases, 0 errors; exact 100.0%");
+        (await RunAsync("eval", "run", "--golden", golden, "--model", "m", "--run-file", Path.Combine(_dir, "x.jsonl"), "--endpoint", endpoint.ToString(), "--exact-normalize", "shout"))
+            .Should().Match<(int Code, string Output, string Error)>(r => r.Code == CliApp.UsageError && r.Error.Contains("--exact-normalize takes"));
+    }
+
     [Theory]
     [InlineData("gpt-4o-mini")]
     [InlineData("gpt-4o-mini=0.15")]
