@@ -229,12 +229,15 @@ internal static class EvalCommand
                     return RunOutcome.Exit(CliApp.UsageError);
                 }
 
-                var needsCalls = NeedsCalls(runFile, golden.Cases, variantSpecs);
-                if (needsCalls)
+                // Without a key and an endpoint there is no client; the runner then refuses only if some case is not in
+                // the run file yet (a finished run is compared without calling anything).
+                var noKey = endpoint is null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable));
+                if (!noKey)
                 {
                     client ??= CreateClient(endpoint);
-                    await warmUp.ConfigureAwait(false);
                 }
+
+                await warmUp.ConfigureAwait(false);
 
                 var prices = ParsePrices(parseResult.GetValue(Prices));
                 var variants = variantSpecs.Select(v => WithPrice(new ModelVariant(v.Label, v.Model, client), prices)).ToList();
@@ -257,7 +260,10 @@ internal static class EvalCommand
             }
             catch (ArgumentException ex)
             {
-                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                var message = client is null && ex.ParamName == "variants"
+                    ? $"{OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable} is not set (needed without --endpoint when cases are not in the run file yet)."
+                    : ex.Message;
+                await context.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
                 return RunOutcome.Exit(CliApp.UsageError);
             }
             finally
@@ -334,42 +340,6 @@ internal static class EvalCommand
             }
 
             return variant;
-        }
-
-        /// <summary>True unless the run file already holds every (case, label, model) result, so no endpoint is needed.</summary>
-        /// <remarks>Reads the documented run-file fields (docs/eval.md) rather than the SDK's internal wire type.</remarks>
-        private static bool NeedsCalls(string runFile, IReadOnlyList<GoldenCase> cases, List<(string Label, string Model)> variants)
-        {
-            if (!File.Exists(runFile))
-            {
-                return true;
-            }
-
-            var wanted = new HashSet<(string, string, string)>(cases.SelectMany(c => variants.Select(v => (c.Id, v.Label, v.Model))));
-            foreach (var line in File.ReadLines(runFile))
-            {
-                try
-                {
-                    if (string.IsNullOrWhiteSpace(line))
-                    {
-                        continue;
-                    }
-
-                    using var record = System.Text.Json.JsonDocument.Parse(line);
-                    var root = record.RootElement;
-                    if (root.ValueKind == System.Text.Json.JsonValueKind.Object
-                        && root.TryGetProperty("caseId", out var id) && root.TryGetProperty("variant", out var label) && root.TryGetProperty("modelId", out var model))
-                    {
-                        wanted.Remove((id.GetString() ?? "", label.GetString() ?? "", model.GetString() ?? ""));
-                    }
-                }
-                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
-                {
-                    // a cut-short or foreign line: that case runs again
-                }
-            }
-
-            return wanted.Count > 0;
         }
 
         private static OpenAIChatClient CreateClient(string? endpoint)

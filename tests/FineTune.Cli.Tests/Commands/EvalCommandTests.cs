@@ -125,6 +125,20 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_NoKeyNoEndpointWithPendingCases_ExitsTwoNamingTheKey()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+        {
+            return; // a machine with a real key would call the real API; the message is only reachable without one
+        }
+
+        var (code, _, error) = await RunAsync("eval", "run", "--golden", GoldenPath, "--model", "gpt-4o-mini", "--run-file", Path.Combine(_dir, "nokey.jsonl"));
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("OPENAI_API_KEY is not set");
+    }
+
+    [Fact]
     public async Task Run_WithPrice_WritesPerCaseCostFromTokens()
     {
         await using var emulator = new OpenAIEmulator();
