@@ -33,6 +33,10 @@ internal static class AugmentCommand
                 var target = parseResult.GetValue(output)!;
                 var report = await new EntitySwapAugmenter(options).AugmentFileAsync(file.FullName, target.FullName, parseResult.GetValue(force), cancellationToken).ConfigureAwait(false);
                 await context.Output.WriteLineAsync($"Read {report.Rows} rows; {report.RowsWithEntities} had entities; wrote {report.RowsWritten} rows ({report.AugmentedRows} augmented) to {target.FullName}.").ConfigureAwait(false);
+                if (report.SkippedLines > 0)
+                {
+                    await context.Error.WriteLineAsync($"warning: left out {report.SkippedLines} lines longer than the line limit (they could not be copied or augmented).").ConfigureAwait(false);
+                }
                 return CliApp.Success;
             });
         });

@@ -44,26 +44,22 @@ internal static class EvalCommand
             }
 
             var started = TimeProvider.System.GetTimestamp();
-            var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, cancellationToken).ConfigureAwait(false);
+            var summary = new RunSummary();
+            var run = await shared.RunAsync(context, parseResult, variants, parseResult.GetValue(runFile)!.FullName, summary, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode is { } exit)
             {
                 return exit;
             }
 
-            var elapsed = TimeProvider.System.GetElapsedTime(started);
-            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.Results.Count} results in {elapsed.TotalSeconds:0.000} s")).ConfigureAwait(false);
-
-            foreach (var group in run.Results.GroupBy(r => r.Variant, StringComparer.Ordinal))
+            // The runner's own time (what grows with the cases), then what came before it: reading the golden set and
+            // compiling the call path, which overlap (docs/eval.md, "Benchmark").
+            var ended = TimeProvider.System.GetTimestamp();
+            var runnerTime = TimeProvider.System.GetElapsedTime(run.RunnerStarted, ended);
+            var setupTime = TimeProvider.System.GetElapsedTime(started, run.RunnerStarted);
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.Count} results in {runnerTime.TotalSeconds:0.000} s (setup before the first case {setupTime.TotalSeconds:0.000} s)")).ConfigureAwait(false);
+            foreach (var line in summary.Lines())
             {
-                var line = new List<string> { $"{group.Key} ({group.First().ModelId}): {group.Count()} cases, {group.Count(r => r.Error is not null)} errors" };
-                foreach (var scorer in group.SelectMany(r => r.Scores).Select(s => s.Scorer).Distinct(StringComparer.OrdinalIgnoreCase))
-                {
-                    var scores = group.Select(r => r.GetScore(scorer)).Where(s => s is { ScorerError: null }).ToList();
-                    var passRate = scores.Count == 0 ? 0 : scores.Count(s => s!.Passed) / (double)scores.Count;
-                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{scorer} {passRate * 100:0.0}%"));
-                }
-
-                await context.Output.WriteLineAsync(string.Join("; ", line)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(line).ConfigureAwait(false);
             }
 
             return CliApp.Success;
@@ -89,7 +85,7 @@ internal static class EvalCommand
             var outDir = parseResult.GetValue(output)!.FullName;
             var file = parseResult.GetValue(runFile)?.FullName ?? Path.Combine(outDir, "run.jsonl");
             var variants = new List<(string, string)> { ("base", parseResult.GetValue(baseModel)!), ("candidate", parseResult.GetValue(candidate)!) };
-            var run = await shared.RunAsync(context, parseResult, variants, file, cancellationToken).ConfigureAwait(false);
+            var run = await shared.RunAsync(context, parseResult, variants, file, summary: null, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode is { } exit)
             {
                 return exit;
@@ -146,15 +142,28 @@ internal static class EvalCommand
 
         public Option<FileInfo?> Training { get; } = new("--training") { Description = "The training file, to flag golden cases that leaked into it." };
 
+        public Option<string[]> ExactNormalization { get; } = new("--exact-normalize")
+        {
+            Description = "How --scorer exact normalizes both answers before comparing: ignore-case, collapse-whitespace, ignore-punctuation, no-trim (comma list or repeated; default: trim only).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        public Option<string[]> Prices { get; } = new("--price")
+        {
+            Description = "Inference prices for per-case cost, as MODEL=INPUT,OUTPUT in USD per 1M tokens; repeat for several. Fine-tuned (ft:) models default to the price catalog's fine-tuned inference prices.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training })
+            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training, ExactNormalization, Prices })
             {
                 command.Options.Add(option);
             }
         }
 
-        public async Task<RunOutcome> RunAsync(CliContext context, ParseResult parseResult, List<(string Label, string Model)> variantSpecs, string runFile, CancellationToken cancellationToken)
+        /// <summary>Runs the golden set; results are kept for a comparison, or only tallied into <paramref name="summary"/> (memory stays flat).</summary>
+        public async Task<RunOutcome> RunAsync(CliContext context, ParseResult parseResult, List<(string Label, string Model)> variantSpecs, string runFile, RunSummary? summary, CancellationToken cancellationToken)
         {
             var goldenFile = parseResult.GetValue(Golden)!;
             if (!goldenFile.Exists)
@@ -170,20 +179,10 @@ internal static class EvalCommand
                 return RunOutcome.Exit(CliApp.UsageError);
             }
 
-            var golden = await GoldenSetReader.ReadAsync(goldenFile.FullName, new GoldenSetReadOptions { TrainingFile = training?.FullName }, cancellationToken).ConfigureAwait(false);
-            foreach (var finding in golden.Findings)
-            {
-                await context.Error.WriteLineAsync($"{finding.Severity.ToString().ToUpperInvariant()} {finding.Code} line {finding.Line}: {finding.Message}").ConfigureAwait(false);
-            }
-
-            if (golden.Cases.Count == 0)
-            {
-                await context.Error.WriteLineAsync("error: the golden set has no usable case.").ConfigureAwait(false);
-                return RunOutcome.Exit(CliApp.UsageError);
-            }
-
             var endpoint = parseResult.GetValue(Endpoint);
             OpenAIChatClient? client = null;
+            using var warmUpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task warmUp = Task.CompletedTask;
             try
             {
                 var options = new EvalRunOptions
@@ -197,6 +196,7 @@ internal static class EvalCommand
                     ResponseCacheDirectory = parseResult.GetValue(Cache)?.FullName,
                 };
 
+                var localScorers = new List<IEvalScorer>();
                 var scorerNames = parseResult.GetValue(Scorers) is { Length: > 0 } names ? names : ["exact"];
                 foreach (var name in scorerNames.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
                 {
@@ -207,71 +207,139 @@ internal static class EvalCommand
                     }
                     else
                     {
-                        options.Scorers.Add(EvalScorers.Create(name));
+                        var scorer = string.Equals(name, "exact", StringComparison.OrdinalIgnoreCase)
+                            ? EvalScorers.ExactMatch(ParseExactNormalization(parseResult.GetValue(ExactNormalization)))
+                            : EvalScorers.Create(name);
+                        options.Scorers.Add(scorer);
+                        localScorers.Add(scorer);
                     }
                 }
 
-                var needsCalls = NeedsCalls(runFile, golden.Cases, variantSpecs);
-                if (needsCalls)
+                // Compile the call path while the golden set is read (EvalPathWarmUp explains why).
+                warmUp = Task.Run(() => EvalPathWarmUp.RunAsync(options, localScorers, warmUpCancel.Token), CancellationToken.None);
+                var golden = await GoldenSetReader.ReadAsync(goldenFile.FullName, new GoldenSetReadOptions { TrainingFile = training?.FullName }, cancellationToken).ConfigureAwait(false);
+                foreach (var finding in golden.Findings)
+                {
+                    await context.Error.WriteLineAsync($"{finding.Severity.ToString().ToUpperInvariant()} {finding.Code} line {finding.Line}: {finding.Message}").ConfigureAwait(false);
+                }
+
+                if (golden.Cases.Count == 0)
+                {
+                    await context.Error.WriteLineAsync("error: the golden set has no usable case.").ConfigureAwait(false);
+                    return RunOutcome.Exit(CliApp.UsageError);
+                }
+
+                // Without a key and an endpoint there is no client; the runner then refuses only if some case is not in
+                // the run file yet (a finished run is compared without calling anything).
+                var noKey = endpoint is null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable));
+                if (!noKey)
                 {
                     client ??= CreateClient(endpoint);
                 }
 
-                var variants = variantSpecs.Select(v => new ModelVariant(v.Label, v.Model, client)).ToList();
+                await warmUp.ConfigureAwait(false);
+
+                var prices = ParsePrices(parseResult.GetValue(Prices));
+                var variants = variantSpecs.Select(v => WithPrice(new ModelVariant(v.Label, v.Model, client), prices)).ToList();
                 var results = new List<EvalCaseResult>();
                 var runner = new EvalRunner();
+                var runnerStarted = TimeProvider.System.GetTimestamp();
                 await foreach (var result in runner.RunAsync(golden.Cases, variants, options, null, cancellationToken).ConfigureAwait(false))
                 {
-                    results.Add(result);
+                    if (summary is null)
+                    {
+                        results.Add(result);
+                    }
+                    else
+                    {
+                        summary.Add(result);
+                    }
                 }
 
-                return new RunOutcome(null, golden.Cases, results);
+                return new RunOutcome(null, golden.Cases, results) { RunnerStarted = runnerStarted };
             }
             catch (ArgumentException ex)
             {
-                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                var message = client is null && ex.ParamName == "variants"
+                    ? $"{OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable} is not set (needed without --endpoint when cases are not in the run file yet)."
+                    : ex.Message;
+                await context.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
                 return RunOutcome.Exit(CliApp.UsageError);
             }
             finally
             {
+                await warmUpCancel.CancelAsync().ConfigureAwait(false);
+                await warmUp.ConfigureAwait(false);
                 client?.Dispose();
             }
         }
 
-        /// <summary>True unless the run file already holds every (case, label, model) result, so no endpoint is needed.</summary>
-        /// <remarks>Reads the documented run-file fields (docs/eval.md) rather than the SDK's internal wire type.</remarks>
-        private static bool NeedsCalls(string runFile, IReadOnlyList<GoldenCase> cases, List<(string Label, string Model)> variants)
+        /// <summary>Parses <c>--exact-normalize</c> values into the exact-match scorer's options.</summary>
+        /// <exception cref="ArgumentException">A value is not one of the known normalizations.</exception>
+        private static ExactMatchOptions ParseExactNormalization(string[]? values)
         {
-            if (!File.Exists(runFile))
+            var options = new ExactMatchOptions();
+            foreach (var value in (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
             {
-                return true;
-            }
-
-            var wanted = new HashSet<(string, string, string)>(cases.SelectMany(c => variants.Select(v => (c.Id, v.Label, v.Model))));
-            foreach (var line in File.ReadLines(runFile))
-            {
-                try
+                switch (value.ToLowerInvariant())
                 {
-                    if (string.IsNullOrWhiteSpace(line))
-                    {
-                        continue;
-                    }
-
-                    using var record = System.Text.Json.JsonDocument.Parse(line);
-                    var root = record.RootElement;
-                    if (root.ValueKind == System.Text.Json.JsonValueKind.Object
-                        && root.TryGetProperty("caseId", out var id) && root.TryGetProperty("variant", out var label) && root.TryGetProperty("modelId", out var model))
-                    {
-                        wanted.Remove((id.GetString() ?? "", label.GetString() ?? "", model.GetString() ?? ""));
-                    }
-                }
-                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
-                {
-                    // a cut-short or foreign line: that case runs again
+                    case "ignore-case":
+                        options.IgnoreCase = true;
+                        break;
+                    case "collapse-whitespace":
+                        options.CollapseWhitespace = true;
+                        break;
+                    case "ignore-punctuation":
+                        options.IgnorePunctuation = true;
+                        break;
+                    case "no-trim":
+                        options.Trim = false;
+                        break;
+                    default:
+                        throw new ArgumentException($"--exact-normalize takes ignore-case, collapse-whitespace, ignore-punctuation or no-trim; it was '{value}'.");
                 }
             }
 
-            return wanted.Count > 0;
+            return options;
+        }
+
+        /// <summary>Parses <c>--price MODEL=INPUT,OUTPUT</c> values.</summary>
+        /// <exception cref="ArgumentException">A value is not in that form.</exception>
+        private static Dictionary<string, (decimal Input, decimal Output)> ParsePrices(string[]? specs)
+        {
+            var prices = new Dictionary<string, (decimal, decimal)>(StringComparer.Ordinal);
+            foreach (var spec in specs ?? [])
+            {
+                var eq = spec.LastIndexOf('=');
+                var pair = eq > 0 ? spec[(eq + 1)..].Split(',') : [];
+                if (pair.Length != 2
+                    || !decimal.TryParse(pair[0], NumberStyles.Number, CultureInfo.InvariantCulture, out var input) || input < 0
+                    || !decimal.TryParse(pair[1], NumberStyles.Number, CultureInfo.InvariantCulture, out var output) || output < 0)
+                {
+                    throw new ArgumentException($"--price must be MODEL=INPUT,OUTPUT (USD per 1M tokens, for example gpt-4o-mini=0.15,0.60); it was '{spec}'.");
+                }
+
+                prices[spec[..eq]] = (input, output);
+            }
+
+            return prices;
+        }
+
+        /// <summary>Sets a variant's prices from <c>--price</c>, or for an <c>ft:</c> model from the catalog's fine-tuned inference prices.</summary>
+        private static ModelVariant WithPrice(ModelVariant variant, Dictionary<string, (decimal Input, decimal Output)> prices)
+        {
+            if (prices.TryGetValue(variant.ModelId, out var price))
+            {
+                return new ModelVariant(variant.Label, variant.ModelId, variant.Client) { InputPricePerMillionTokens = price.Input, OutputPricePerMillionTokens = price.Output };
+            }
+
+            if (variant.ModelId.StartsWith("ft:", StringComparison.Ordinal)
+                && new CostEstimator().FindPrice(variant.ModelId) is { InputPerMillionTokens: { } input, OutputPerMillionTokens: { } output })
+            {
+                return new ModelVariant(variant.Label, variant.ModelId, variant.Client) { InputPricePerMillionTokens = input, OutputPricePerMillionTokens = output };
+            }
+
+            return variant;
         }
 
         private static OpenAIChatClient CreateClient(string? endpoint)
@@ -303,6 +371,79 @@ internal static class EvalCommand
 
     private sealed record RunOutcome(int? ExitCode, IReadOnlyList<GoldenCase> Cases, List<EvalCaseResult> Results)
     {
+        /// <summary>The timestamp at which the runner started: the golden set is read and the call path compiled.</summary>
+        public long RunnerStarted { get; init; }
+
         public static RunOutcome Exit(int code) => new(code, [], []);
+    }
+
+    /// <summary>What <c>eval run</c> prints per model, tallied as results stream by instead of keeping them.</summary>
+    private sealed class RunSummary
+    {
+        private readonly List<VariantTally> _variants = [];
+
+        public int Count { get; private set; }
+
+        public void Add(EvalCaseResult result)
+        {
+            Count++;
+            var tally = _variants.Find(v => string.Equals(v.Label, result.Variant, StringComparison.Ordinal));
+            if (tally is null)
+            {
+                tally = new VariantTally(result.Variant, result.ModelId);
+                _variants.Add(tally);
+            }
+
+            tally.Cases++;
+            tally.Errors += result.Error is null ? 0 : 1;
+            foreach (var score in result.Scores)
+            {
+                var scorer = tally.Scorers.Find(s => string.Equals(s.Name, score.Scorer, StringComparison.OrdinalIgnoreCase));
+                if (scorer is null)
+                {
+                    scorer = new ScorerTally(score.Scorer);
+                    tally.Scorers.Add(scorer);
+                }
+
+                if (score.ScorerError is null)
+                {
+                    scorer.Scored++;
+                    scorer.Passed += score.Passed ? 1 : 0;
+                }
+            }
+        }
+
+        /// <summary>One line per model: cases, errors and each scorer's pass rate.</summary>
+        public IEnumerable<string> Lines()
+        {
+            foreach (var tally in _variants)
+            {
+                var parts = new List<string> { $"{tally.Label} ({tally.ModelId}): {tally.Cases} cases, {tally.Errors} errors" };
+                parts.AddRange(tally.Scorers.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {(s.Scored == 0 ? 0 : s.Passed * 100.0 / s.Scored):0.0}%")));
+                yield return string.Join("; ", parts);
+            }
+        }
+
+        private sealed class VariantTally(string label, string modelId)
+        {
+            public string Label { get; } = label;
+
+            public string ModelId { get; } = modelId;
+
+            public int Cases { get; set; }
+
+            public int Errors { get; set; }
+
+            public List<ScorerTally> Scorers { get; } = [];
+        }
+
+        private sealed class ScorerTally(string name)
+        {
+            public string Name { get; } = name;
+
+            public int Scored { get; set; }
+
+            public int Passed { get; set; }
+        }
     }
 }

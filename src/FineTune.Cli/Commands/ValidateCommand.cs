@@ -129,12 +129,76 @@ internal static class ValidateCommand
                 Line = f.Line,
                 Path = f.Path,
                 Message = f.Message,
+                Details = ToDetails(f.AdditionalProperties),
             })],
             Summary = new SortedDictionary<string, int>(report.Summary.ToDictionary(), StringComparer.Ordinal),
             Tokens = report.Tokens is null ? null : TokenOutput.ToJson(report.Tokens),
             Cost = cost is null ? null : TokenOutput.ToJson(cost),
         };
         return JsonSerializer.Serialize(output, CliJsonContext.Default.ValidateJsonOutput);
+    }
+
+    /// <summary>A finding's additional properties as a JSON object: numbers, strings, booleans and string-keyed maps of them.</summary>
+    private static JsonElement? ToDetails(IReadOnlyDictionary<string, object?>? properties)
+    {
+        if (properties is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteValue(writer, properties);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+
+        static void WriteValue(Utf8JsonWriter writer, object? value)
+        {
+            switch (value)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case string text:
+                    writer.WriteStringValue(text);
+                    break;
+                case bool flag:
+                    writer.WriteBooleanValue(flag);
+                    break;
+                case int or long or short or byte:
+                    writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                    break;
+                case double or float or decimal:
+                    writer.WriteNumberValue(Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                    break;
+                case System.Collections.IDictionary map:
+                    writer.WriteStartObject();
+                    foreach (System.Collections.DictionaryEntry entry in map)
+                    {
+                        writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
+                        WriteValue(writer, entry.Value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case IEnumerable<KeyValuePair<string, object?>> pairs:
+                    writer.WriteStartObject();
+                    foreach (var (key, item) in pairs)
+                    {
+                        writer.WritePropertyName(key);
+                        WriteValue(writer, item);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                default:
+                    writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
     }
 
     internal static string SeverityName(FindingSeverity severity) => severity switch

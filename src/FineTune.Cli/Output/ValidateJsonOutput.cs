@@ -60,6 +60,11 @@ internal sealed class ValidateJsonFinding
 
     [JsonPropertyName("message")]
     public required string Message { get; init; }
+
+    /// <summary>Gets the finding's figures (its <c>AdditionalProperties</c>: per-class counts, provenance counts, ...), when it has any.</summary>
+    [JsonPropertyName("details")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.JsonElement? Details { get; init; }
 }
 
 /// <summary>The CLI's source-generated JSON context.</summary>

@@ -41,6 +41,18 @@ public sealed class CostEstimator : ICostEstimator
     /// <value>Never <see langword="null"/>.</value>
     public IReadOnlyList<ModelPrice> Prices => _catalog.Prices;
 
+    /// <summary>Finds the catalog entry for a model, the way <see cref="Estimate"/> does (an <c>ft:</c> name matches its base model; the longest family wins).</summary>
+    /// <param name="model">The model, for example <c>gpt-4o-mini-2024-07-18</c> or <c>ft:gpt-4o-mini-2024-07-18:org::abc</c>.</param>
+    /// <param name="method">The customisation method; defaults to <c>supervised</c>.</param>
+    /// <param name="provider">The provider, or <see langword="null"/> for any.</param>
+    /// <returns>The entry, or <see langword="null"/> when the catalog has none.</returns>
+    public ModelPrice? FindPrice(string model, string method = "supervised", string? provider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        ArgumentNullException.ThrowIfNull(method);
+        return _catalog.Find(model, method, provider);
+    }
+
     /// <summary>
     /// The provider's automatic epoch choice (the OpenAI cookbook's rule): 3 epochs, raised so that the run sees at
     /// least 100 examples (at most 25 epochs) or lowered so it sees at most 25,000 (at least 1 epoch).

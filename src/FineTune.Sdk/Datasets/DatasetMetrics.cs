@@ -8,6 +8,9 @@ internal static class DatasetMetrics
     /// <summary>The name of the rows counter.</summary>
     public const string RowsName = "finetune.dataset.rows";
 
+    /// <summary>The activity tag carrying the rows read.</summary>
+    public const string RowsTag = "finetune.dataset.rows";
+
     /// <summary>The tag naming the dataset format.</summary>
     public const string FormatTag = "finetune.dataset.format";
 

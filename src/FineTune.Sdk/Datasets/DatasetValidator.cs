@@ -101,7 +101,7 @@ public sealed class DatasetValidator : IDatasetValidator
 
         var report = run.Complete();
         DatasetMetrics.Rows.Add(report.Rows, new KeyValuePair<string, object?>(DatasetMetrics.FormatTag, report.Format.Value));
-        activity?.SetTag("finetune.dataset.rows", report.Rows);
+        activity?.SetTag(DatasetMetrics.RowsTag, report.Rows);
         activity?.SetTag(DatasetMetrics.FormatTag, report.Format.Value);
         activity?.SetTag("finetune.dataset.errors", report.ErrorCount);
         if (_logger.IsEnabled(LogLevel.Information))

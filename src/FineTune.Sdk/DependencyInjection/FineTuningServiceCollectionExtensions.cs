@@ -40,9 +40,9 @@ public static class FineTuningServiceCollectionExtensions
             sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets,
             sp.GetService<ILoggerFactory>()?.CreateLogger<DatasetValidator>(),
             sp.GetService<TimeProvider>()));
-        services.TryAddSingleton(sp => new DatasetSplitter(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
-        services.TryAddSingleton(sp => new DatasetRedactor(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
-        services.TryAddSingleton(sp => new DatasetManifestBuilder(sp.GetRequiredService<IDatasetValidator>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets));
+        services.TryAddSingleton(sp => new DatasetSplitter(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets, sp.GetService<ILogger<DatasetSplitter>>()));
+        services.TryAddSingleton(sp => new DatasetRedactor(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets, sp.GetService<ILogger<DatasetRedactor>>()));
+        services.TryAddSingleton(sp => new DatasetManifestBuilder(sp.GetRequiredService<IDatasetValidator>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Datasets, sp.GetService<ILogger<DatasetManifestBuilder>>()));
 
         // Tokens and costs
         services.TryAddSingleton<ITokenCounter>(sp => TiktokenTokenizer.ForEncoding(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Tokens.Encoding));

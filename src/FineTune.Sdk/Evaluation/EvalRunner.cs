@@ -192,22 +192,18 @@ public sealed class EvalRunner : IEvalRunner
         }
 
         var seen = new HashSet<(string, string)>();
-        long line = 0;
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+        var reader = JsonlReader.OpenFile(path);
+        await using var readerScope = reader.ConfigureAwait(false);
+        await foreach (var jsonl in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
+            var line = jsonl.Number;
             RunFileRecord? record = null;
             try
             {
-                record = JsonSerializer.Deserialize(text, EvalJsonContext.Default.RunFileRecord);
+                // A damaged line (over-long, not UTF-8, cut short by a crash) is ignored: the case runs again.
+                record = jsonl.Problems == JsonlLineProblems.None ? JsonSerializer.Deserialize(jsonl.Bytes.Span, EvalJsonContext.Default.RunFileRecord) : null;
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
                 // A line cut short by a crash: ignored, the case runs again.
             }
@@ -276,7 +272,20 @@ public sealed class EvalRunner : IEvalRunner
                     Directory.CreateDirectory(folder);
                 }
 
-                _runFile = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+                var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+                if (file.Length > 0)
+                {
+                    // A line cut short by a crash has no line end: start on a fresh line so the next result stays whole.
+                    file.Seek(-1, SeekOrigin.End);
+                    var last = file.ReadByte();
+                    file.Seek(0, SeekOrigin.End);
+                    if (last != '\n')
+                    {
+                        file.WriteByte((byte)'\n');
+                    }
+                }
+
+                _runFile = new StreamWriter(file, new UTF8Encoding(false));
                 _lines = Channel.CreateUnbounded<EvalCaseResult>(new UnboundedChannelOptions { SingleReader = true });
                 _writer = WriteLinesAsync(_runFile, _lines.Reader);
             }

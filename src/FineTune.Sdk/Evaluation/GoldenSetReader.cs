@@ -19,6 +19,13 @@ public sealed class GoldenSetReadOptions
     /// <summary>Gets or sets how many findings of one code are kept (all are counted).</summary>
     /// <value>Defaults to 100.</value>
     public int MaxFindingsPerCode { get; set; } = 100;
+
+    /// <summary>
+    /// Gets or sets the longest line read, in UTF-8 bytes: a longer golden row is a finding <c>FT3008</c> and is skipped
+    /// while streaming, never buffered whole (a longer training row is skipped by the leakage check).
+    /// </summary>
+    /// <value>Defaults to 16 MiB; at least 1024.</value>
+    public int MaxLineBytes { get; set; } = JsonlReader.DefaultMaxLineBytes;
 }
 
 /// <summary>
@@ -57,20 +64,35 @@ public static class GoldenSetReader
         var findings = new FindingCollector(Math.Max(1, options.MaxFindingsPerCode), fileName);
         var cases = new List<GoldenCase>();
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var reader = new StreamReader(content, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-        long line = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+        if (options.MaxLineBytes < 1024)
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{nameof(GoldenSetReadOptions)}.{nameof(GoldenSetReadOptions.MaxLineBytes)} must be at least 1024; it was {options.MaxLineBytes}."), nameof(options));
+        }
+
+        var reader = new JsonlReader(content, options.MaxLineBytes);
+        await using var readerScope = reader.ConfigureAwait(false);
+        await foreach (var jsonl in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var line = jsonl.Number;
+            if ((jsonl.Problems & JsonlLineProblems.TooLong) != 0)
             {
+                findings.Add("FT3008", FindingSeverity.Error, line, "$", string.Create(CultureInfo.InvariantCulture,
+                    $"The line is {jsonl.Length} bytes, over the {options.MaxLineBytes}-byte limit (GoldenSetReadOptions.MaxLineBytes); it is left out."));
+                continue;
+            }
+
+            if ((jsonl.Problems & JsonlLineProblems.InvalidUtf8) != 0)
+            {
+                // Checked here: the parser accepts invalid UTF-8 inside strings and only fails when one is read.
+                findings.Add("FT3001", FindingSeverity.Error, line, "$", "The line is not valid UTF-8.");
                 continue;
             }
 
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(text);
+                // The document borrows the reader's buffer: it is disposed before the next line, and ReadRow copies what it keeps.
+                document = JsonDocument.Parse(jsonl.Bytes);
             }
             catch (JsonException)
             {
@@ -106,7 +128,7 @@ public static class GoldenSetReader
 
         if (options.TrainingFile is { } training)
         {
-            await CheckLeakageAsync(cases, training, findings, cancellationToken).ConfigureAwait(false);
+            await CheckLeakageAsync(cases, training, options.MaxLineBytes, findings, cancellationToken).ConfigureAwait(false);
         }
 
         return new GoldenSet(cases, findings.Findings);
@@ -224,21 +246,22 @@ public static class GoldenSetReader
         return messages;
     }
 
-    private static async Task CheckLeakageAsync(List<GoldenCase> cases, string trainingFile, FindingCollector findings, CancellationToken cancellationToken)
+    private static async Task CheckLeakageAsync(List<GoldenCase> cases, string trainingFile, int maxLineBytes, FindingCollector findings, CancellationToken cancellationToken)
     {
         var trainingPrompts = new HashSet<string>(StringComparer.Ordinal);
-        using (var reader = new StreamReader(trainingFile, Encoding.UTF8))
+        var reader = JsonlReader.OpenFile(trainingFile, maxLineBytes);
+        await using (reader.ConfigureAwait(false))
         {
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+            await foreach (var line in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (string.IsNullOrWhiteSpace(text))
+                if (line.Problems != JsonlLineProblems.None)
                 {
-                    continue;
+                    continue; // over-long or broken training rows are the dataset validator's business, not leakage
                 }
 
                 try
                 {
-                    using var document = JsonDocument.Parse(text);
+                    using var document = JsonDocument.Parse(line.Bytes);
                     if (document.RootElement.ValueKind == JsonValueKind.Object
                         && document.RootElement.TryGetProperty("messages", out var chat) && chat.ValueKind == JsonValueKind.Array
                         && ReadMessages(chat) is { Count: > 0 } messages)

@@ -119,7 +119,78 @@ public sealed class EvalCommandTests : IDisposable
 
         code.Should().Be(CliApp.Success, error);
         output.Should().Contain("a (gpt-4o-mini-2024-07-18): 6 cases, 0 errors; exact 0.0%; json-valid 0.0%");
+        output.Should().MatchRegex(@"6 results in \d+\.\d{3} s \(setup before the first case \d+\.\d{3} s\)");
         File.ReadAllLines(runFile).Should().HaveCount(6);
+        emulator.RequestCount.Should().Be(6, "the call-path warm-up answers itself on its own loopback port and never calls the endpoint");
+    }
+
+    [Fact]
+    public async Task Run_NoKeyNoEndpointWithPendingCases_ExitsTwoNamingTheKey()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+        {
+            return; // a machine with a real key would call the real API; the message is only reachable without one
+        }
+
+        var (code, _, error) = await RunAsync("eval", "run", "--golden", GoldenPath, "--model", "gpt-4o-mini", "--run-file", Path.Combine(_dir, "nokey.jsonl"));
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("OPENAI_API_KEY is not set");
+    }
+
+    [Fact]
+    public async Task Run_WithPrice_WritesPerCaseCostFromTokens()
+    {
+        await using var emulator = new OpenAIEmulator();
+        var endpoint = await emulator.StartAsync();
+        var runFile = Path.Combine(_dir, "priced.jsonl");
+
+        var (code, _, error) = await RunAsync("eval", "run", "--golden", GoldenPath, "--model", "gpt-4o-mini-2024-07-18", "--endpoint", endpoint.ToString(), "--run-file", runFile,
+            "--price", "gpt-4o-mini-2024-07-18=0.15,0.60");
+
+        code.Should().Be(CliApp.Success, error);
+        foreach (var line in File.ReadAllLines(runFile))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var expected = (root.GetProperty("inputTokens").GetInt64() * 0.15m + root.GetProperty("outputTokens").GetInt64() * 0.60m) / 1_000_000m;
+            root.GetProperty("cost").GetDecimal().Should().Be(expected);
+        }
+    }
+
+    [Fact]
+    public async Task Run_ExactNormalize_ReachesTheExactScorer()
+    {
+        await using var emulator = new OpenAIEmulator();
+        var endpoint = await emulator.StartAsync();
+        var golden = Path.Combine(_dir, "shouting.jsonl");
+        // The emulated base model answers unknown prompts with this sentence; the golden set expects it in capitals and spaced out.
+        File.WriteAllLines(golden, Enumerable.Range(1, 3).Select(i =>
+            $"{{\"id\":\"s{i}\",\"input\":\"Unknown question {i}?\",\"expected\":\"(EMULATED  GPT-4O-MINI-2024-07-18) I HAVE NO TRAINED ANSWER FOR THIS PROMPT.\"}}"));
+
+        var (plainCode, plain, plainError) = await RunAsync("eval", "run", "--golden", golden, "--model", "gpt-4o-mini-2024-07-18", "--endpoint", endpoint.ToString(), "--run-file", Path.Combine(_dir, "plain.jsonl"));
+        var (code, normalized, error) = await RunAsync("eval", "run", "--golden", golden, "--model", "gpt-4o-mini-2024-07-18", "--endpoint", endpoint.ToString(), "--run-file", Path.Combine(_dir, "normalized.jsonl"),
+            "--exact-normalize", "ignore-case,collapse-whitespace");
+
+        plainCode.Should().Be(CliApp.Success, plainError);
+        plain.Should().Contain("3 cases, 0 errors; exact 0.0%");
+        code.Should().Be(CliApp.Success, error);
+        normalized.Should().Contain("3 cases, 0 errors; exact 100.0%");
+        (await RunAsync("eval", "run", "--golden", golden, "--model", "m", "--run-file", Path.Combine(_dir, "x.jsonl"), "--endpoint", endpoint.ToString(), "--exact-normalize", "shout"))
+            .Should().Match<(int Code, string Output, string Error)>(r => r.Code == CliApp.UsageError && r.Error.Contains("--exact-normalize takes"));
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-mini")]
+    [InlineData("gpt-4o-mini=0.15")]
+    [InlineData("gpt-4o-mini=0.15,abc")]
+    [InlineData("gpt-4o-mini=-1,0.6")]
+    public async Task Run_MalformedPrice_ExitsTwo(string price)
+    {
+        var (code, _, error) = await RunAsync("eval", "run", "--golden", GoldenPath, "--model", "gpt-4o-mini", "--run-file", Path.Combine(_dir, "p.jsonl"), "--endpoint", "http://127.0.0.1:9/v1", "--price", price);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("--price must be MODEL=INPUT,OUTPUT");
     }
 
     [Theory]

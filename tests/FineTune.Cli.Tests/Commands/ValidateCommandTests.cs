@@ -94,6 +94,7 @@ public sealed class ValidateCommandTests : IDisposable
         noUser.GetProperty("line").GetInt64().Should().Be(4);
         noUser.GetProperty("path").GetString().Should().Be("$.messages");
         noUser.GetProperty("message").GetString().Should().NotBeNullOrEmpty();
+        noUser.TryGetProperty("details", out var noDetails).Should().BeFalse("a finding without figures carries no details: {0}", noDetails);
         findings.Single(f => f.GetProperty("code").GetString() == "FT1033").GetProperty("severity").GetString().Should().Be("info");
         var tooFew = findings.Single(f => f.GetProperty("code").GetString() == "FT1009");
         tooFew.GetProperty("severity").GetString().Should().Be("error");
@@ -102,6 +103,20 @@ public sealed class ValidateCommandTests : IDisposable
         summary.EnumerateObject().Sum(p => p.Value.GetInt32()).Should().Be(findings.Count);
         summary.GetProperty("FT1009").GetInt32().Should().Be(1);
         summary.GetProperty("FT1032").GetInt32().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Validate_Json_CarriesFindingFiguresAsDetails()
+    {
+        var (code, output, error) = await RunAsync("validate", Sample, "--json");
+
+        code.Should().Be(CliApp.Success, error);
+        using var document = JsonDocument.Parse(output);
+        var counts = document.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "FT1120");
+        var details = counts.GetProperty("details");
+        details.GetProperty("labeledRows").GetInt64().Should().Be(70);
+        details.GetProperty("classes").EnumerateObject().Select(p => (p.Name, p.Value.GetInt64())).Should().HaveCount(7).And.OnlyContain(p => p.Item2 == 10);
+        details.GetProperty("classes").GetProperty("refund_request").GetInt64().Should().Be(10);
     }
 
     [Fact]

@@ -165,4 +165,23 @@ public sealed class CostEstimatorTests
         var act = () => provider.GetRequiredService<IOptions<FineTuningOptions>>().Value;
         act.Should().Throw<OptionsValidationException>().WithMessage(message);
     }
+
+    [Theory]
+    [InlineData("ft:gpt-4o-mini-2024-07-18:acme::abc123", "gpt-4o-mini", 0.30)]
+    [InlineData("gpt-4.1-mini-2025-04-14", "gpt-4.1-mini", 0.80)]
+    [InlineData("gpt-4.1", "gpt-4.1", 3.00)]
+    public void FindPrice_KnownModel_ReturnsLongestMatchingFamily(string model, string family, double input)
+    {
+        var price = new CostEstimator().FindPrice(model);
+
+        price.Should().NotBeNull();
+        price!.Model.Should().Be(family);
+        price.InputPerMillionTokens.Should().Be((decimal)input);
+    }
+
+    [Fact]
+    public void FindPrice_UnknownModel_ReturnsNull()
+    {
+        new CostEstimator().FindPrice("my-own-model").Should().BeNull();
+    }
 }

@@ -248,6 +248,27 @@ public sealed class EvalRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RunFileEndingInACutLine_AppendsOnAFreshLineAndIgnoresDamagedLines()
+    {
+        var runFile = Path.Combine(_dir, "damaged.jsonl");
+        var client = FakeChatClient.Answering(q => "a" + q[1..]);
+        var options = new EvalRunOptions { RunFile = runFile, MaxConcurrency = 1 };
+        var variants = new[] { new ModelVariant("base", "m", client) };
+        File.WriteAllBytes(runFile, [0x7B, 0x22, 0x63, 0x61, 0x73, 0x65, 0x49, 0x64, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D, 0x0A]); // {"caseId":"<not UTF-8>"}
+        File.AppendAllText(runFile, "{\"caseId\":\"case-1\",\"vari"); // a line cut short by a crash, no line end
+
+        var first = await RunAsync(new EvalRunner(), Cases(3), variants, options);
+
+        first.Should().HaveCount(3);
+        client.Calls.Should().Be(3, "damaged lines finish nothing");
+        var lines = File.ReadAllLines(runFile);
+        lines.Should().HaveCount(2 + 3);
+        lines[1].Should().Be("{\"caseId\":\"case-1\",\"vari", "the cut line stays as it was, alone on its line");
+        lines.Skip(2).Should().OnlyContain(l => l.StartsWith("{\"caseId\":\"case-", StringComparison.Ordinal) && l.EndsWith('}'));
+        (await RunAsync(new EvalRunner(), Cases(3), [new ModelVariant("base", "m", null)], options)).Should().HaveCount(3, "every result was appended whole, so all resume");
+    }
+
+    [Fact]
     public async Task RunFile_LinesFollowDocumentedSchema()
     {
         var runFile = Path.Combine(_dir, "run.jsonl");

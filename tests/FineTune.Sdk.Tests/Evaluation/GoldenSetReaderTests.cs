@@ -80,4 +80,40 @@ public sealed class GoldenSetReaderTests
         set.Findings.Should().ContainSingle().Which.Should().Match<ValidationFinding>(f => f.Code == "FT3006" && f.Line == 1 && f.Message.Contains("'leak'"));
         set.Cases.Should().HaveCount(2, "leaked cases are reported, not dropped");
     }
+
+    [Fact]
+    public async Task ReadAsync_LineOverTheLimit_IsAFindingAndTheRestIsRead()
+    {
+        var huge = "{\"id\":\"big\",\"input\":\"" + new string('x', 5000) + "\",\"expected\":\"y\"}";
+        var jsonl = "\uFEFF{\"id\":\"a\",\"input\":\"q\",\"expected\":\"y\"}\r\n" + huge + "\n{\"id\":\"b\",\"input\":\"q2\",\"expected\":{\"k\":[1,2]}}";
+
+        var set = await ReadAsync(jsonl, new GoldenSetReadOptions { MaxLineBytes = 1024 });
+
+        set.Cases.Select(c => c.Id).Should().Equal("a", "b");
+        set.Cases[1].ExpectedJson!.Value.GetProperty("k")[1].GetInt32().Should().Be(2, "kept JSON outlives the reader's reused buffer");
+        var finding = set.Findings.Should().ContainSingle().Subject;
+        finding.Code.Should().Be("FT3008");
+        finding.Line.Should().Be(2);
+        finding.Message.Should().Be($"The line is {huge.Length} bytes, over the 1024-byte limit (GoldenSetReadOptions.MaxLineBytes); it is left out.");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x7B, 0x7D })]
+    [InlineData(new byte[] { 0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D })]
+    [InlineData(new byte[] { 0x7B, 0x00, 0x7D })]
+    public async Task ReadAsync_NotUtf8Json_IsFT3001(byte[] bytes)
+    {
+        var set = await GoldenSetReader.ReadAsync(new MemoryStream(bytes), "golden.jsonl");
+
+        set.Cases.Should().BeEmpty();
+        set.Findings.Should().ContainSingle().Which.Code.Should().Be("FT3001");
+    }
+
+    [Fact]
+    public async Task ReadAsync_MaxLineBytesBelow1024_Throws()
+    {
+        var act = () => ReadAsync("{}", new GoldenSetReadOptions { MaxLineBytes = 10 });
+
+        (await act.Should().ThrowAsync<ArgumentException>()).WithMessage("GoldenSetReadOptions.MaxLineBytes must be at least 1024; it was 10.*");
+    }
 }

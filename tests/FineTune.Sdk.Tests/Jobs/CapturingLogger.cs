@@ -31,3 +31,19 @@ internal sealed class CapturingLogger : ILogger
         }
     }
 }
+
+/// <summary>A typed <see cref="CapturingLogger"/>, for types whose constructor takes an <see cref="ILogger{TCategoryName}"/>.</summary>
+internal sealed class CapturingLogger<T> : ILogger<T>
+{
+    private readonly CapturingLogger _inner = new();
+
+    public IReadOnlyList<(int EventId, LogLevel Level, string Message)> Entries => _inner.Entries;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => _inner.BeginScope(state);
+
+    public bool IsEnabled(LogLevel logLevel) => _inner.IsEnabled(logLevel);
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _inner.Log(logLevel, eventId, state, exception, formatter);
+}

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FineTune.Sdk;
 
@@ -150,13 +152,16 @@ public sealed class DatasetManifestBuilder
     private readonly IDatasetValidator? _validator;
     private readonly TimeProvider _timeProvider;
     private readonly DatasetValidationOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a builder.</summary>
     /// <param name="validator">The validator whose report fills the findings summary; <see langword="null"/> runs only the whole-file quality gates.</param>
     /// <param name="timeProvider">The clock for <see cref="DatasetManifest.CreatedAt"/>; <see langword="null"/> for the system clock.</param>
     /// <param name="options">Reader limits and gate options; <see langword="null"/> for the defaults.</param>
-    public DatasetManifestBuilder(IDatasetValidator? validator = null, TimeProvider? timeProvider = null, DatasetValidationOptions? options = null)
+    /// <param name="logger">Logs the manifest's name, counts and hash (docs/diagnostics.md); <see langword="null"/> for none.</param>
+    public DatasetManifestBuilder(IDatasetValidator? validator = null, TimeProvider? timeProvider = null, DatasetValidationOptions? options = null, ILogger<DatasetManifestBuilder>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _validator = validator;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _options = options ?? new DatasetValidationOptions();
@@ -177,6 +182,7 @@ public sealed class DatasetManifestBuilder
             throw new ArgumentException($"The version must be a semantic version such as 1.2.0 (SemVer 2.0.0); it was '{version}'.", nameof(version));
         }
 
+        using var activity = FineTuneTelemetry.ActivitySource.StartActivity("finetune.dataset.manifest");
         var start = content.CanSeek ? content.Position : 0;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var hashing = new HashingReadStream(content, sha);
@@ -239,7 +245,7 @@ public sealed class DatasetManifestBuilder
             };
         }
 
-        return new DatasetManifest
+        var manifest = new DatasetManifest
         {
             Name = name,
             Version = version,
@@ -259,6 +265,9 @@ public sealed class DatasetManifestBuilder
             },
             Findings = summary,
         };
+        activity?.SetTag(DatasetMetrics.RowsTag, rows);
+        Log.DatasetManifestBuilt(_logger, name ?? "(stream)", version, rows, manifest.Bytes, manifest.Sha256);
+        return manifest;
     }
 
     /// <summary>Makes a manifest for a file.</summary>

@@ -1,8 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FineTune.Sdk;
 
@@ -15,12 +18,15 @@ namespace FineTune.Sdk;
 public sealed class DatasetRedactor
 {
     private readonly DatasetValidationOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a redactor.</summary>
     /// <param name="options">Reader limits and <see cref="DatasetValidationOptions.Pii"/> (which kinds to detect); <see langword="null"/> for the defaults.</param>
-    public DatasetRedactor(DatasetValidationOptions? options = null)
+    /// <param name="logger">Logs counts (never values, docs/diagnostics.md); <see langword="null"/> for none.</param>
+    public DatasetRedactor(DatasetValidationOptions? options = null, ILogger<DatasetRedactor>? logger = null)
     {
         _options = options ?? new DatasetValidationOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>Redacts a JSONL stream into another stream.</summary>
@@ -38,16 +44,18 @@ public sealed class DatasetRedactor
             throw new ArgumentException("The output stream is the input stream; the redactor never modifies its input.", nameof(output));
         }
 
+        using var activity = FineTuneTelemetry.ActivitySource.StartActivity("finetune.dataset.redact");
+        var started = Stopwatch.GetTimestamp();
         var table = new PlaceholderTable();
         var buffer = new ArrayBufferWriter<byte>();
-        long rows = 0, redactedRows = 0, skipped = 0;
+        long rows = 0, redactedRows = 0, skipped = 0, firstSkipped = 0;
         await foreach (var line in DatasetRowSource.ReadAsync(input, _options, cancellationToken).ConfigureAwait(false))
         {
             rows++;
             if (line.IsTooLong)
             {
                 // Longer than MaxLineBytes: never buffered, so it cannot be redacted; it is left out, not copied.
-                skipped++;
+                firstSkipped = skipped++ == 0 ? line.Number : firstSkipped;
                 continue;
             }
 
@@ -85,7 +93,7 @@ public sealed class DatasetRedactor
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new DatasetRedactionReport
+        var report = new DatasetRedactionReport
         {
             Rows = rows,
             RedactedRows = redactedRows,
@@ -93,6 +101,16 @@ public sealed class DatasetRedactor
             Replacements = table.Replacements,
             DistinctValues = table.Distinct,
         };
+        activity?.SetTag(DatasetMetrics.RowsTag, rows);
+        if (skipped > 0)
+        {
+            Log.DatasetLinesLeftOut(_logger, "redactor", skipped, _options.MaxLineBytes, firstSkipped);
+        }
+
+        var replacements = report.Replacements.Values.Sum();
+        var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Log.DatasetRedacted(_logger, rows, redactedRows, replacements, elapsedMs);
+        return report;
     }
 
     /// <summary>Redacts a file into a new file.</summary>

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FineTune.Sdk;
 
@@ -14,12 +17,15 @@ namespace FineTune.Sdk;
 public sealed class DatasetSplitter
 {
     private readonly DatasetValidationOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a splitter.</summary>
     /// <param name="options">Reader limits, <see cref="DatasetValidationOptions.Duplicates"/> and <see cref="DatasetValidationOptions.ClassBalance"/> (label detection); <see langword="null"/> for the defaults.</param>
-    public DatasetSplitter(DatasetValidationOptions? options = null)
+    /// <param name="logger">Logs the split's counts (never rows, docs/diagnostics.md); <see langword="null"/> for none.</param>
+    public DatasetSplitter(DatasetValidationOptions? options = null, ILogger<DatasetSplitter>? logger = null)
     {
         _options = options ?? new DatasetValidationOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>Splits a seekable stream into three streams.</summary>
@@ -44,6 +50,8 @@ public sealed class DatasetSplitter
             throw new ArgumentException("The splitter reads its input twice; pass a seekable stream (a file).", nameof(input));
         }
 
+        using var activity = FineTuneTelemetry.ActivitySource.StartActivity("finetune.dataset.split");
+        var started = Stopwatch.GetTimestamp();
         var start = input.Position;
         var plan = await PlanAsync(input, split, cancellationToken).ConfigureAwait(false);
         input.Position = start;
@@ -66,7 +74,11 @@ public sealed class DatasetSplitter
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return plan.Report;
+        var report = plan.Report;
+        activity?.SetTag(DatasetMetrics.RowsTag, report.TrainRows + report.ValidationRows + report.HoldoutRows);
+        var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Log.DatasetSplit(_logger, report.TrainRows, report.ValidationRows, report.HoldoutRows, report.MovedRows, report.SkippedLines, elapsedMs);
+        return report;
     }
 
     /// <summary>Splits a file into <c>train.jsonl</c>, <c>validation.jsonl</c> and <c>holdout.jsonl</c> in a directory.</summary>

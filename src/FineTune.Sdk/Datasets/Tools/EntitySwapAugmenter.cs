@@ -1,8 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FineTune.Sdk;
 
@@ -18,13 +21,16 @@ public sealed class EntitySwapAugmenter
     private readonly EntitySwapOptions _options;
     private readonly DatasetValidationOptions _readerOptions;
     private readonly Regex[] _patterns;
+    private readonly ILogger _logger;
 
     /// <summary>Creates an augmenter.</summary>
     /// <param name="options">Patterns, seed and copies; <see langword="null"/> for the defaults.</param>
     /// <param name="readerOptions">Reader limits; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Logs counts (never row text, docs/diagnostics.md); <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentException">A pattern is not a valid regular expression, or <see cref="EntitySwapOptions.Copies"/> is out of range.</exception>
-    public EntitySwapAugmenter(EntitySwapOptions? options = null, DatasetValidationOptions? readerOptions = null)
+    public EntitySwapAugmenter(EntitySwapOptions? options = null, DatasetValidationOptions? readerOptions = null, ILogger<EntitySwapAugmenter>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _options = options ?? new EntitySwapOptions();
         _readerOptions = readerOptions ?? new DatasetValidationOptions();
         if (_options.Copies is < 1 or > 100)
@@ -64,13 +70,17 @@ public sealed class EntitySwapAugmenter
             throw new ArgumentException("The output stream is the input stream; the augmenter never modifies its input.", nameof(output));
         }
 
+        using var activity = FineTuneTelemetry.ActivitySource.StartActivity("finetune.dataset.augment");
+        var started = Stopwatch.GetTimestamp();
         var buffer = new ArrayBufferWriter<byte>();
-        long rows = 0, withEntities = 0, augmented = 0, written = 0;
+        long rows = 0, withEntities = 0, augmented = 0, written = 0, skipped = 0, firstSkipped = 0;
         await foreach (var line in DatasetRowSource.ReadAsync(input, _readerOptions, cancellationToken).ConfigureAwait(false))
         {
             rows++;
             if (line.IsTooLong)
             {
+                // Longer than MaxLineBytes: never buffered, so neither copied nor augmented; counted and logged.
+                firstSkipped = skipped++ == 0 ? line.Number : firstSkipped;
                 continue;
             }
 
@@ -115,7 +125,15 @@ public sealed class EntitySwapAugmenter
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new EntitySwapReport { Rows = rows, RowsWithEntities = withEntities, AugmentedRows = augmented, RowsWritten = written };
+        activity?.SetTag(DatasetMetrics.RowsTag, rows);
+        if (skipped > 0)
+        {
+            Log.DatasetLinesLeftOut(_logger, "augmenter", skipped, _readerOptions.MaxLineBytes, firstSkipped);
+        }
+
+        var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Log.DatasetAugmented(_logger, rows, augmented, written, elapsedMs);
+        return new EntitySwapReport { Rows = rows, RowsWithEntities = withEntities, AugmentedRows = augmented, RowsWritten = written, SkippedLines = skipped };
     }
 
     /// <summary>Augments a file into a new file.</summary>
@@ -267,4 +285,8 @@ public sealed class EntitySwapReport
     /// <summary>Gets the number of rows written in all.</summary>
     /// <value>Originals (when included) plus augmented rows.</value>
     public long RowsWritten { get; init; }
+
+    /// <summary>Gets the number of lines longer than <see cref="DatasetValidationOptions.MaxLineBytes"/>: neither copied nor augmented.</summary>
+    /// <value>Zero when every line fit.</value>
+    public long SkippedLines { get; init; }
 }

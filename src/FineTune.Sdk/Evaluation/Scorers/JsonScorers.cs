@@ -23,15 +23,20 @@ internal static class JsonOutput
             value = firstLine < 0 ? value[3..^3] : value[(firstLine + 1)..^3];
         }
 
+        if (!JsonSyntax.IsValid(value))
+        {
+            return false;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(value);
             element = document.RootElement.Clone();
             return true;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
-            return false;
+            return false; // JsonSyntax and the parser disagree (a defect): treated as not JSON rather than thrown
         }
     }
 

@@ -54,6 +54,21 @@ public sealed class DatasetSplitterTests : IDisposable
     }
 
     [Fact]
+    public async Task SplitFileAsync_WithLogger_LogsTheReportsCountsAndNoRow()
+    {
+        var input = Write(LabeledRows());
+        var logger = new CapturingLogger<DatasetSplitter>();
+
+        var report = await new DatasetSplitter(logger: logger).SplitFileAsync(input, Path.Combine(_dir, "logged"));
+
+        var entry = logger.Entries.Should().ContainSingle(e => e.EventId == 1010).Subject;
+        entry.Message.Should().StartWith(string.Create(CultureInfo.InvariantCulture,
+            $"Split a dataset: {report.TrainRows} train, {report.ValidationRows} validation, {report.HoldoutRows} holdout rows; {report.MovedRows} moved to keep duplicates together, 0 lines left out, in "));
+        (report.TrainRows + report.ValidationRows + report.HoldoutRows).Should().Be(1000);
+        logger.Entries.Should().OnlyContain(e => !e.Message.Contains("ticket", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SplitFileAsync_LabeledRows_KeepsEachClassShareInEverySplit()
     {
         var input = Write(LabeledRows());

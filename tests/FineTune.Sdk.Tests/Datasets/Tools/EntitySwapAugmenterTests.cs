@@ -82,4 +82,22 @@ public sealed class EntitySwapAugmenterTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*Patterns[1]*");
     }
+
+    [Fact]
+    public async Task AugmentAsync_LineLongerThanTheLimit_IsCountedAndLogged()
+    {
+        var longRow = OrderRow.Replace("Where is", "Where is " + new string('x', 2000), StringComparison.Ordinal);
+        var logger = new CapturingLogger<EntitySwapAugmenter>();
+        using var output = new MemoryStream();
+
+        var report = await new EntitySwapAugmenter(new EntitySwapOptions { Seed = 3 }, new DatasetValidationOptions { MaxLineBytes = 1024 }, logger)
+            .AugmentAsync(new MemoryStream(Encoding.UTF8.GetBytes(OrderRow + "\n" + longRow + "\n" + PlainRow + "\n")), output);
+
+        report.Rows.Should().Be(3);
+        report.SkippedLines.Should().Be(1);
+        report.RowsWritten.Should().Be(3, "the order row, its copy and the plain row; the long row is left out");
+        logger.Entries.Should().ContainSingle(e => e.EventId == 1008).Which.Message.Should().Contain("The augmenter left 1 lines").And.Contain("(first at line 2)");
+        logger.Entries.Should().ContainSingle(e => e.EventId == 1007).Which.Message.Should().StartWith("Augmented a dataset: 3 rows read, 1 augmented rows written, 3 rows in all");
+        logger.Entries.Should().OnlyContain(e => !e.Message.Contains("ORD-", StringComparison.Ordinal), "row text never reaches a log");
+    }
 }
