@@ -11,7 +11,7 @@ internal sealed class EmulatorScope : IAsyncDisposable
         Emulator = emulator;
         EmulatorClock = emulatorClock;
         Endpoint = endpoint;
-        Clock = new DrivingClock(emulatorClock);
+        Clock = new AutoAdvancingClock(emulatorClock, emulatorClock.Advance);
     }
 
     public static string TrainingFile => RepoPaths.Dataset("azure-finetune-tutorial/training_set.jsonl");
@@ -22,7 +22,7 @@ internal sealed class EmulatorScope : IAsyncDisposable
 
     public FakeTimeProvider EmulatorClock { get; }
 
-    public DrivingClock Clock { get; }
+    public AutoAdvancingClock Clock { get; }
 
     public Uri Endpoint { get; }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using FineTune.Sdk.Testing;
+using FineTune.Tests;
 using Microsoft.Extensions.AI;
 using Xunit.Abstractions;
 
@@ -381,11 +382,11 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         using var http = new HttpClient(emulator.CreateHttpMessageHandler());
         var options = new OpenAIFineTuneProviderOptions { Endpoint = OpenAIEmulator.InProcessEndpoint.ToString(), ApiKey = "sk" };
         options.Resilience.AttemptTimeout = null;
-        var provider = new OpenAIFineTuneProvider(options, http, new DrivingClock(clock));
+        var provider = new OpenAIFineTuneProvider(options, http, new AutoAdvancingClock(clock, clock.Advance));
 
         var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
         var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { Method = FineTuneMethod.Supervised });
-        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, new DrivingClock(clock)).WaitForCompletionAsync();
+        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, new AutoAdvancingClock(clock, clock.Advance)).WaitForCompletionAsync();
 
         final.Status.Should().Be(FineTuneJobStatus.Succeeded);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FineTune.Tests;
 
 namespace FineTune.Sdk.Tests;
 

@@ -1,3 +1,4 @@
+using FineTune.Tests;
 using Polly.CircuitBreaker;
 
 namespace FineTune.Sdk.Tests;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FineTune.Tests;
 using Microsoft.Extensions.Logging;
 
 namespace FineTune.Sdk.Tests;
