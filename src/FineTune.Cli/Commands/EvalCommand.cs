@@ -240,7 +240,7 @@ internal static class EvalCommand
                 await warmUp.ConfigureAwait(false);
 
                 var prices = ParsePrices(parseResult.GetValue(Prices));
-                var variants = variantSpecs.Select(v => WithPrice(new ModelVariant(v.Label, v.Model, client), prices)).ToList();
+                var variants = variantSpecs.Select(v => CreateVariant(v.Label, v.Model, client, prices)).ToList();
                 var results = new List<EvalCaseResult>();
                 var runner = new EvalRunner();
                 var runnerStarted = TimeProvider.System.GetTimestamp();
@@ -325,21 +325,13 @@ internal static class EvalCommand
             return prices;
         }
 
-        /// <summary>Sets a variant's prices from <c>--price</c>, or for an <c>ft:</c> model from the catalog's fine-tuned inference prices.</summary>
-        private static ModelVariant WithPrice(ModelVariant variant, Dictionary<string, (decimal Input, decimal Output)> prices)
+        /// <summary>A variant priced from <c>--price</c>, or for an <c>ft:</c> model from the catalog's fine-tuned inference prices; unpriced otherwise.</summary>
+        private static ModelVariant CreateVariant(string label, string modelId, IChatClient? client, Dictionary<string, (decimal Input, decimal Output)> prices)
         {
-            if (prices.TryGetValue(variant.ModelId, out var price))
-            {
-                return new ModelVariant(variant.Label, variant.ModelId, variant.Client) { InputPricePerMillionTokens = price.Input, OutputPricePerMillionTokens = price.Output };
-            }
-
-            if (variant.ModelId.StartsWith("ft:", StringComparison.Ordinal)
-                && new CostEstimator().FindPrice(variant.ModelId) is { InputPerMillionTokens: { } input, OutputPerMillionTokens: { } output })
-            {
-                return new ModelVariant(variant.Label, variant.ModelId, variant.Client) { InputPricePerMillionTokens = input, OutputPricePerMillionTokens = output };
-            }
-
-            return variant;
+            (decimal Input, decimal Output)? price = prices.TryGetValue(modelId, out var given) ? given
+                : modelId.StartsWith("ft:", StringComparison.Ordinal) && new CostEstimator().FindPrice(modelId) is { InputPerMillionTokens: { } input, OutputPerMillionTokens: { } output } ? (input, output)
+                : null;
+            return new ModelVariant(label, modelId, client) { InputPricePerMillionTokens = price?.Input, OutputPricePerMillionTokens = price?.Output };
         }
 
         private static OpenAIChatClient CreateClient(string? endpoint)

@@ -146,14 +146,7 @@ internal static class ValidateCommand
             return null;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteValue(writer, properties);
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        return TokenOutput.Element(writer => WriteValue(writer, properties));
 
         static void WriteValue(Utf8JsonWriter writer, object? value)
         {

@@ -85,7 +85,8 @@ internal static class TokenOutput
         writer.WriteEndObject();
     }
 
-    private static JsonElement Element(Action<Utf8JsonWriter> write)
+    /// <summary>What <paramref name="write"/> writes, as a detached JSON element for the CLI's JSON documents.</summary>
+    internal static JsonElement Element(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
