@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace FineTune.Cli;
 
-/// <summary><c>finetune validate FILE [--json] [--format chat|preference]</c>.</summary>
+/// <summary><c>finetune validate FILE [--json] [--format chat|preference] [--model M] [--gates all|none|LIST]</c>.</summary>
 internal static class ValidateCommand
 {
     /// <summary>How many findings the human-readable output lists before pointing at <c>--json</c>.</summary>
@@ -22,19 +22,30 @@ internal static class ValidateCommand
         var format = new Option<string>("--format") { Description = "Validate as this format instead of detecting it: chat or preference." };
         format.AcceptOnlyFromAmong("chat", "preference");
         var model = new Option<string>("--model") { Description = "The model the data is for: its tokenizer, per-example token limit and price (adds a cost estimate)." };
-        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format, model };
+        var gates = new Option<string>("--gates")
+        {
+            Description = $"The quality gates to run: all (the default), none (format checks, token counts and cost only), or a comma-separated list of: duplicates, {string.Join(", ", GateSelection.Names)}.",
+        };
+        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format, model, gates };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             context,
             parseResult.GetValue(file)!,
             parseResult.GetValue(json),
             parseResult.GetValue(format) is { } name ? new DatasetFormat(name) : null,
             parseResult.GetValue(model),
+            parseResult.GetValue(gates),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, string? gateList, CancellationToken cancellationToken)
     {
+        if (GateSelection.TryParse(gateList, out var gateError) is not { } gates)
+        {
+            await context.Error.WriteLineAsync($"error: {gateError}").ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+
         if (!file.Exists)
         {
             await context.Error.WriteLineAsync($"error: file not found: {file.FullName}").ConfigureAwait(false);
@@ -44,7 +55,7 @@ internal static class ValidateCommand
         DatasetValidationReport report;
         try
         {
-            report = await ValidateAsync(context, file, json, format, model, cancellationToken).ConfigureAwait(false);
+            report = await ValidateAsync(context, file, json, format, model, gates, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex) when (model is not null)
         {
@@ -62,11 +73,16 @@ internal static class ValidateCommand
             : null;
         if (json)
         {
-            await context.Output.WriteLineAsync(ToJson(report, file.ToString(), cost)).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(ToJson(report, file.ToString(), cost, gates)).ConfigureAwait(false);
         }
         else
         {
             await WriteSummaryAsync(context.Output, report, file.ToString()).ConfigureAwait(false);
+            if (!gates.IsAll)
+            {
+                await context.Output.WriteLineAsync($"Quality gates not run (--gates): {string.Join(", ", gates.Skipped)}.").ConfigureAwait(false);
+            }
+
             if (report.Tokens is not null)
             {
                 await TokenOutput.WriteTextAsync(context.Output, report.Tokens).ConfigureAwait(false);
@@ -81,9 +97,9 @@ internal static class ValidateCommand
         return report.IsValid ? CliApp.Success : CliApp.Failed;
     }
 
-    private static async Task<DatasetValidationReport> ValidateAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, CancellationToken cancellationToken)
+    private static async Task<DatasetValidationReport> ValidateAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, GateSelection gates, CancellationToken cancellationToken)
     {
-        var validator = new DatasetValidator();
+        var validator = new DatasetValidator(gates.IsAll ? null : gates.ToOptions());
         var request = new DatasetValidationRequest { FileName = file.ToString(), Format = format, Model = model, CountTokens = true };
         var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (stream.ConfigureAwait(false))
@@ -112,11 +128,13 @@ internal static class ValidateCommand
         }
     }
 
-    internal static string ToJson(DatasetValidationReport report, string file, CostEstimate? cost = null)
+    internal static string ToJson(DatasetValidationReport report, string file, CostEstimate? cost = null, GateSelection? gates = null)
     {
+        gates ??= GateSelection.All;
         var output = new ValidateJsonOutput
         {
             File = file,
+            Gates = [.. GateSelection.Names.Where(gates.Enabled.Contains)],
             Rows = report.Rows,
             Format = report.Format.Value,
             Valid = report.IsValid,

@@ -32,6 +32,10 @@ internal sealed class ValidateJsonOutput
     [JsonPropertyName("summary")]
     public required IReadOnlyDictionary<string, int> Summary { get; init; }
 
+    /// <summary>Gets the names of the quality gates that ran (all of them unless <c>--gates</c> chose fewer).</summary>
+    [JsonPropertyName("gates")]
+    public required IReadOnlyList<string> Gates { get; init; }
+
     /// <summary>Gets the token report (see TokenOutput.ToJson): at least <c>total</c> and <c>billed</c>.</summary>
     [JsonPropertyName("tokens")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

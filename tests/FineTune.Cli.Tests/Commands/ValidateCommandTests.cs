@@ -130,6 +130,55 @@ public sealed class ValidateCommandTests : IDisposable
         document.RootElement.GetProperty("findings")[0].GetProperty("code").GetString().Should().Be("FT1012");
     }
 
+    [Fact]
+    public async Task Validate_GatesNone_RunsFormatChecksAndTokensOnly()
+    {
+        // 60 sample rows, the first 20 of them twice: the duplicate gate and the class-balance gate have findings.
+        var rows = File.ReadLines(Sample).Take(60).ToList();
+        var file = Write("dupes.jsonl", string.Join("\n", rows.Concat(rows.Take(20))));
+
+        var (allCode, allOutput, _) = await RunAsync("validate", file, "--json", "--model", "gpt-4o-mini");
+        var (code, output, error) = await RunAsync("validate", file, "--json", "--model", "gpt-4o-mini", "--gates", "none");
+
+        allCode.Should().Be(CliApp.Success);
+        code.Should().Be(CliApp.Success, error);
+        using var all = JsonDocument.Parse(allOutput);
+        using var none = JsonDocument.Parse(output);
+        all.RootElement.GetProperty("gates").EnumerateArray().Select(g => g.GetString()).Should().Equal(GateSelection.Names);
+        all.RootElement.GetProperty("summary").GetProperty("FT1100").GetInt32().Should().Be(20);
+        none.RootElement.GetProperty("gates").GetArrayLength().Should().Be(0);
+        none.RootElement.GetProperty("summary").EnumerateObject().Select(p => p.Name).Should().NotContain(code => code.StartsWith("FT11", StringComparison.Ordinal));
+        none.RootElement.GetProperty("tokens").GetProperty("total").GetInt64().Should().Be(all.RootElement.GetProperty("tokens").GetProperty("total").GetInt64());
+        none.RootElement.GetProperty("cost").GetRawText().Should().Be(all.RootElement.GetProperty("cost").GetRawText());
+    }
+
+    [Fact]
+    public async Task Validate_GatesList_RunsOnlyThoseAndSaysWhichWereSkipped()
+    {
+        var rows = File.ReadLines(Sample).Take(60).ToList();
+        var file = Write("dupes.jsonl", string.Join("\n", rows.Concat(rows.Take(20))));
+
+        var (code, output, _) = await RunAsync("validate", file, "--gates", "duplicates,PII");
+        var (_, json, _) = await RunAsync("validate", file, "--json", "--gates", " exact-duplicates ");
+
+        code.Should().Be(CliApp.Success);
+        output.Should().Contain("FT1100").And.NotContain("FT1120")
+            .And.Contain("Quality gates not run (--gates): contradictions, class-balance, system-prompts, output-format, provenance.");
+        using var document = JsonDocument.Parse(json);
+        document.RootElement.GetProperty("gates").EnumerateArray().Select(g => g.GetString()).Should().Equal("exact-duplicates");
+        document.RootElement.GetProperty("summary").GetProperty("FT1100").GetInt32().Should().Be(20);
+    }
+
+    [Fact]
+    public async Task Validate_UnknownGate_ExitsTwoNamingTheKnownOnes()
+    {
+        var (code, output, error) = await RunAsync("validate", Sample, "--gates", "duplicates,spelling");
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Contain("unknown gate 'spelling'").And.Contain("near-duplicates").And.Contain("pii");
+    }
+
     private string Write(string name, string content)
     {
         var path = Path.Combine(_directory, name);
