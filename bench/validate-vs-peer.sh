@@ -41,6 +41,8 @@ small=$(corpus "$mb")
 echo "| run                          | size MB  | wall s  |   MB/s   | RSS MB  |"
 echo "|------------------------------|----------|---------|----------|---------|"
 measure "finetune-validate-${mb}MB" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
+# The peer's work and no more: format checks, token counts and cost, without the quality gates (duplicates, PII...).
+measure "finetune-validate-gates-none-${mb}MB" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini --gates none
 # The same with tier-1 compilation starting at once instead of after the runtime's 100 ms call-counting delay (a
 # process-wide runtime setting, not the tool's default: it slows `finetune eval run`, docs/benchmarks.md).
 measure "finetune-validate-nodelay-${mb}MB" "$small" env DOTNET_TC_CallCountingDelayMs=0 "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
@@ -50,6 +52,22 @@ if [ "$large_mb" -gt 0 ]; then
   large=$(corpus "$large_mb")
   measure "finetune-validate-${large_mb}MB" "$large" "$out/cli/finetune" validate "$large" --json --model gpt-4o-mini
 fi
+echo
+echo "same-run ratios (peer wall-clock / ours):"
+python3 - "$out" "$mb" <<'PY'
+import sys, pathlib
+out, mb = pathlib.Path(sys.argv[1]), sys.argv[2]
+def secs(name):
+    try:
+        return float((out / f"{name}-{mb}MB.time").read_text().split()[0])
+    except Exception:
+        return None
+peer = secs("peer-gpt-tokenizer")
+for name in ("finetune-validate", "finetune-validate-gates-none", "finetune-validate-nodelay"):
+    ours = secs(name)
+    if peer and ours:
+        print(f"  gpt-tokenizer / {name}: {peer / ours:.2f}x")
+PY
 echo
 echo "token totals (ours vs peers):"
 python3 - "$out" "$mb" <<'PY'

@@ -14,23 +14,32 @@ internal sealed class NearDuplicateIndex
     private readonly int _rowsPerBand;
     private readonly List<byte[]> _signatures = [];
     private readonly List<long[]> _tags = [];
-    private uint[] _keys = new uint[1024];
-    private int[] _values = new int[1024];
+
+    // Open addressing with linear probing; a bucket's key and row sit side by side, so a probe is one cache line.
+    private Bucket[] _buckets = new Bucket[1024];
     private int _used;
     private uint _touched; // keeps the prefetching loads of FindCandidates alive
+
+    // The band keys and probe results of the last FindCandidates, so that adding the same signature next does not
+    // probe the (far larger than cache) table a second time. Only Add changes the table, and it checks each slot.
+    private readonly uint[] _lastKeys;
+    private readonly int[] _lastSlots;
+    private bool _lastValid;
 
     public NearDuplicateIndex(int hashCount, int bands, int rowsPerBand)
     {
         _hashCount = hashCount;
         _bands = bands;
         _rowsPerBand = rowsPerBand;
+        _lastKeys = new uint[bands];
+        _lastSlots = new int[bands];
     }
 
     /// <summary>Gets the number of rows indexed.</summary>
     public int Count { get; private set; }
 
     /// <summary>Gets the approximate bytes held by the index.</summary>
-    public long ApproximateBytes => ((long)_keys.Length * 8) + ((long)_signatures.Count * ChunkRows * (_hashCount + 8));
+    public long ApproximateBytes => ((long)_buckets.Length * 8) + ((long)_signatures.Count * ChunkRows * (_hashCount + 8));
 
     /// <summary>Gets the tag (for example the line number) stored with a row.</summary>
     public long GetTag(int row) => _tags[row / ChunkRows][row % ChunkRows];
@@ -44,29 +53,27 @@ internal sealed class NearDuplicateIndex
         // The table is far larger than the cache, so each band's first probe is a cache miss. Read every band's
         // home slot first (independent loads the core overlaps), then probe: one memory latency per row, not one
         // per band.
-        Span<uint> keys = stackalloc uint[_bands];
-        var mask = _keys.Length - 1;
+        var keys = _lastKeys;
+        var mask = _buckets.Length - 1;
         uint touched = 0;
         for (var band = 0; band < _bands; band++)
         {
             keys[band] = BandKey(signature, band);
-            touched |= _keys[(int)(TextFingerprint.Mix(keys[band]) & (uint)mask)];
+            touched |= _buckets[(int)(TextFingerprint.Mix(keys[band]) & (uint)mask)].Key;
         }
 
         _touched = touched;
         for (var band = 0; band < _bands; band++)
         {
-            var key = keys[band];
-            var slot = Find(key);
-            if (_keys[slot] != 0)
+            var slot = _lastSlots[band] = Find(keys[band]);
+            ref readonly var bucket = ref _buckets[slot];
+            if (bucket.Key != 0 && !candidates.Contains(bucket.Row))
             {
-                var row = _values[slot];
-                if (!candidates.Contains(row))
-                {
-                    candidates.Add(row);
-                }
+                candidates.Add(bucket.Row);
             }
         }
+
+        _lastValid = true;
     }
 
     /// <summary>Estimates the Jaccard similarity of a stored row and a signature from their 8-bit MinHash values.</summary>
@@ -111,19 +118,24 @@ internal sealed class NearDuplicateIndex
         for (var band = 0; band < _bands; band++)
         {
             var key = BandKey(signature, band);
-            var slot = Find(key);
-            if (_keys[slot] == 0)
+            var slot = _lastValid && _lastKeys[band] == key ? _lastSlots[band] : -1;
+            if (slot < 0 || (_buckets[slot].Key != 0 && _buckets[slot].Key != key))
             {
-                _keys[slot] = key;
-                _values[slot] = row;
+                slot = Find(key); // not probed for this signature, or an earlier band of this row took the slot
+            }
+
+            if (_buckets[slot].Key == 0)
+            {
+                _buckets[slot] = new Bucket(key, row);
                 _used++;
-                if (_used * 10 > _keys.Length * 7)
+                if (_used * 10 > _buckets.Length * 7)
                 {
                     Grow();
                 }
             }
         }
 
+        _lastValid = false;
         return row;
     }
 
@@ -144,9 +156,10 @@ internal sealed class NearDuplicateIndex
 
     private int Find(uint key)
     {
-        var mask = _keys.Length - 1;
+        var buckets = _buckets;
+        var mask = buckets.Length - 1;
         var slot = (int)(TextFingerprint.Mix(key) & (uint)mask);
-        while (_keys[slot] != 0 && _keys[slot] != key)
+        while (buckets[slot].Key != 0 && buckets[slot].Key != key)
         {
             slot = (slot + 1) & mask;
         }
@@ -156,18 +169,18 @@ internal sealed class NearDuplicateIndex
 
     private void Grow()
     {
-        var oldKeys = _keys;
-        var oldValues = _values;
-        _keys = new uint[oldKeys.Length * 2];
-        _values = new int[oldKeys.Length * 2];
-        for (var i = 0; i < oldKeys.Length; i++)
+        var old = _buckets;
+        _buckets = new Bucket[old.Length * 2];
+        _lastValid = false; // every slot moves
+        foreach (var bucket in old)
         {
-            if (oldKeys[i] != 0)
+            if (bucket.Key != 0)
             {
-                var slot = Find(oldKeys[i]);
-                _keys[slot] = oldKeys[i];
-                _values[slot] = oldValues[i];
+                _buckets[Find(bucket.Key)] = bucket;
             }
         }
     }
+
+    // Key 0 marks an empty bucket: band keys are never 0.
+    private readonly record struct Bucket(uint Key, int Row);
 }

@@ -29,12 +29,27 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         row.PiiFindings.Clear();
         if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
-            var recorder = new FindingCollector(int.MaxValue, file: null);
-            Walk(row.Root, [], row.Line, recorder, new int[_perKind.Length]);
-            recorder.MoveTo(row.PiiFindings);
+            // One recorder, path and tally per worker thread, reused row after row (rows are many, findings few).
+            var scratch = t_scratch ??= new Scratch(_perKind.Length);
+            Array.Clear(scratch.PerKind);
+            scratch.Path.Clear();
+            Walk(row.Root, scratch.Path, row.Line, scratch.Recorder, scratch.PerKind);
+            scratch.Recorder.MoveTo(row.PiiFindings);
         }
 
         row.PiiPrepared = true;
+    }
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private sealed class Scratch(int kinds)
+    {
+        public FindingCollector Recorder { get; } = new(int.MaxValue, file: null);
+
+        public List<PathStep> Path { get; } = new(8);
+
+        public int[] PerKind { get; } = new int[kinds];
     }
 
     public void Observe(DatasetRow row, FindingCollector findings)
