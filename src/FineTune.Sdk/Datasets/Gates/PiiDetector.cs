@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Net;
+using System.Numerics;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
@@ -57,33 +58,23 @@ internal static partial class PiiDetector
 
     /// <summary>
     /// Returns true when <see cref="Detect"/> is sure to find nothing in a JSON string, judged from its raw UTF-8
-    /// (escapes included) without decoding it: no <c>\u</c> escape, no <c>@</c>, fewer than 4 ASCII digits, none of
-    /// the API-key prefixes (<c>sk-</c>, <c>AKIA</c>, <c>gh</c>) and no <c>uthor</c> in any ASCII case (the bearer
-    /// check needs "Authorization"). No character outside ASCII matches these case-insensitively, and the other
-    /// escapes (<c>\n</c>, <c>\"</c>, ...) stand for characters that are in none of them, so they cannot create one.
+    /// (escapes included) without decoding it: no <c>\u</c> escape, no <c>@</c>, none of the API-key prefixes
+    /// (<c>sk-</c>, <c>AKIA</c>, <c>gh?_</c>, <c>github_pat_</c>), no <c>uthor</c> in any ASCII case (the bearer check needs
+    /// "Authorization"), and digits in no shape a digit-based kind needs (the same shape test <see cref="Detect"/>
+    /// applies). No character outside ASCII matches these case-insensitively, and the other escapes (<c>\n</c>,
+    /// <c>\"</c>, ...) stand for characters that are in none of them, so they cannot create one or change a shape.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
-    public static bool CannotMatch(ReadOnlySpan<byte> utf8)
+    public static bool CannotMatch(ReadOnlySpan<byte> utf8, bool includeIpAddresses = true)
     {
-        if (utf8.IndexOf((byte)'@') >= 0 || utf8.IndexOf("\\u"u8) >= 0 || utf8.IndexOf("sk-"u8) >= 0 || utf8.IndexOf("AKIA"u8) >= 0 || utf8.IndexOf("gh"u8) >= 0)
+        if (utf8.IndexOf((byte)'@') >= 0 || utf8.IndexOf("\\u"u8) >= 0 || utf8.IndexOf("sk-"u8) >= 0 || utf8.IndexOf("AKIA"u8) >= 0
+            || utf8.IndexOf("github_pat_"u8) >= 0 || HasGitHubTokenPrefix(utf8))
         {
             return false;
         }
 
-        var digits = 0;
         var rest = utf8;
         int at;
-        while ((at = rest.IndexOfAnyInRange((byte)'0', (byte)'9')) >= 0)
-        {
-            if (++digits >= 4)
-            {
-                return false;
-            }
-
-            rest = rest[(at + 1)..];
-        }
-
-        rest = utf8;
         while ((at = rest.IndexOfAny((byte)'u', (byte)'U')) >= 0)
         {
             rest = rest[(at + 1)..];
@@ -93,7 +84,8 @@ internal static partial class PiiDetector
             }
         }
 
-        return true;
+        var shape = ScanDigits(utf8);
+        return !shape.MayMatch(includeIpAddresses && shape.Count >= 4 && HasColonPair(utf8), includeIpAddresses);
     }
 
     /// <summary>Returns the detected spans in text order, without overlaps.</summary>
@@ -133,15 +125,14 @@ internal static partial class PiiDetector
 
         // Every remaining kind needs digits: at least 4 (IPv4, IBAN), 9 (SSN), 10 (phone), 13 (card).
         // One pass gathers the shapes each remaining pattern needs, so a regex runs only where it can match.
-        var shape = ScanDigits(text);
+        var shape = ScanDigits(text.AsSpan());
         if (shape.Count < 4)
         {
             spans.Sort((a, b) => a.Start.CompareTo(b.Start));
             return spans;
         }
 
-        var digitCount = shape.Count;
-        if (shape.UpperPairDigitPair)
+        if (shape.MayBeIban)
         {
             foreach (Match match in IbanRegex().Matches(text))
             {
@@ -152,8 +143,7 @@ internal static partial class PiiDetector
             }
         }
 
-        // A card needs a run of 4 digits; an SSN a run of 4 and a digit-dash-digit.
-        if (digitCount >= 13 && shape.LongestRun >= 4)
+        if (shape.MayBeCard)
         {
             foreach (Match match in CardRegex().Matches(text))
             {
@@ -164,7 +154,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (digitCount >= 9 && shape.LongestRun >= 4 && shape.DigitDashDigit)
+        if (shape.MayBeSsn)
         {
             foreach (Match match in SsnRegex().Matches(text))
             {
@@ -175,7 +165,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (includeIpAddresses && shape.DottedQuad)
+        if (includeIpAddresses && shape.MayBeIPv4)
         {
             foreach (Match match in IPv4Regex().Matches(text))
             {
@@ -192,7 +182,7 @@ internal static partial class PiiDetector
 
         if (includeIpAddresses)
         {
-            if (HasColonPair(text))
+            if (HasColonPair(text.AsSpan()))
             {
                 foreach (Match match in IPv6Regex().Matches(text))
                 {
@@ -204,8 +194,7 @@ internal static partial class PiiDetector
             }
         }
 
-        // A phone needs digit, separator, digit ("555 1234") or a "+" and a run of 10 digits.
-        if (digitCount >= 10 && (shape.PhoneGroups || shape.LongestRun >= 10))
+        if (shape.MayBePhone)
         {
             foreach (Match match in PhoneRegex().Matches(text))
             {
@@ -323,64 +312,73 @@ internal static partial class PiiDetector
         return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
     }
 
-    private static bool HasApiKeyHint(string text)
-    {
-        if (text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) ||
-            text.Contains("github_pat_", StringComparison.Ordinal))
-        {
-            return true;
-        }
+    private static bool HasApiKeyHint(string text) =>
+        text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) ||
+        text.Contains("github_pat_", StringComparison.Ordinal) || HasGitHubTokenPrefix(text.AsSpan());
 
-        // ghp_, gho_, ghu_, ghs_, ghr_.
-        var span = text.AsSpan();
-        var at = span.IndexOf("gh", StringComparison.Ordinal);
-        while (at >= 0)
+    // ghp_, gho_, ghu_, ghs_, ghr_ (the only "gh" the API-key pattern takes; "gh" alone is common in English).
+    private static bool HasGitHubTokenPrefix<T>(ReadOnlySpan<T> text)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var g = T.CreateTruncating('g');
+        var at = text.IndexOf(g);
+        while (at >= 0 && at + 3 < text.Length)
         {
-            if (at + 3 < span.Length && span[at + 3] == '_' && span[at + 2] is 'p' or 'o' or 'u' or 's' or 'r')
+            if (uint.CreateTruncating(text[at + 1]) == 'h' && uint.CreateTruncating(text[at + 3]) == '_'
+                && uint.CreateTruncating(text[at + 2]) is 'p' or 'o' or 'u' or 's' or 'r')
             {
                 return true;
             }
 
-            var next = span[(at + 1)..].IndexOf("gh", StringComparison.Ordinal);
+            var next = text[(at + 1)..].IndexOf(g);
             at = next < 0 ? -1 : at + 1 + next;
         }
 
         return false;
     }
 
-    private static bool HasColonPair(ReadOnlySpan<char> text)
+    // Over UTF-16 text or a JSON string's raw UTF-8 (the escapes stand for none of the characters this looks at).
+    private static bool HasColonPair<T>(ReadOnlySpan<T> text)
+        where T : unmanaged, IBinaryInteger<T>
     {
         // An IPv6 candidate holds two colons at most four hex digits apart ("a:b:", "::").
-        var at = text.IndexOf(':');
+        var colon = T.CreateTruncating(':');
+        var at = text.IndexOf(colon);
         while (at >= 0)
         {
             var end = Math.Min(text.Length, at + 6);
             for (var j = at + 1; j < end; j++)
             {
-                var c = text[j];
+                var c = uint.CreateTruncating(text[j]);
                 if (c == ':')
                 {
                     return true;
                 }
 
-                if (!char.IsAsciiHexDigit(c))
+                if (!char.IsAsciiHexDigit((char)Math.Min(c, 0xFFFF)))
                 {
                     break;
                 }
             }
 
-            var next = text[(at + 1)..].IndexOf(':');
+            var next = text[(at + 1)..].IndexOf(colon);
             at = next < 0 ? -1 : at + 1 + next;
         }
 
         return false;
     }
 
+    // The shape of the ASCII digits in text, for deciding which digit-based patterns can match. Runs over UTF-16 text
+    // and over a JSON string's raw UTF-8 alike: an escape (\n, \", ...) stands for a character that is neither a
+    // digit, an upper-case letter nor a separator this looks at, so both give the same shape.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
-    private static DigitShape ScanDigits(ReadOnlySpan<char> text)
+    private static DigitShape ScanDigits<T>(ReadOnlySpan<T> text)
+        where T : unmanaged, IBinaryInteger<T>
     {
         var shape = default(DigitShape);
-        var first = text.IndexOfAnyInRange('0', '9');
+        var zero = T.CreateTruncating('0');
+        var nine = T.CreateTruncating('9');
+        var first = text.IndexOfAnyInRange(zero, nine);
         if (first < 0)
         {
             return shape;
@@ -391,10 +389,10 @@ internal static partial class PiiDetector
         var groupBefore = 0; // digits before a separator just passed, for a phone's "12 345".
         for (var i = first; i < text.Length; i++)
         {
-            var c = text[i];
-            if (!char.IsAsciiDigit(c))
+            var c = uint.CreateTruncating(text[i]);
+            if (!IsDigit(c))
             {
-                var between = i > 0 && i + 1 < text.Length && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1]);
+                var between = i > 0 && i + 1 < text.Length && IsDigit(uint.CreateTruncating(text[i - 1])) && IsDigit(uint.CreateTruncating(text[i + 1]));
                 groupBefore = between && c is ' ' or '.' or '-' ? run : 0;
                 if (between && c == '.')
                 {
@@ -414,11 +412,11 @@ internal static partial class PiiDetector
                 }
 
                 run = 0;
-                if (i + 1 < text.Length && !char.IsAsciiDigit(text[i + 1]))
+                if (i + 1 < text.Length && !IsDigit(uint.CreateTruncating(text[i + 1])))
                 {
                     // Up to the next digit every character is a non-digit after a non-digit: each would only reset
                     // the state, so jump there (vectorized) and reset it once.
-                    var next = text[(i + 1)..].IndexOfAnyInRange('0', '9');
+                    var next = text[(i + 1)..].IndexOfAnyInRange(zero, nine);
                     if (next < 0)
                     {
                         break;
@@ -444,13 +442,17 @@ internal static partial class PiiDetector
                 shape.PhoneGroups = true;
             }
 
-            if (run == 2 && i >= 3 && char.IsAsciiLetterUpper(text[i - 2]) && char.IsAsciiLetterUpper(text[i - 3]))
+            if (run == 2 && i >= 3 && IsUpper(uint.CreateTruncating(text[i - 2])) && IsUpper(uint.CreateTruncating(text[i - 3])))
             {
                 shape.UpperPairDigitPair = true;
             }
         }
 
         return shape;
+
+        static bool IsDigit(uint c) => c - '0' <= 9;
+
+        static bool IsUpper(uint c) => c - 'A' <= 'Z' - 'A';
     }
 
     private static int CountDigits(ReadOnlySpan<char> text)
@@ -488,6 +490,25 @@ internal static partial class PiiDetector
         public bool DottedQuad;
         public bool DigitDashDigit;
         public bool PhoneGroups;
+
+        /// <summary>Gets a value indicating whether an IBAN can match: two capitals and two digits ("DE89...").</summary>
+        public readonly bool MayBeIban => Count >= 4 && UpperPairDigitPair;
+
+        /// <summary>Gets a value indicating whether a card number can match: 13 digits with a run of 4.</summary>
+        public readonly bool MayBeCard => Count >= 13 && LongestRun >= 4;
+
+        /// <summary>Gets a value indicating whether an SSN can match: 9 digits, a run of 4 and a digit-dash-digit.</summary>
+        public readonly bool MayBeSsn => Count >= 9 && LongestRun >= 4 && DigitDashDigit;
+
+        /// <summary>Gets a value indicating whether an IPv4 address can match: three dots between digits in a row.</summary>
+        public readonly bool MayBeIPv4 => Count >= 4 && DottedQuad;
+
+        /// <summary>Gets a value indicating whether a phone number can match: digit, separator, digit ("555 1234") or a run of 10.</summary>
+        public readonly bool MayBePhone => Count >= 10 && (PhoneGroups || LongestRun >= 10);
+
+        /// <summary>Gets a value indicating whether any digit-based kind can match (IPv6 needs a colon pair besides).</summary>
+        public readonly bool MayMatch(bool colonPair, bool includeIpAddresses) =>
+            MayBeIban || MayBeCard || MayBeSsn || MayBePhone || (includeIpAddresses && (MayBeIPv4 || (Count >= 4 && colonPair)));
     }
 
     [GeneratedRegex(@"(?i)\bAuthorization\s*[:=]\s*[""']?Bearer\s+(?<token>[A-Za-z0-9._~+/=-]{8,})")]

@@ -98,7 +98,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
                 break;
             case JsonValueKind.String:
 #if NET9_0_OR_GREATER
-                if (PiiDetector.CannotMatch(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element)))
+                if (PiiDetector.CannotMatch(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), options.DetectIpAddresses))
                 {
                     break;
                 }
