@@ -156,7 +156,7 @@ public sealed class ChatTokenAccounting
         var assistant = 0;
         foreach (var segment in work.Segments)
         {
-            var tokens = TokenCounter.CountTokens(work.Text(segment));
+            var tokens = RepeatedTextCounts.CountTokens(TokenCounter, work.Text(segment));
             total += tokens;
             if (segment.Assistant)
             {

@@ -61,18 +61,16 @@ internal sealed class RowFingerprints
         _line = row.Line;
         var scratch = _scratch = t_scratch ??= new Scratch();
         scratch.Owner = this;
-        var system = TextFingerprint.Normalize(row.SystemPrompt, ref scratch.System);
-        var user = TextFingerprint.Normalize(row.UserText, ref scratch.User);
-        var answer = row.AssistantText is not null
-            ? TextFingerprint.Normalize(row.AssistantText, ref scratch.Answer)
-            : TextFingerprint.Normalize(row.Root.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : row.Root.GetRawText(), ref scratch.Answer);
+        TextFingerprint.Normalize(row.SystemPrompt, ref scratch.System, seed: 1, out var systemHash);
+        var user = TextFingerprint.Normalize(row.UserText, ref scratch.User, seed: 2, out var userHash);
+        var answerText = row.AssistantText ?? (row.Root.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : row.Root.GetRawText());
+        var answer = TextFingerprint.Normalize(answerText, ref scratch.Answer, seed: 3, out var answerHash);
         _userLength = user.Length;
         _answerLength = answer.Length;
         _hasAnswer = row.AssistantText is not null;
-        var systemHash = TextFingerprint.Hash(system, 1);
         SystemPrompt = row.SystemPrompt is null ? 0 : systemHash;
-        Input = TextFingerprint.Combine(systemHash, TextFingerprint.Hash(user, 2));
-        Answer = TextFingerprint.Hash(answer, 3);
+        Input = TextFingerprint.Combine(systemHash, userHash);
+        Answer = answerHash;
         Exact = TextFingerprint.Combine(Input, Answer);
         return this;
     }

@@ -21,19 +21,21 @@ internal static class TextFingerprint
         }
 
         char[]? buffer = null;
-        var result = Normalize(text, ref buffer);
+        var result = Normalize(text, ref buffer, seed: 0, out _);
         return result.SequenceEqual(text) ? text : new string(result);
     }
 
     /// <summary>
     /// Normalizes like <see cref="Normalize(string?)"/> into <paramref name="buffer"/> (grown as needed, reused
-    /// between calls) and returns the normalized chars, without allocating a string.
+    /// between calls) and returns the normalized chars, without allocating a string; <paramref name="hash"/> is
+    /// <see cref="Hash"/> of them with <paramref name="seed"/>, computed in the same pass.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
-    public static ReadOnlySpan<char> Normalize(string? text, ref char[]? buffer)
+    public static ReadOnlySpan<char> Normalize(string? text, ref char[]? buffer, ulong seed, out ulong hash)
     {
         if (string.IsNullOrEmpty(text))
         {
+            hash = HashEnd(HashStart(seed), 0);
             return [];
         }
 
@@ -49,6 +51,7 @@ internal static class TextFingerprint
         var pendingSpace = false;
         if (ascii)
         {
+            var state = HashStart(seed);
             foreach (var c in nfkc)
             {
                 if (c <= ' ' && char.IsWhiteSpace(c))
@@ -60,12 +63,16 @@ internal static class TextFingerprint
                 if (pendingSpace)
                 {
                     buffer[length++] = ' ';
+                    state = HashStep(state, ' ');
                     pendingSpace = false;
                 }
 
-                buffer[length++] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+                var lower = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+                buffer[length++] = lower;
+                state = HashStep(state, lower);
             }
 
+            hash = HashEnd(state, length);
             return buffer.AsSpan(0, length);
         }
 
@@ -86,6 +93,7 @@ internal static class TextFingerprint
             buffer[length++] = char.IsAscii(c) ? (char)(c is >= 'A' and <= 'Z' ? c + 32 : c) : char.ToLowerInvariant(c);
         }
 
+        hash = Hash(buffer.AsSpan(0, length), seed);
         return buffer.AsSpan(0, length);
     }
 
