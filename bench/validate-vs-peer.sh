@@ -3,8 +3,9 @@
 # (../shared/bench/cookbook-check.mjs, the OpenAI cookbook's checks with gpt-tokenizer and with tiktoken),
 # in one run, and prints wall-clock seconds, MB/s and peak RSS for each.
 #
-# usage: bench/validate-vs-peer.sh [MB=100] [LARGE_MB=0]
+# usage: [BENCH_ROUNDS=3] [BENCH_NODELAY=1] bench/validate-vs-peer.sh [MB=100] [LARGE_MB=0]
 #   LARGE_MB > 0 also validates a corpus of that size with ours only, to check that memory stays flat.
+#   BENCH_ROUNDS repeats ours (all gates and --gates none) and gpt-tokenizer back to back, one ratio per round.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=$(cd "$root/../shared" && pwd)
@@ -38,35 +39,48 @@ measure() { # measure LABEL FILE CMD... -> one table row; the command's stdout g
 }
 
 small=$(corpus "$mb")
+rounds=${BENCH_ROUNDS:-1}
 echo "| run                          | size MB  | wall s  |   MB/s   | RSS MB  |"
 echo "|------------------------------|----------|---------|----------|---------|"
-measure "finetune-validate-${mb}MB" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
-# The peer's work and no more: format checks, token counts and cost, without the quality gates (duplicates, PII...).
-measure "finetune-validate-gates-none-${mb}MB" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini --gates none
+# Each round runs ours and gpt-tokenizer back to back, so a ratio compares the two at the same moment: this
+# machine's speed drifts by 20% within minutes (BENCH_ROUNDS=3 gives three ratios and their median).
+for round in $(seq 1 "$rounds"); do
+  suffix=$([ "$rounds" -gt 1 ] && echo "-r$round" || true)
+  measure "finetune-validate-${mb}MB$suffix" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
+  # The peer's work and no more: format checks, token counts and cost, without the quality gates (duplicates, PII...).
+  measure "finetune-validate-gates-none-${mb}MB$suffix" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini --gates none
+  measure "peer-gpt-tokenizer-${mb}MB$suffix" "$small" node "$out/peer/cookbook-check.mjs" "$small" gpt-tokenizer
+done
+if [ "$rounds" -gt 1 ]; then # the totals check below reads the unsuffixed outputs
+  for name in finetune-validate finetune-validate-gates-none peer-gpt-tokenizer; do
+    cp "$out/$name-${mb}MB-r1.json" "$out/$name-${mb}MB.json"
+  done
+fi
 # The same with tier-1 compilation starting at once instead of after the runtime's 100 ms call-counting delay (a
 # process-wide runtime setting, not the tool's default: it slows `finetune eval run`, docs/benchmarks.md).
-measure "finetune-validate-nodelay-${mb}MB" "$small" env DOTNET_TC_CallCountingDelayMs=0 "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
-measure "peer-gpt-tokenizer-${mb}MB" "$small" node "$out/peer/cookbook-check.mjs" "$small" gpt-tokenizer
+if [ "${BENCH_NODELAY:-0}" = 1 ]; then
+  measure "finetune-validate-nodelay-${mb}MB" "$small" env DOTNET_TC_CallCountingDelayMs=0 "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
+fi
 measure "peer-tiktoken-${mb}MB" "$small" node "$out/peer/cookbook-check.mjs" "$small" tiktoken
 if [ "$large_mb" -gt 0 ]; then
   large=$(corpus "$large_mb")
   measure "finetune-validate-${large_mb}MB" "$large" "$out/cli/finetune" validate "$large" --json --model gpt-4o-mini
 fi
 echo
-echo "same-run ratios (peer wall-clock / ours):"
-python3 - "$out" "$mb" <<'PY'
-import sys, pathlib
-out, mb = pathlib.Path(sys.argv[1]), sys.argv[2]
-def secs(name):
+echo "same-round ratios (gpt-tokenizer wall-clock / ours):"
+python3 - "$out" "$mb" "$rounds" <<'PY'
+import statistics, sys, pathlib
+out, mb, rounds = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+def secs(name, r):
+    suffix = f"-r{r}" if rounds > 1 else ""
     try:
-        return float((out / f"{name}-{mb}MB.time").read_text().split()[0])
+        return float((out / f"{name}-{mb}MB{suffix}.time").read_text().split()[0])
     except Exception:
         return None
-peer = secs("peer-gpt-tokenizer")
-for name in ("finetune-validate", "finetune-validate-gates-none", "finetune-validate-nodelay"):
-    ours = secs(name)
-    if peer and ours:
-        print(f"  gpt-tokenizer / {name}: {peer / ours:.2f}x")
+for name, label in (("finetune-validate", "all gates (default)"), ("finetune-validate-gates-none", "--gates none (the peer's work)")):
+    ratios = [secs("peer-gpt-tokenizer", r) / secs(name, r) for r in range(1, rounds + 1) if secs("peer-gpt-tokenizer", r) and secs(name, r)]
+    if ratios:
+        print(f"  {label}: " + ", ".join(f"{x:.2f}x" for x in ratios) + f" (median {statistics.median(ratios):.2f}x, min {min(ratios):.2f}x)")
 PY
 echo
 echo "token totals (ours vs peers):"

@@ -198,7 +198,14 @@ public sealed class DatasetValidator : IDatasetValidator
         /// <summary>Starts preparing a batch on a worker; applies the oldest batches in order while too many are in flight.</summary>
         public async Task SubmitAsync(RowBatch batch, CancellationToken cancellationToken)
         {
-            _inFlight.Enqueue((batch, Task.Run(() => Prepare(batch), cancellationToken)));
+            // On the preparation threads, not the thread pool; the ordered replay continues on the pool, so those
+            // threads only ever prepare.
+            var preparing = Task.Factory.StartNew(
+                () => Prepare(batch),
+                cancellationToken,
+                TaskCreationOptions.DenyChildAttach | TaskCreationOptions.RunContinuationsAsynchronously,
+                PreparationScheduler.Instance);
+            _inFlight.Enqueue((batch, preparing));
             while (_inFlight.Count > _maxInFlight)
             {
                 await ApplyOldestAsync().ConfigureAwait(false);
