@@ -47,7 +47,9 @@ internal static class DatasetRowParser
     /// <param name="line">The 1-based line number.</param>
     /// <param name="root">The row's JSON.</param>
     /// <param name="format">The row's format.</param>
-    public static void Fill(DatasetRow row, long line, JsonElement root, DatasetFormat format)
+    /// <param name="readTexts">Whether to decode the texts (prompt, user text, answer, message contents, source); without
+    /// them the row carries its line, JSON and format only, for gates that read the JSON themselves.</param>
+    public static void Fill(DatasetRow row, long line, JsonElement root, DatasetFormat format, bool readTexts = true)
     {
         row.Line = line;
         row.Root = root;
@@ -58,7 +60,7 @@ internal static class DatasetRowParser
         row.AssistantPath = "$";
         row.Source = null;
         row.MessageContents.Clear();
-        if (root.ValueKind != JsonValueKind.Object)
+        if (!readTexts || root.ValueKind != JsonValueKind.Object)
         {
             return;
         }

@@ -143,6 +143,7 @@ public sealed class DatasetValidator : IDatasetValidator
         private readonly ILogger _logger;
         private readonly string _fileName;
         private readonly TokenCountGate? _tokens;
+        private readonly bool _gatesReadTexts;
         private readonly string? _file;
         private readonly Stack<RowBatch> _pool = new();
         private readonly Queue<(RowBatch Batch, Task Task)> _inFlight = new();
@@ -161,6 +162,7 @@ public sealed class DatasetValidator : IDatasetValidator
             _findings = new FindingCollector(options.MaxFindingsPerCode, file);
             _gates = DatasetGates.Create(options);
             _tokens = tokens;
+            _gatesReadTexts = _gates.Count > 0; // the token gate reads the JSON itself (the texts only save it decoding them again)
             if (tokens is not null)
             {
                 _gates.Add(tokens);
@@ -304,7 +306,7 @@ public sealed class DatasetValidator : IDatasetValidator
             if (recorder.ErrorCount == errorsBefore && _gates.Count > 0)
             {
                 slot.Row.ResetPrepared();
-                DatasetRowParser.Fill(slot.Row, slot.Number, root, _format);
+                DatasetRowParser.Fill(slot.Row, slot.Number, root, _format, _gatesReadTexts);
                 foreach (var gate in _gates)
                 {
                     if (gate is IPreparingDatasetGate preparing)

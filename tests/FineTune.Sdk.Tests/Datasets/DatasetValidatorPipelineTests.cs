@@ -54,4 +54,25 @@ public sealed class DatasetValidatorPipelineTests
         pipelined.Tokens.Should().BeEquivalentTo(sequential.Tokens);
         pipelined.Tokens!.Total.Should().BeGreaterThan(0);
     }
+
+    [Fact]
+    public async Task ValidateAsync_NoGatesButTokens_CountsTheSameTokensAsWithEveryGate()
+    {
+        // With no quality gate the rows' texts are not decoded for the gates; the token gate reads the JSON itself.
+        var bytes = await File.ReadAllBytesAsync(RepoPaths.Dataset("openai-cookbook/drone_training.jsonl"));
+        var request = new DatasetValidationRequest { Model = "gpt-4o-mini" };
+        var none = new DatasetValidationOptions();
+        none.Duplicates.ExactEnabled = none.Duplicates.NearEnabled = false;
+        none.Contradictions.Enabled = none.ClassBalance.Enabled = none.SystemPrompts.Enabled = false;
+        none.OutputFormat.Enabled = none.Provenance.Enabled = none.Pii.Enabled = false;
+
+        var all = await new DatasetValidator().ValidateAsync(new MemoryStream(bytes), request);
+        var pipelined = await new DatasetValidator(none).ValidateAsync(new MemoryStream(bytes), request);
+        var sequential = await new DatasetValidator(none) { Sequential = true }.ValidateAsync(new MemoryStream(bytes), request);
+
+        pipelined.Tokens.Should().BeEquivalentTo(all.Tokens);
+        sequential.Tokens.Should().BeEquivalentTo(all.Tokens);
+        pipelined.Summary.Keys.Should().NotContain(code => code.StartsWith("FT11", StringComparison.Ordinal));
+        all.Tokens!.Total.Should().BeGreaterThan(0);
+    }
 }
