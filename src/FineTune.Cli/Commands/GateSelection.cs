@@ -40,8 +40,15 @@ internal sealed class GateSelection
             return All;
         }
 
+        var parts = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            error = "--gates is empty; use all, none, duplicates or a comma-separated list of gate names.";
+            return null;
+        }
+
         var enabled = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var part in parts)
         {
             var name = part.ToLowerInvariant();
             switch (name)

@@ -177,6 +177,7 @@ public sealed class ValidateCommandTests : IDisposable
         code.Should().Be(CliApp.UsageError);
         output.Should().BeEmpty();
         error.Should().Contain("unknown gate 'spelling'").And.Contain("near-duplicates").And.Contain("pii");
+        (await RunAsync("validate", Sample, "--gates", " , ")).Code.Should().Be(CliApp.UsageError, "an empty list is a mistake, not 'none'");
     }
 
     private string Write(string name, string content)
