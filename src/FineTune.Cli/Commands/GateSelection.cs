@@ -22,6 +22,9 @@ internal sealed class GateSelection
     /// <summary>Gets a value indicating whether every gate runs.</summary>
     public bool IsAll => Enabled.Count == Names.Count;
 
+    /// <summary>Gets the gates that run, in <see cref="Names"/> order.</summary>
+    public IEnumerable<string> Selected => Names.Where(Enabled.Contains);
+
     /// <summary>Gets the gates that do not run, in <see cref="Names"/> order.</summary>
     public IEnumerable<string> Skipped => Names.Where(name => !Enabled.Contains(name));
 

@@ -99,7 +99,7 @@ internal static class ValidateCommand
 
     private static async Task<DatasetValidationReport> ValidateAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, GateSelection gates, CancellationToken cancellationToken)
     {
-        var validator = new DatasetValidator(gates.IsAll ? null : gates.ToOptions());
+        var validator = new DatasetValidator(gates.ToOptions());
         var request = new DatasetValidationRequest { FileName = file.ToString(), Format = format, Model = model, CountTokens = true };
         var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (stream.ConfigureAwait(false))
@@ -134,7 +134,7 @@ internal static class ValidateCommand
         var output = new ValidateJsonOutput
         {
             File = file,
-            Gates = [.. GateSelection.Names.Where(gates.Enabled.Contains)],
+            Gates = [.. gates.Selected],
             Rows = report.Rows,
             Format = report.Format.Value,
             Valid = report.IsValid,

@@ -67,8 +67,7 @@ internal static partial class PiiDetector
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     public static bool CannotMatch(ReadOnlySpan<byte> utf8, bool includeIpAddresses = true)
     {
-        if (utf8.IndexOf((byte)'@') >= 0 || utf8.IndexOf("\\u"u8) >= 0 || utf8.IndexOf("sk-"u8) >= 0 || utf8.IndexOf("AKIA"u8) >= 0
-            || utf8.IndexOf("github_pat_"u8) >= 0 || HasGitHubTokenPrefix(utf8))
+        if (utf8.IndexOf((byte)'@') >= 0 || utf8.IndexOf("\\u"u8) >= 0 || HasApiKeyHint(utf8))
         {
             return false;
         }
@@ -107,7 +106,7 @@ internal static partial class PiiDetector
             }
         }
 
-        if (HasApiKeyHint(text))
+        if (HasApiKeyHint(text.AsSpan()))
         {
             foreach (Match match in ApiKeyRegex().Matches(text))
             {
@@ -312,9 +311,23 @@ internal static partial class PiiDetector
         return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
     }
 
-    private static bool HasApiKeyHint(string text) =>
-        text.Contains("sk-", StringComparison.Ordinal) || text.Contains("AKIA", StringComparison.Ordinal) ||
-        text.Contains("github_pat_", StringComparison.Ordinal) || HasGitHubTokenPrefix(text.AsSpan());
+    // The prefixes the API-key pattern starts with, in UTF-16 text or a JSON string's raw UTF-8 alike.
+    private static bool HasApiKeyHint<T>(ReadOnlySpan<T> text)
+        where T : unmanaged, IBinaryInteger<T> =>
+        Contains(text, "sk-") || Contains(text, "AKIA") || Contains(text, "github_pat_") || HasGitHubTokenPrefix(text);
+
+    // An ordinal search for an ASCII needle.
+    private static bool Contains<T>(ReadOnlySpan<T> text, string needle)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        Span<T> units = stackalloc T[needle.Length];
+        for (var i = 0; i < needle.Length; i++)
+        {
+            units[i] = T.CreateTruncating(needle[i]);
+        }
+
+        return text.IndexOf(units) >= 0;
+    }
 
     // ghp_, gho_, ghu_, ghs_, ghr_ (the only "gh" the API-key pattern takes; "gh" alone is common in English).
     private static bool HasGitHubTokenPrefix<T>(ReadOnlySpan<T> text)

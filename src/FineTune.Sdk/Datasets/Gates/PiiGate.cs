@@ -31,8 +31,7 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         {
             // One recorder, path and tally per worker thread, reused row after row (rows are many, findings few).
             var scratch = t_scratch ??= new Scratch(_perKind.Length);
-            Array.Clear(scratch.PerKind);
-            scratch.Path.Clear();
+            scratch.Path.Clear(); // empty after every whole walk; cleared in case an earlier walk was cut short
             Walk(row.Root, scratch.Path, row.Line, scratch.Recorder, scratch.PerKind);
             scratch.Recorder.MoveTo(row.PiiFindings);
         }

@@ -49,36 +49,11 @@ internal static class TextFingerprint
 
         var length = 0;
         var pendingSpace = false;
-        if (ascii)
-        {
-            var state = HashStart(seed);
-            foreach (var c in nfkc)
-            {
-                if (c <= ' ' && char.IsWhiteSpace(c))
-                {
-                    pendingSpace = length > 0;
-                    continue;
-                }
-
-                if (pendingSpace)
-                {
-                    buffer[length++] = ' ';
-                    state = HashStep(state, ' ');
-                    pendingSpace = false;
-                }
-
-                var lower = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
-                buffer[length++] = lower;
-                state = HashStep(state, lower);
-            }
-
-            hash = HashEnd(state, length);
-            return buffer.AsSpan(0, length);
-        }
-
+        var state = HashStart(seed);
         foreach (var c in nfkc)
         {
-            if (char.IsWhiteSpace(c))
+            // No char between '!' and DEL is white space: most chars are decided by the first two comparisons.
+            if ((c <= ' ' || c >= '\u0080') && char.IsWhiteSpace(c))
             {
                 pendingSpace = length > 0;
                 continue;
@@ -87,13 +62,16 @@ internal static class TextFingerprint
             if (pendingSpace)
             {
                 buffer[length++] = ' ';
+                state = HashStep(state, ' ');
                 pendingSpace = false;
             }
 
-            buffer[length++] = char.IsAscii(c) ? (char)(c is >= 'A' and <= 'Z' ? c + 32 : c) : char.ToLowerInvariant(c);
+            var lower = c < '\u0080' ? (c is >= 'A' and <= 'Z' ? (char)(c + 32) : c) : char.ToLowerInvariant(c);
+            buffer[length++] = lower;
+            state = HashStep(state, lower);
         }
 
-        hash = Hash(buffer.AsSpan(0, length), seed);
+        hash = HashEnd(state, length);
         return buffer.AsSpan(0, length);
     }
 
