@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return ValidateCommand.Create(context);
+        yield return ConvertCommand.Create(context);
         yield return SplitCommand.Create(context);
         yield return RedactCommand.Create(context);
         yield return ManifestCommand.Create(context);
