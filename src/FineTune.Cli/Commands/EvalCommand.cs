@@ -91,7 +91,8 @@ internal static class EvalCommand
                 return exit;
             }
 
-            var options = new ComparisonOptions { GoldenSetName = Path.GetFileName(parseResult.GetValue(shared.Golden)!.FullName), PrimaryScorer = parseResult.GetValue(primary) };
+            var goldenPath = parseResult.GetValue(shared.Golden)!.FullName;
+            var options = new ComparisonOptions { GoldenSetName = Path.GetFileName(goldenPath), GoldenSetSha256 = await ModelRegistryHashes.FileSha256Async(goldenPath, cancellationToken).ConfigureAwait(false), PrimaryScorer = parseResult.GetValue(primary) };
             ComparisonReport report;
             try
             {
