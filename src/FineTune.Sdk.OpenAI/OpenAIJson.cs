@@ -176,12 +176,13 @@ internal static class OpenAIJson
         {
             JobId = Str(c, "fine_tuning_job_id"),
             CreatedAt = Time(c, "created_at"),
-            Metrics = c.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? Metric(m) : null,
+            // The checkpoint's metrics may omit "step" (OpenAI's own example does); the step is the checkpoint's.
+            Metrics = c.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? Metric(m, step) : null,
             RawRepresentation = c.Clone(),
         };
     }
 
-    public static TrainingMetric? Metric(JsonElement data)
+    public static TrainingMetric? Metric(JsonElement data, long? step = null)
     {
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var p in data.EnumerateObject())
@@ -194,6 +195,11 @@ internal static class OpenAIJson
             {
                 values[p.Name.ToLowerInvariant()] = v;
             }
+        }
+
+        if (step is { } defaultStep)
+        {
+            values.TryAdd("step", defaultStep);
         }
 
         return TrainingMetric.FromValues(values);
