@@ -1,5 +1,6 @@
 using System.Text;
 using FineTune.Sdk.Testing;
+using FineTune.Sdk.Tests;
 using FineTune.Tests;
 using Microsoft.Extensions.AI;
 using Xunit.Abstractions;
@@ -43,14 +44,14 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         events[0].Message.Should().StartWith("Created fine-tuning job");
         events[^1].Message.Should().Be("The job has successfully completed");
         var metrics = updates.Where(u => u.Kind == FineTuneJobUpdateKind.Metric).Select(u => u.Metric!).ToList();
-        metrics.Should().NotBeEmpty();
-        metrics.Select(m => m.Step).Should().BeInAscendingOrder();
+        metrics.Select(m => m.Step).Should().Equal(Enumerable.Range(1, 20), "10 examples × 2 epochs at batch size 1 (docs/emulator.md)");
 
         // Fields the typed 2.15 surface gets wrong or hides, read from the raw JSON.
-        job.FineTunedModel.Should().StartWith("ft:gpt-4o-mini-2024-07-18:emulator:clippy:");
-        job.TrainedTokens.Should().BeGreaterThan(0, "the typed BillableTrainedTokenCount is always 0 in 2.15");
-        job.CreatedAt.Should().NotBeNull();
-        job.FinishedAt.Should().BeOnOrAfter(job.CreatedAt!.Value);
+        job.FineTunedModel.Should().Be("ft:gpt-4o-mini-2024-07-18:emulator:clippy:zInLimsu", "the emulator's ids come from RandomSeed 7");
+        var oracle = await TiktokenOracle.CountRowsAsync(await File.ReadAllBytesAsync(EmulatorScope.TrainingFile));
+        job.TrainedTokens.Should().Be(oracle.Sum() * 2, "npm tiktoken's count of the training file × 2 epochs; the typed BillableTrainedTokenCount is always 0 in 2.15");
+        job.CreatedAt.Should().Be(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero), "the emulator clock's start");
+        job.FinishedAt.Should().Be(job.CreatedAt!.Value.AddSeconds(40), "the emulator's schedule for 20 steps at the default speed");
         job.Error.Should().BeNull("a healthy job's error is {}");
         job.Hyperparameters.Epochs.Should().Be(2);
         job.Hyperparameters.LearningRateMultiplier.Should().Be(1.8);
@@ -61,29 +62,31 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         job.RawRepresentation.Should().NotBeNull();
 
         var checkpoints = await ToListAsync(provider.GetCheckpointsAsync(job.Id));
-        checkpoints.Should().NotBeEmpty();
-        checkpoints.Select(c => c.StepNumber).Should().BeInDescendingOrder();
-        checkpoints[0].ModelId.Should().StartWith("ft:");
-        checkpoints[0].Metrics!.TrainLoss.Should().BeGreaterThan(0);
+        checkpoints.Select(c => c.StepNumber).Should().Equal([20, 10], "one per epoch end, highest step first");
+        checkpoints[0].ModelId.Should().Be(job.FineTunedModel, "the last-step checkpoint is the final model (openai.md §1.9)");
+        checkpoints[1].ModelId.Should().MatchRegex("^ft:gpt-4o-mini-2024-07-18:emulator:clippy:[A-Za-z0-9]{8}:ckpt-step-10$");
+        checkpoints[0].Metrics!.TrainLoss.Should().Be(0.0788, "the emulator's seeded loss curve");
 
         var rows = await provider.GetTrainingMetricsAsync(job.Id);
         rows.Should().HaveCount(checkpoints[0].StepNumber, "one CSV row per training step");
         rows.Should().OnlyContain(r => r.TrainLoss > 0);
-        rows.Where(r => r.ValidLoss is not null).Should().NotBeEmpty("a validation file was given");
+        rows.Where(r => r.ValidLoss is not null).Should().HaveCount(20, "a validation file was given: every step has a validation loss");
 
         var chat = provider.GetService<IChatClient>()!;
         var answer = await chat.GetResponseAsync(
             [new ChatMessage(ChatRole.System, "Clippy is a factual chatbot that is also sarcastic."), new ChatMessage(ChatRole.User, "Who discovered Antarctica?")],
             new ChatOptions { ModelId = job.FineTunedModel });
         answer.Text.Should().Be("Some chaps named Fabian Gottlieb von Bellingshausen and Mikhail Lazarev, as if they don't teach that in every school!");
-        answer.Usage!.InputTokenCount.Should().BeGreaterThan(0);
-        answer.Usage.OutputTokenCount.Should().BeGreaterThan(0);
+        var tokens = await TiktokenOracle.EncodeAsync(["system", "Clippy is a factual chatbot that is also sarcastic.", "user", "Who discovered Antarctica?", answer.Text]);
+        answer.Usage!.InputTokenCount.Should().Be(3 + (3 + tokens[0].O200k.Length + tokens[1].O200k.Length) + (3 + tokens[2].O200k.Length + tokens[3].O200k.Length), "npm tiktoken's count under the billing formula");
+        answer.Usage.OutputTokenCount.Should().Be(tokens[4].O200k.Length);
         answer.AdditionalProperties![OpenAIChatClient.LatencyPropertyName].Should().BeOfType<double>();
         answer.ModelId.Should().Be(job.FineTunedModel);
 
         var rehydrated = await provider.TrackJob(job.Id).UpdateStatusAsync();
         rehydrated.Status.Should().Be(FineTuneJobStatus.Succeeded);
         rehydrated.FineTunedModel.Should().Be(job.FineTunedModel);
+        output.WriteLine($"seeded run: model={job.FineTunedModel} created={job.CreatedAt} finished={job.FinishedAt} tokens={job.TrainedTokens} metrics={metrics.Count} steps=[{string.Join(",", metrics.Select(m => m.Step))}] ckpts=[{string.Join(",", checkpoints.Select(c => c.StepNumber + ":" + c.ModelId + ":" + c.Metrics!.TrainLoss))}] rows={rows.Count} valid={rows.Count(r => r.ValidLoss is not null)} in={answer.Usage.InputTokenCount} out={answer.Usage.OutputTokenCount} lat={answer.AdditionalProperties![OpenAIChatClient.LatencyPropertyName]} events={events.Count}");
         output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.Delays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.Delays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
     }
 

@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json;
+using FineTune.Sdk.Tests;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Files;
@@ -235,7 +236,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         }
 
         checkpoints.Select(c => c.StepNumber).Should().Equal(40, 20);
-        checkpoints[0].Metrics.TrainLoss.Should().BeGreaterThan(0);
+        checkpoints[0].Metrics.TrainLoss.Should().Be(0.119f, "the emulator's seeded loss curve at step 40");
 
         var csv = (await files.DownloadFileAsync(job.ResultFileIds[0])).Value.ToString();
         csv.Should().StartWith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n");
@@ -251,8 +252,9 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         var chat = client.GetChatClient(job.Value);
         var completion = (await chat.CompleteChatAsync([new UserChatMessage(EmulatorTestData.Prompt(3))])).Value;
         completion.Content[0].Text.Should().Be($"{{\"label\":\"{EmulatorTestData.Label(3)}\"}}");
-        completion.Usage.InputTokenCount.Should().BeGreaterThan(0);
-        completion.Usage.OutputTokenCount.Should().BeGreaterThan(0);
+        var tokens = await TiktokenOracle.EncodeAsync(["user", EmulatorTestData.Prompt(3), completion.Content[0].Text]);
+        completion.Usage.InputTokenCount.Should().Be(3 + 3 + tokens[0].O200k.Length + tokens[1].O200k.Length, "npm tiktoken's count under the billing formula");
+        completion.Usage.OutputTokenCount.Should().Be(tokens[2].O200k.Length);
 
         var streamed = new System.Text.StringBuilder();
         await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage(EmulatorTestData.Prompt(4))]))
