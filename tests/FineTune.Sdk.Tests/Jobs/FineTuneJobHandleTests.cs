@@ -7,7 +7,7 @@ public sealed class FineTuneJobHandleTests
 {
     private static readonly FineTunePollingOptions NoJitter = new() { InitialInterval = TimeSpan.FromSeconds(5), MaxInterval = TimeSpan.FromSeconds(60), BackoffMultiplier = 2, JitterFactor = 0 };
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_PollsUntilTerminal_ReturnsTerminalJob()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -21,7 +21,7 @@ public sealed class FineTuneJobHandleTests
         provider.GetJobCalls.Should().Be(5);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_NothingChanges_BacksOffExponentiallyUpToMax()
     {
         var statuses = new[] { FineTuneJobStatus.Running }.Concat(Enumerable.Repeat(FineTuneJobStatus.Running, 6)).Append(FineTuneJobStatus.Succeeded).ToArray();
@@ -34,7 +34,7 @@ public sealed class FineTuneJobHandleTests
         clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 40, 60, 60, 60);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_StatusChanges_ResetsToInitialInterval()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -45,7 +45,7 @@ public sealed class FineTuneJobHandleTests
         clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 5, 10);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_WithJitter_StaysWithinFactor()
     {
         var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 20).Append(FineTuneJobStatus.Succeeded).ToArray());
@@ -58,7 +58,7 @@ public sealed class FineTuneJobHandleTests
         clock.Delays.Distinct().Should().HaveCountGreaterThan(1, "jitter spreads the polls");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TimeoutPasses_ThrowsTimeoutExceptionNamingJobAndStatus()
     {
         var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
@@ -72,7 +72,7 @@ public sealed class FineTuneJobHandleTests
         (clock.GetUtcNow() - start).Should().Be(TimeSpan.FromMinutes(10), "the last delay is cut to the deadline");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_Cancelled_ThrowsOperationCanceled()
     {
         var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
@@ -84,7 +84,7 @@ public sealed class FineTuneJobHandleTests
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WatchAsync_ReportsEventsOldestFirstMetricsAndStatusChangesOnce()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -109,7 +109,7 @@ public sealed class FineTuneJobHandleTests
             "status: succeeded");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WatchAsync_ProviderWithoutEvents_ReportsStatusOnly()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded) { Capabilities = new FineTuneProviderCapabilities("fake") };
@@ -124,7 +124,7 @@ public sealed class FineTuneJobHandleTests
         kinds.Should().Equal(FineTuneJobUpdateKind.StatusChanged, FineTuneJobUpdateKind.StatusChanged);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task UpdateStatusAsync_RehydratedFromId_FetchesCurrentSnapshot()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Paused);
@@ -138,7 +138,7 @@ public sealed class FineTuneJobHandleTests
         handle.HasCompleted.Should().BeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_ObservedFinish_RecordsDurationHistogramOnce()
     {
         var measurements = new List<(double Value, object? Status)>();
@@ -179,7 +179,7 @@ public sealed class FineTuneJobHandleTests
         act.Should().Throw<ArgumentException>().WithMessage("*Polling.BackoffMultiplier*0.5*");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TransientFailureMidWait_KeepsPolling()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -191,7 +191,7 @@ public sealed class FineTuneJobHandleTests
         provider.GetJobCalls.Should().Be(4);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_NonTransientFailure_Throws()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -202,7 +202,7 @@ public sealed class FineTuneJobHandleTests
         (await act.Should().ThrowAsync<FineTuneException>()).Which.StatusCode.Should().Be(404);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TransientFailureOnFirstPollOfBareId_Throws()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running);
@@ -213,7 +213,7 @@ public sealed class FineTuneJobHandleTests
         await act.Should().ThrowAsync<FineTuneException>("nothing is known about the job yet");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WatchAsync_FromSnapshot_ReportsKnownStatusFirstWithoutDuplicates()
     {
         var provider = new FakeFineTuneProvider(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Succeeded);
