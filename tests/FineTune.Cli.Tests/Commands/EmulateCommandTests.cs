@@ -4,7 +4,7 @@ namespace FineTune.Cli.Tests;
 
 public sealed class EmulateCommandTests
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task EmulateOpenAI_PortZero_PrintsOneListeningLineServesAndStopsOnCancel()
     {
         using var output = new StringWriter();
@@ -27,7 +27,7 @@ public sealed class EmulateCommandTests
         output.ToString().TrimEnd('\n', '\r').Split('\n').Should().ContainSingle();
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData("--speed", "0")]
     [InlineData("--port", "70000")]
     public async Task EmulateOpenAI_InvalidOption_ReturnsUsageError(string option, string value)

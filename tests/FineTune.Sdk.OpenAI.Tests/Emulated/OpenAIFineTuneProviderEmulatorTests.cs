@@ -10,7 +10,7 @@ namespace FineTune.Sdk.OpenAI.Tests;
 /// <summary>End to end: our provider, through the real OpenAI 2.15 client, against the emulator over loopback HTTP.</summary>
 public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Lifecycle_UploadStartWatchToSuccess_EventsCheckpointsMetricsAndChat()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -90,7 +90,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.Delays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.Delays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task UploadFileAsync_SameContentTwice_ReusesStoredFile()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -112,7 +112,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         third.Sha256.Should().Be(first.Sha256);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task UploadFileAsync_AboveThreshold_GoesThroughUploadsApiInParts()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -132,7 +132,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         done.Status.Should().Be(FineTuneJobStatus.Succeeded, "the reassembled file is the same valid training file");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CancelJobAsync_RunningJob_IsCancelled()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -148,7 +148,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         final.FineTunedModel.Should().BeNull();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task PauseAndResume_RunningJob_PausedThenQueuedThenSucceeds()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -171,7 +171,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         final.Status.Should().Be(FineTuneJobStatus.Succeeded);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailedJob_TooFewExamples_CarriesTypedError()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -189,7 +189,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         final.Error.Message.Should().Contain("7");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailedJob_MidTraining_FailsWithErrorAfterRunning()
     {
         await using var scope = await EmulatorScope.StartAsync(o => o.FailTrainingAtStep = 3);
@@ -210,7 +210,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         handle.Job!.Error.Should().NotBeNull();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_CreateResponseLost_RetryFindsJobAndCreatesNoSecond()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -226,7 +226,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         job.IdempotencyKey.Should().Be("run-2026-11-21");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_SameKeyTwice_ReturnsSameJob()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -243,7 +243,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Emulator.JobCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_WithinRetryBudget_SucceedsWithOneAttemptPerRequest()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -262,7 +262,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Clock.Delays.Skip(delaysBefore).Should().Equal(Enumerable.Repeat(TimeSpan.FromSeconds(3), 4), "Retry-After is honoured");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_PastRetryBudget_FailsCleanlyWith429()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -281,7 +281,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         (scope.Emulator.RequestCount - before).Should().Be(3, "2 retries = 3 attempts, not 3 x 4");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ServerErrorsAndDroppedConnection_OnReads_AreRetried()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -297,7 +297,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         (await provider.GetJobAsync(job.Id)).Id.Should().Be(job.Id);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CancelJobAsync_ServerError_IsNotRetried()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -313,7 +313,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         (scope.Emulator.RequestCount - before).Should().Be(1, "a state change is not repeated after a 5xx");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_WindDownRefusal_ThrowsTypedExceptionSayingSo()
     {
         await using var scope = await EmulatorScope.StartAsync(o => o.RefuseJobCreation = true);
@@ -332,7 +332,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         provider.GetCapabilities().JobCreationEndsOn.Should().Be(new DateOnly(2027, 1, 6));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task GetJobAsync_UnknownJob_Throws404WithProviderCode()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -345,7 +345,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         thrown.IsTransient.Should().BeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_InvalidHyperparameters_FailsBeforeAnyRequest()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -358,7 +358,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Emulator.RequestCount.Should().Be(before);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ListJobsAsync_MorePagesThanOne_ReturnsAllNewestFirst()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -376,7 +376,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         listed.Select(j => j.Id).Should().Equal(Enumerable.Reverse(ids));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task InProcessHandler_WorksWithoutSockets()
     {
         var clock = new FakeTimeProvider();

@@ -27,14 +27,14 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _emulator?.Dispose();
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Lifecycle_OverHttp_UploadFineTuneEventsCheckpointsAndChat()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk-emulator"), new OpenAIClientOptions { Endpoint = _endpoint });
         await RunLifecycleAsync(client);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Lifecycle_InProcessHandler_UploadFineTuneEventsCheckpointsAndChat()
     {
         using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
@@ -62,7 +62,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         files.GetFiles().Value.Should().ContainSingle();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_WithinRetryBudget_Succeeds()
     {
         _emulator.Options.RateLimitNextRequests = 3;
@@ -75,7 +75,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(4, "three 429s then one success: the client's 3 retries");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_PastRetryBudget_FailsWith429()
     {
         _emulator.Options.RateLimitNextRequests = 10;
@@ -88,7 +88,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(4);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task DroppedConnection_OverHttp_IsRetriedByTheClient()
     {
         _emulator.Options.DropConnectionNextRequests = 1;
@@ -100,7 +100,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LostCreateResponse_DefaultRetryPolicy_ReSendsThePostAndCreatesASecondJob()
     {
         // Pins a hazard the SDK's idempotent start exists for: the OpenAI package retries a POST whose answer was lost.
@@ -114,7 +114,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LostCreateResponse_RetriesDisabled_ThrowsIOExceptionAndOneJobExists()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint, RetryPolicy = new ClientRetryPolicy(0) });
@@ -128,7 +128,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LostCreateResponse_InProcessWithRetriesDisabled_ThrowsAndOneJobExists()
     {
         using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
@@ -147,7 +147,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task DroppedConnection_InProcess_IsRetriedByTheClient()
     {
         using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
@@ -164,7 +164,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailedJob_ErrorObjectIsInTheRawResponse()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });
@@ -180,7 +180,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         raw.RootElement.GetProperty("error").GetProperty("code").GetString().Should().Be("invalid_n_examples");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task PauseResume_ProtocolMethods_ReturnPausedThenQueued()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });
