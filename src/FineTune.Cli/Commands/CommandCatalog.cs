@@ -17,5 +17,6 @@ internal static class CommandCatalog
         yield return TokensCommand.Create(context);
         yield return EmulateCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return RegistryCommand.Create(context);
     }
 }
