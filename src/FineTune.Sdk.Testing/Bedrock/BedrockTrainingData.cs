@@ -109,7 +109,15 @@ internal static class BedrockTrainingData
             }
         }
 
-        return root.EnumerateObject().FirstOrDefault(p => p.Name is not ("prompt" or "completion")) is { Name: { } extra } && extra.Length > 0 ? $"unexpected key '{extra}'." : null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name is not ("prompt" or "completion"))
+            {
+                return $"unexpected key '{property.Name}'.";
+            }
+        }
+
+        return null;
     }
 
     private static string? CheckMessages(JsonElement root, bool stringContent)

@@ -189,6 +189,27 @@ public sealed class BedrockEmulatorTests : IDisposable
         (await GetJobAsync(arn))["failureMessage"]!.GetValue<string>().Should().Be($"The training data at s3://{Bucket}/data/train.jsonl has 3 records; Nova Micro needs at least 8.");
     }
 
+    [Theory]
+    [InlineData("amazon.titan-text-lite-v1:0:4k", "{\"prompt\":\"Ticket {0}: my parcel {0} is late\",\"completion\":\"label-{1}\"}", 1)]
+    [InlineData("anthropic.claude-3-haiku-20240307-v1:0:200k", "{\"system\":\"Classify.\",\"messages\":[{\"role\":\"user\",\"content\":\"Ticket {0}: my parcel {0} is late\"},{\"role\":\"assistant\",\"content\":\"label-{1}\"}]}", 32)]
+    public async Task Job_OtherFamilyFormats_TrainAndAnswerThroughProvisionedThroughput(string baseModel, string rowFormat, int rows)
+    {
+        Upload("data/train.jsonl", Enumerable.Range(0, rows).Select(i => rowFormat.Replace("{0}", $"{i}", StringComparison.Ordinal).Replace("{1}", $"{i % 4}", StringComparison.Ordinal)));
+        var body = JobBody("job-1");
+        body["baseModelIdentifier"] = baseModel;
+        body["hyperParameters"] = new JsonObject { ["epochCount"] = "1" };
+        var arn = (await SendAsync(HttpMethod.Post, "/model-customization-jobs", body)).Json!["jobArn"]!.GetValue<string>();
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var job = await GetJobAsync(arn);
+        job["status"]!.GetValue<string>().Should().Be("Completed", job["failureMessage"]?.GetValue<string>());
+        var ptArn = (await SendAsync(HttpMethod.Post, "/provisioned-model-throughput", new JsonObject { ["modelUnits"] = 1, ["provisionedModelName"] = "pt-1", ["modelId"] = job["outputModelArn"]!.GetValue<string>() })).Json!["provisionedModelArn"]!.GetValue<string>();
+        _clock.Advance(TimeSpan.FromSeconds(30));
+
+        var reply = await ConverseAsync(ptArn, "Ticket 0: my parcel 0 is late");
+
+        reply.Json!["output"]!["message"]!["content"]![0]!["text"]!.GetValue<string>().Should().Be("label-0");
+    }
+
     [Fact]
     public async Task StopJob_InProgress_GoesStoppingThenStoppedAndCannotBeStoppedAgain()
     {
