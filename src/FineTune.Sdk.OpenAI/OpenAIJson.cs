@@ -212,6 +212,7 @@ internal static class OpenAIJson
             CreatedAt = Time(f, "created_at"),
             Sha256 = sha256,
             Reused = reused,
+            Status = Str(f, "status"),
             RawRepresentation = raw ?? f.Clone(),
             AdditionalProperties = Str(f, "purpose") is { } purpose ? new AdditionalPropertiesDictionary { ["purpose"] = purpose } : null,
         };

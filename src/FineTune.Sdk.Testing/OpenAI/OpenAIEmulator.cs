@@ -21,8 +21,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, EmulatedUpload> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedJob> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedModels = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LearnedAnswer> _knowledge = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, LearnedAnswer> _knownAnswers = new(StringComparer.Ordinal);
+    private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
     private LoopbackHttpServer? _server;
     private long _sequence;
