@@ -10,7 +10,7 @@ restore() { [ -f "$work/backup" ] && cp "$work/backup" "$work/target" 2>/dev/nul
 
 # name | file | exact text to replace | replacement | test project | test filter
 mutations=(
-  "mcnemar-flip|src/FineTune.Sdk/Comparison/PairedStatistics.cs|var k = Math.Min(b, c);|var k = Math.Max(b, c);|tests/FineTune.Sdk.Tests|FullyQualifiedName~Comparison"
+  "mcnemar-flip|src/FineTune.Sdk/Comparison/PairedStatistics.cs|var k = Math.Min(b, c);|var k = Math.Max(b, c);|tests/FineTune.Sdk.Tests|FullyQualifiedName~PairedStatistics|FullyQualifiedName~EvalComparer"
   "gate-drops-finding|src/FineTune.Sdk/Datasets/Gates/DuplicateGate.cs|                findings.Add(ExactCode, FindingSeverity.Warning, row.Line, \"\$\", string.Create(CultureInfo.InvariantCulture,\n                    \$\"Row is an exact duplicate of line {first} (after case, whitespace and Unicode NFKC normalization).\"));|                _ = first;|tests/FineTune.Sdk.Tests|FullyQualifiedName~Duplicate"
   "pii-prefilter-lets-emails-through|src/FineTune.Sdk/Datasets/Gates/PiiDetector.cs|if (utf8.IndexOf((byte)'@') >= 0 \|\| utf8.IndexOf(|if (utf8.IndexOf(|tests/FineTune.Sdk.Tests|FullyQualifiedName~Pii"
   "splitter-off-by-one|src/FineTune.Sdk/Datasets/Tools/DatasetSplitter.cs|j < holdoutCount ? Holdout|j <= holdoutCount ? Holdout|tests/FineTune.Sdk.Tests|FullyQualifiedName~DatasetSplitter"
@@ -44,6 +44,8 @@ PY
   restore; rm -f "$work/backup"
   if grep -q "error CS" "$work/$name.log"; then
     echo "mutation $name: BUILD ERROR (not a test result)"; grep -m3 "error CS" "$work/$name.log"; missed=$((missed + 1))
+  elif grep -q "No test matches the given testcase filter" "$work/$name.log"; then
+    echo "mutation $name: NO TESTS RAN (filter matched nothing)"; missed=$((missed + 1))
   elif grep -Eq "Failed! +- Failed: +[1-9]" "$work/$name.log"; then
     tests=$(grep -E '^\s+Failed [A-Za-z]' "$work/$name.log" | sed -E 's/^\s+Failed ([^ ]+).*/\1/' | sed -E 's/.*\.([A-Za-z0-9_]+\.[A-Za-z0-9_]+)$/\1/' | sort -u | tr '\n' ' ')
     echo "mutation $name: CAUGHT in ${secs} s by: $tests"; caught=$((caught + 1))
