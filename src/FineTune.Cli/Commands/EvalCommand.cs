@@ -134,6 +134,8 @@ internal static class EvalCommand
 
         public Option<int?> TokensPerMinute { get; } = new("--tpm") { Description = "Tokens-per-minute limit." };
 
+        public Option<int> Retries { get; } = new("--retries") { Description = "Retries of a transient failure (429, 5xx, transport) per call, honouring Retry-After; one call makes at most this + 1 requests.", DefaultValueFactory = _ => 3 };
+
         public Option<int?> MaxTokens { get; } = new("--max-tokens") { Description = "Output-token limit sent to every model." };
 
         public Option<double> TimeoutSeconds { get; } = new("--timeout") { Description = "Seconds one case may take, retries included.", DefaultValueFactory = _ => 120 };
@@ -156,7 +158,7 @@ internal static class EvalCommand
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, MaxTokens, TimeoutSeconds, Cache, Training, ExactNormalization, Prices })
+            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, Retries, MaxTokens, TimeoutSeconds, Cache, Training, ExactNormalization, Prices })
             {
                 command.Options.Add(option);
             }
@@ -180,29 +182,30 @@ internal static class EvalCommand
             }
 
             var endpoint = parseResult.GetValue(Endpoint);
-            OpenAIChatClient? client = null;
-            using var warmUpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task warmUp = Task.CompletedTask;
+            IChatClient? client = null;
             try
             {
                 var options = new EvalRunOptions
                 {
                     MaxConcurrency = parseResult.GetValue(Concurrency),
-                    RequestsPerMinute = parseResult.GetValue(RequestsPerMinute),
-                    TokensPerMinute = parseResult.GetValue(TokensPerMinute),
                     MaxOutputTokens = parseResult.GetValue(MaxTokens),
                     CaseTimeout = TimeSpan.FromSeconds(parseResult.GetValue(TimeoutSeconds)),
                     RunFile = runFile,
+                };
+                var pipeline = new ChatPipelineOptions
+                {
+                    MaxRetries = parseResult.GetValue(Retries),
+                    RequestsPerMinute = parseResult.GetValue(RequestsPerMinute),
+                    TokensPerMinute = parseResult.GetValue(TokensPerMinute),
                     ResponseCacheDirectory = parseResult.GetValue(Cache)?.FullName,
                 };
 
-                var localScorers = new List<IEvalScorer>();
                 var scorerNames = parseResult.GetValue(Scorers) is { Length: > 0 } names ? names : ["exact"];
                 foreach (var name in scorerNames.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
                 {
                     if (string.Equals(name, "judge", StringComparison.OrdinalIgnoreCase))
                     {
-                        client ??= CreateClient(endpoint);
+                        client ??= CreateClient(endpoint, pipeline);
                         options.Scorers.Add(EvalScorers.LlmJudge(client, new LlmJudgeOptions { ModelId = parseResult.GetValue(JudgeModel) ?? throw new ArgumentException("--scorer judge needs --judge-model.") }));
                     }
                     else
@@ -211,12 +214,9 @@ internal static class EvalCommand
                             ? EvalScorers.ExactMatch(ParseExactNormalization(parseResult.GetValue(ExactNormalization)))
                             : EvalScorers.Create(name);
                         options.Scorers.Add(scorer);
-                        localScorers.Add(scorer);
                     }
                 }
 
-                // Compile the call path while the golden set is read (EvalPathWarmUp explains why).
-                warmUp = Task.Run(() => EvalPathWarmUp.RunAsync(options, localScorers, warmUpCancel.Token), CancellationToken.None);
                 var golden = await GoldenSetReader.ReadAsync(goldenFile.FullName, new GoldenSetReadOptions { TrainingFile = training?.FullName }, cancellationToken).ConfigureAwait(false);
                 foreach (var finding in golden.Findings)
                 {
@@ -234,10 +234,8 @@ internal static class EvalCommand
                 var noKey = endpoint is null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable));
                 if (!noKey)
                 {
-                    client ??= CreateClient(endpoint);
+                    client ??= CreateClient(endpoint, pipeline);
                 }
-
-                await warmUp.ConfigureAwait(false);
 
                 var prices = ParsePrices(parseResult.GetValue(Prices));
                 var variants = variantSpecs.Select(v => CreateVariant(v.Label, v.Model, client, prices)).ToList();
@@ -268,8 +266,6 @@ internal static class EvalCommand
             }
             finally
             {
-                await warmUpCancel.CancelAsync().ConfigureAwait(false);
-                await warmUp.ConfigureAwait(false);
                 client?.Dispose();
             }
         }
@@ -334,7 +330,7 @@ internal static class EvalCommand
             return new ModelVariant(label, modelId, client) { InputPricePerMillionTokens = price?.Input, OutputPricePerMillionTokens = price?.Output };
         }
 
-        private static OpenAIChatClient CreateClient(string? endpoint)
+        private static IChatClient CreateClient(string? endpoint, ChatPipelineOptions pipeline)
         {
             if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             {
@@ -342,11 +338,6 @@ internal static class EvalCommand
             }
 
             var options = new OpenAIFineTuneProviderOptions { Endpoint = endpoint };
-
-            // The eval runner retries (honouring Retry-After) and times out per case; the client must not retry on its own.
-            options.Resilience.MaxRetryAttempts = 0;
-            options.Resilience.CircuitBreakerEnabled = false;
-            options.Resilience.AttemptTimeout = null;
             if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable)))
             {
                 if (endpoint is null)
@@ -357,7 +348,7 @@ internal static class EvalCommand
                 options.ApiKey = "local-endpoint";
             }
 
-            return new OpenAIChatClient(options);
+            return OpenAIChatClients.Create(options, pipeline);
         }
     }
 

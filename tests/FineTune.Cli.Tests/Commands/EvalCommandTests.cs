@@ -109,6 +109,22 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Compare_429StormOnLoopbackEmulator_EachCaseMakesAtMostRetriesPlusOneCalls()
+    {
+        await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RateLimitRate = 1, RetryAfter = TimeSpan.FromMilliseconds(10) });
+        var endpoint = await emulator.StartAsync();
+        var outDir = Path.Combine(_dir, "out");
+
+        var (code, _, error) = await RunAsync("eval", "compare", "--golden", GoldenPath, "--base", "gpt-4o-mini-2024-07-18", "--candidate", "gpt-4.1-mini-2025-04-14",
+            "--endpoint", endpoint.ToString(), "--retries", "2", "--out", outDir, "--concurrency", "4");
+
+        code.Should().NotBe(CliApp.Success, error);
+        emulator.RequestCount.Should().Be(6 * 2 * 3, "6 cases x 2 models x (2 retries + 1): one retry layer, none underneath");
+        var lines = File.ReadAllLines(Path.Combine(outDir, "run.jsonl"));
+        lines.Should().HaveCount(12).And.OnlyContain(l => l.Contains("HTTP 429", StringComparison.Ordinal) && l.Contains("\"attempts\":3", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_WritesRunFileAndSummary()
     {
         await using var emulator = new OpenAIEmulator();

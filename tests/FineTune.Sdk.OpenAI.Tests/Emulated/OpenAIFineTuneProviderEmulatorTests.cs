@@ -78,7 +78,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         answer.Text.Should().Be("Some chaps named Fabian Gottlieb von Bellingshausen and Mikhail Lazarev, as if they don't teach that in every school!");
         answer.Usage!.InputTokenCount.Should().BeGreaterThan(0);
         answer.Usage.OutputTokenCount.Should().BeGreaterThan(0);
-        answer.AdditionalProperties![OpenAIChatClient.LatencyPropertyName].Should().BeOfType<double>();
+        answer.AdditionalProperties![ChatPipelineProperties.LatencyMilliseconds].Should().BeOfType<double>();
         answer.ModelId.Should().Be(job.FineTunedModel);
 
         var rehydrated = await provider.TrackJob(job.Id).UpdateStatusAsync();
