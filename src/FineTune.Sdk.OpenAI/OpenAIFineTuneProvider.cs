@@ -1,12 +1,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenAI;
 using OpenAI.Files;
 using OpenAI.FineTuning;
@@ -14,13 +12,15 @@ using OpenAI.FineTuning;
 namespace FineTune.Sdk.OpenAI;
 
 /// <summary>
-/// <see cref="IFineTuneProvider"/> over the OpenAI .NET package (2.15): <c>FineTuningClient</c> and
-/// <c>OpenAIFileClient</c>, with the package's retries switched off in favour of <see cref="FineTuneResiliencePipeline"/>,
-/// its typed models bypassed where they are wrong (raw JSON is read instead), and pause, resume, events and
-/// checkpoints sent through its protocol layer. Works against any OpenAI-compatible endpoint, such as the emulator
-/// in FineTune.Sdk.Testing.
+/// The OpenAI wire mapper: <see cref="IFineTuneProvider"/> over the OpenAI .NET package (2.15) — <c>FineTuningClient</c>
+/// and <c>OpenAIFileClient</c>, its typed models bypassed where they are wrong (raw JSON is read instead), and pause,
+/// resume, events and checkpoints sent through its protocol layer. It maps requests, responses and errors, nothing
+/// else: each call is one attempt (the package's retries are off). Retries, retry-safe start, upload de-duplication,
+/// logging and telemetry are decorators — compose them with <c>provider.AsBuilder().UseStandardPolicies(...).Build()</c>,
+/// as <c>AddFineTuning().AddOpenAI(...)</c> does. Works against any OpenAI-compatible endpoint, such as the emulator in
+/// FineTune.Sdk.Testing.
 /// </summary>
-/// <remarks>Thread-safe: one instance serves concurrent calls; share it (the circuit breaker then sees every call).</remarks>
+/// <remarks>Thread-safe: one instance serves concurrent calls.</remarks>
 public sealed class OpenAIFineTuneProvider : IFineTuneProvider
 {
     private const int EventsPageSize = 100;
@@ -30,9 +30,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     private readonly FineTuningClient _fineTuning;
     private readonly OpenAIFileClient _files;
     private readonly OpenAIRawApi _raw;
-    private readonly FineTuneResiliencePipeline _resilience;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     private readonly FineTuneProviderCapabilities _capabilities;
     private readonly ModelRetirementSchedule _retirements;
     private readonly Lazy<IChatClient> _chat;
@@ -40,8 +38,8 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     /// <summary>Initializes a new instance of the <see cref="OpenAIFineTuneProvider"/> class.</summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="httpClient">The HTTP client requests go through (for example one wrapping the emulator's handler); the package's shared one when null. Not disposed by the provider.</param>
-    /// <param name="timeProvider">The clock for retries, timeouts and Retry-After dates; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="loggerFactory">The logger factory; no logging when null.</param>
+    /// <param name="timeProvider">The clock for Retry-After dates; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">The logger factory of the chat client; no logging when null.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names every field at fault (never the key).</exception>
     public OpenAIFineTuneProvider(OpenAIFineTuneProviderOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
@@ -49,7 +47,6 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         options.ThrowIfInvalid();
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)loggerFactory?.CreateLogger<OpenAIFineTuneProvider>() ?? NullLogger.Instance;
         var credential = new ApiKeyCredential(options.ResolveApiKey()!);
         var endpoint = options.ResolveEndpoint();
         var fineTuningOptions = new FineTuningClientOptions { Endpoint = endpoint, OrganizationId = options.Organization, ProjectId = options.Project };
@@ -57,7 +54,6 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         _fineTuning = new FineTuningClient(credential, fineTuningOptions);
         _files = new OpenAIFileClient(credential, CreateClientOptions(options, httpClient));
         _raw = new OpenAIRawApi(_fineTuning.Pipeline, endpoint, _time);
-        _resilience = new FineTuneResiliencePipeline(OpenAIErrors.Provider, options.Resilience, _time, _logger);
         _capabilities = new FineTuneProviderCapabilities(OpenAIErrors.Provider)
         {
             Methods = [FineTuneMethod.Supervised, FineTuneMethod.Dpo],
@@ -65,7 +61,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
             SupportsEvents = true,
             SupportsCheckpoints = true,
             SupportsTrainingMetrics = true,
-            SupportsIdempotentStart = true,
+            SupportsIdempotentStart = true, // the key travels in the job's metadata and is listed back
             MaxFileBytes = 8L * 1024 * 1024 * 1024,
             JobCreationEndsOn = OpenAIErrors.JobCreationEndsOn,
         };
@@ -77,51 +73,38 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     internal int JobsPageSize { get; set; } = 100;
 
     /// <inheritdoc/>
-    public async Task<UploadedFile> UploadFileAsync(Stream content, string fileName, CancellationToken cancellationToken = default)
+    public Task<UploadedFile> UploadFileAsync(Stream content, string fileName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
-        FileStream? spool = null;
+        var length = content.CanSeek ? content.Length - content.Position : (long?)null;
+        return length > _options.LargeFileThresholdBytes
+            ? UploadInPartsAsync(content, fileName, length.Value, cancellationToken)
+            : UploadWholeAsync(content, fileName, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<UploadedFile> ListFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ClientResult result;
         try
         {
-            var source = content;
-            if (!content.CanSeek)
-            {
-                spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
-                spool.Position = 0;
-                source = spool;
-            }
-
-            var start = source.Position;
-            var sha = Convert.ToHexString(await SHA256.HashDataAsync(source, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
-            var length = source.Position - start;
-            var storedName = StoredFileName(fileName, sha);
-            return await _resilience.ExecuteAsync(
-                "files.upload",
-                idempotent: true, // find-or-upload: a retry finds the file a lost response already stored
-                async token =>
-                {
-                    if (await FindFileAsync(storedName, length, token).ConfigureAwait(false) is { } existing)
-                    {
-                        var reused = OpenAIJson.File(existing, sha, reused: true);
-                        OpenAILog.FileReused(_logger, reused.Id, storedName, length);
-                        return reused;
-                    }
-
-                    source.Position = start;
-                    return length > _options.LargeFileThresholdBytes
-                        ? await UploadInPartsAsync(source, storedName, length, sha, token).ConfigureAwait(false)
-                        : await UploadWholeAsync(source, storedName, length, sha, token).ConfigureAwait(false);
-                },
-                cancellationToken).ConfigureAwait(false);
+            result = await _files.GetFilesAsync("fine-tune", new RequestOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
         {
-            if (spool is not null)
-            {
-                await spool.DisposeAsync().ConfigureAwait(false);
-            }
+            throw OpenAIErrors.Map(ex, "files.list", _time);
+        }
+
+        using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
+        if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+        {
+            yield break;
+        }
+
+        foreach (var file in data.EnumerateArray())
+        {
+            yield return OpenAIJson.File(file, sha256: null, reused: false);
         }
     }
 
@@ -130,62 +113,33 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        var key = request.IdempotencyKey ?? Guid.NewGuid().ToString("N");
-        var body = CreateJobBody(request, key);
-        return await _resilience.ExecuteAsync(
-            "jobs.start",
-            idempotent: true, // find-or-create by idempotency key: a retry never starts a second paid job
-            async token =>
-            {
-                if (await FindJobByKeyAsync(key, token).ConfigureAwait(false) is { } existing)
-                {
-                    OpenAILog.JobFoundByIdempotencyKey(_logger, existing.Id);
-                    return existing;
-                }
+        var body = CreateJobBody(request, request.IdempotencyKey);
+        FineTuningJob created;
+        try
+        {
+            created = await _fineTuning.FineTuneAsync(BinaryContent.Create(body), waitUntilCompleted: false, new RequestOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
+        {
+            throw OpenAIErrors.MapCreate(ex, "jobs.start", _time);
+        }
 
-                FineTuningJob created;
-                try
-                {
-                    created = await _fineTuning.FineTuneAsync(BinaryContent.Create(body), waitUntilCompleted: false, new RequestOptions { CancellationToken = token }).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
-                {
-                    var mapped = OpenAIErrors.MapCreate(ex, "jobs.start", _time);
-                    if (mapped is FineTuneJobCreationRefusedException refused)
-                    {
-                        OpenAILog.JobCreationRefused(_logger, refused.StatusCode ?? 0, refused.ProviderCode ?? "none");
-                    }
-
-                    throw mapped;
-                }
-
-                var job = ParseJob(created.GetRawResponse(), created);
-                OpenAILog.JobCreated(_logger, job.Id, job.BaseModel ?? request.BaseModel, job.Method.Value);
-                return job;
-            },
-            cancellationToken).ConfigureAwait(false);
+        return ParseJob(created.GetRawResponse(), created);
     }
 
     /// <inheritdoc/>
-    public Task<FineTuneJob> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
+    public async Task<FineTuneJob> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        return _resilience.ExecuteAsync(
-            "jobs.get",
-            idempotent: true,
-            async token =>
-            {
-                try
-                {
-                    var job = await _fineTuning.GetJobAsync(jobId, token).ConfigureAwait(false);
-                    return ParseJob(job.GetRawResponse(), job);
-                }
-                catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
-                {
-                    throw OpenAIErrors.Map(ex, "jobs.get", _time);
-                }
-            },
-            cancellationToken);
+        try
+        {
+            var job = await _fineTuning.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return ParseJob(job.GetRawResponse(), job);
+        }
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
+        {
+            throw OpenAIErrors.Map(ex, "jobs.get", _time);
+        }
     }
 
     /// <inheritdoc/>
@@ -198,18 +152,11 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     }
 
     /// <inheritdoc/>
-    public Task<FineTuneJob> CancelJobAsync(string jobId, CancellationToken cancellationToken = default)
+    public async Task<FineTuneJob> CancelJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        return _resilience.ExecuteAsync(
-            "jobs.cancel",
-            idempotent: false,
-            async token =>
-            {
-                using var doc = await _raw.SendAsync("POST", $"fine_tuning/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, "jobs.cancel", token).ConfigureAwait(false);
-                return OpenAIJson.Job(doc.RootElement);
-            },
-            cancellationToken);
+        using var doc = await _raw.SendAsync("POST", $"fine_tuning/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, "jobs.cancel", cancellationToken).ConfigureAwait(false);
+        return OpenAIJson.Job(doc.RootElement);
     }
 
     /// <inheritdoc/>
@@ -253,22 +200,17 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         if (job.ResultFileIds.Count > 0)
         {
             var fileId = job.ResultFileIds[0];
-            var csv = await _resilience.ExecuteAsync(
-                "files.download",
-                idempotent: true,
-                async token =>
-                {
-                    try
-                    {
-                        var data = await _files.DownloadFileAsync(fileId, token).ConfigureAwait(false);
-                        return DecodeResultsFile(data.Value);
-                    }
-                    catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
-                    {
-                        throw OpenAIErrors.Map(ex, "files.download", _time);
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
+            string csv;
+            try
+            {
+                var data = await _files.DownloadFileAsync(fileId, cancellationToken).ConfigureAwait(false);
+                csv = DecodeResultsFile(data.Value);
+            }
+            catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
+            {
+                throw OpenAIErrors.Map(ex, "files.download", _time);
+            }
+
             var rows = TrainingMetric.ParseCsv(csv);
             if (rows.Count > 0)
             {
@@ -347,21 +289,6 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         return clientOptions;
     }
 
-    internal static string StoredFileName(string fileName, string sha256)
-    {
-        var name = Path.GetFileName(fileName);
-        var extension = Path.GetExtension(name);
-        var stem = Path.GetFileNameWithoutExtension(name);
-        var marker = ".sha256-";
-        var at = stem.IndexOf(marker, StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            stem = stem[..at];
-        }
-
-        return $"{stem}{marker}{sha256[..32]}{(extension.Length == 0 ? ".jsonl" : extension)}";
-    }
-
     internal static string DecodeResultsFile(BinaryData data)
     {
         var text = data.ToString().Trim().TrimStart('\uFEFF');
@@ -375,7 +302,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         return Convert.TryFromBase64String(text, buffer, out var written) ? Encoding.UTF8.GetString(buffer, 0, written) : text;
     }
 
-    internal static BinaryData CreateJobBody(FineTuneJobRequest request, string idempotencyKey)
+    internal static BinaryData CreateJobBody(FineTuneJobRequest request, string? idempotencyKey)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
@@ -404,7 +331,11 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
                 w.WriteString(k, v);
             }
 
-            w.WriteString(FineTuneJobRequest.IdempotencyMetadataKey, idempotencyKey);
+            if (idempotencyKey is not null)
+            {
+                w.WriteString(FineTuneJobRequest.IdempotencyMetadataKey, idempotencyKey);
+            }
+
             w.WriteEndObject();
 
             var method = request.Method.Value;
@@ -448,24 +379,19 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         return OpenAIJson.Job(doc.RootElement, raw);
     }
 
-    private Task<FineTuneJob> ProtocolJobCallAsync(string operation, Func<CancellationToken, Task<ClientResult>> call, CancellationToken cancellationToken)
-        => _resilience.ExecuteAsync(
-            operation,
-            idempotent: false,
-            async token =>
-            {
-                try
-                {
-                    var result = await call(token).ConfigureAwait(false);
-                    using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-                    return OpenAIJson.Job(doc.RootElement);
-                }
-                catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
-                {
-                    throw OpenAIErrors.Map(ex, operation, _time);
-                }
-            },
-            cancellationToken);
+    private async Task<FineTuneJob> ProtocolJobCallAsync(string operation, Func<CancellationToken, Task<ClientResult>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
+            return OpenAIJson.Job(doc.RootElement);
+        }
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
+        {
+            throw OpenAIErrors.Map(ex, operation, _time);
+        }
+    }
 
     private async IAsyncEnumerable<JsonElement> PagesAsync(string path, int pageSize, string? extraQuery, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -473,7 +399,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         while (true)
         {
             var query = $"{path}?limit={pageSize}{extraQuery}{(after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after))}";
-            using var doc = await _resilience.ExecuteAsync(operation, idempotent: true, async token => await _raw.SendAsync("GET", query, null, operation, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            using var doc = await _raw.SendAsync("GET", query, null, operation, cancellationToken).ConfigureAwait(false);
             var root = doc.RootElement;
             if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
             {
@@ -497,68 +423,13 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         }
     }
 
-    private async Task<FineTuneJob?> FindJobByKeyAsync(string key, CancellationToken cancellationToken)
-    {
-        // The metadata filter narrows the list on the real API; the check below keeps endpoints that ignore it correct.
-        var filter = $"&{Uri.EscapeDataString($"metadata[{FineTuneJobRequest.IdempotencyMetadataKey}]")}={Uri.EscapeDataString(key)}";
-        var scanned = 0;
-        await foreach (var item in PagesAsync("fine_tuning/jobs", Math.Min(JobsPageSize, _options.IdempotencyScanLimit), filter, "jobs.find", cancellationToken).ConfigureAwait(false))
-        {
-            if (item.TryGetProperty("metadata", out var md) && md.ValueKind == JsonValueKind.Object
-                && string.Equals(OpenAIJson.Str(md, FineTuneJobRequest.IdempotencyMetadataKey), key, StringComparison.Ordinal))
-            {
-                return OpenAIJson.Job(item);
-            }
-
-            if (++scanned >= _options.IdempotencyScanLimit)
-            {
-                break;
-            }
-        }
-
-        return null;
-    }
-
-    private async Task<JsonElement?> FindFileAsync(string storedName, long length, CancellationToken cancellationToken)
-    {
-        ClientResult result;
-        try
-        {
-            result = await _files.GetFilesAsync("fine-tune", new RequestOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
-        {
-            throw OpenAIErrors.Map(ex, "files.list", _time);
-        }
-
-        using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-        if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        foreach (var file in data.EnumerateArray())
-        {
-            if (string.Equals(OpenAIJson.Str(file, "filename"), storedName, StringComparison.Ordinal)
-                && (OpenAIJson.Long(file, "bytes") is null || OpenAIJson.Long(file, "bytes") == length)
-                && !string.Equals(OpenAIJson.Str(file, "status"), "error", StringComparison.Ordinal))
-            {
-                return file.Clone();
-            }
-        }
-
-        return null;
-    }
-
-    private async Task<UploadedFile> UploadWholeAsync(Stream source, string storedName, long length, string sha, CancellationToken cancellationToken)
+    private async Task<UploadedFile> UploadWholeAsync(Stream source, string fileName, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await _files.UploadFileAsync(source, storedName, FileUploadPurpose.FineTune, cancellationToken).ConfigureAwait(false);
+            var result = await _files.UploadFileAsync(source, fileName, FileUploadPurpose.FineTune, cancellationToken).ConfigureAwait(false);
             using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-            var file = OpenAIJson.File(doc.RootElement, sha, reused: false, raw: result.Value);
-            OpenAILog.FileUploaded(_logger, file.Id, storedName, length, 1);
-            return file;
+            return OpenAIJson.File(doc.RootElement, sha256: null, reused: false, raw: result.Value);
         }
         catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
         {
@@ -566,7 +437,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         }
     }
 
-    private async Task<UploadedFile> UploadInPartsAsync(Stream source, string storedName, long length, string sha, CancellationToken cancellationToken)
+    private async Task<UploadedFile> UploadInPartsAsync(Stream source, string storedName, long length, CancellationToken cancellationToken)
     {
         var options = new RequestOptions { CancellationToken = cancellationToken };
         try
@@ -609,9 +480,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
                 throw new FineTuneException($"OpenAI completed upload {uploadId} without a file.") { Provider = OpenAIErrors.Provider };
             }
 
-            var uploaded = OpenAIJson.File(file, sha, reused: false);
-            OpenAILog.FileUploaded(_logger, uploaded.Id, storedName, length, partIds.Count);
-            return uploaded;
+            return OpenAIJson.File(file, sha256: null, reused: false);
         }
         catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException)
         {

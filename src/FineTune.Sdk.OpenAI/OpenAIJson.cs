@@ -176,12 +176,13 @@ internal static class OpenAIJson
         {
             JobId = Str(c, "fine_tuning_job_id"),
             CreatedAt = Time(c, "created_at"),
-            Metrics = c.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? Metric(m) : null,
+            // The checkpoint's metrics may omit "step" (OpenAI's own example does); the step is the checkpoint's.
+            Metrics = c.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? Metric(m, step) : null,
             RawRepresentation = c.Clone(),
         };
     }
 
-    public static TrainingMetric? Metric(JsonElement data)
+    public static TrainingMetric? Metric(JsonElement data, long? step = null)
     {
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var p in data.EnumerateObject())
@@ -196,6 +197,11 @@ internal static class OpenAIJson
             }
         }
 
+        if (step is { } defaultStep)
+        {
+            values.TryAdd("step", defaultStep);
+        }
+
         return TrainingMetric.FromValues(values);
     }
 
@@ -206,6 +212,7 @@ internal static class OpenAIJson
             CreatedAt = Time(f, "created_at"),
             Sha256 = sha256,
             Reused = reused,
+            Status = Str(f, "status"),
             RawRepresentation = raw ?? f.Clone(),
             AdditionalProperties = Str(f, "purpose") is { } purpose ? new AdditionalPropertiesDictionary { ["purpose"] = purpose } : null,
         };

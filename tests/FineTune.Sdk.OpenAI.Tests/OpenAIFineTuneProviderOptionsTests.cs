@@ -95,7 +95,8 @@ public sealed class OpenAIFineTuneProviderOptionsTests
         var chat = sp.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultChatClientKey);
         var reply = await chat.GetResponseAsync("hello");
 
-        provider.Should().BeOfType<OpenAIFineTuneProvider>().And.BeSameAs(sp.GetRequiredService<IFineTuneProvider>());
+        provider.Should().BeOfType<OpenTelemetryFineTuneProvider>("the adapter is composed with the standard policies").And.BeSameAs(sp.GetRequiredService<IFineTuneProvider>());
+        provider.GetService<OpenAIFineTuneProvider>().Should().NotBeNull("GetService answers through the chain");
         sp.GetRequiredService<IOptionsMonitor<OpenAIFineTuneProviderOptions>>().Get(Options.DefaultName).Resilience.MaxRetryAttempts.Should().Be(2);
         provider.GetService<ModelRetirementSchedule>()!.GetRetirementDate("gpt-4o-mini-2024-07-18").Should().Be(new DateOnly(2027, 2, 1));
         reply.Text.Should().NotBeNullOrEmpty();

@@ -130,11 +130,4 @@ public sealed class OpenAIJsonTests
         OpenAIFineTuneProvider.DecodeResultsFile(BinaryData.FromString(encoded)).Should().Be(csv);
         OpenAIFineTuneProvider.DecodeResultsFile(BinaryData.FromString(csv)).Should().Be(csv.Trim());
     }
-
-    [Theory]
-    [InlineData("train.jsonl", "train.sha256-0123456789abcdef0123456789abcdef.jsonl")]
-    [InlineData("dir/train", "train.sha256-0123456789abcdef0123456789abcdef.jsonl")]
-    [InlineData("train.sha256-ffffffffffffffffffffffffffffffff.jsonl", "train.sha256-0123456789abcdef0123456789abcdef.jsonl")]
-    public void StoredFileName_CarriesHashOnce(string name, string expected)
-        => OpenAIFineTuneProvider.StoredFileName(name, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef").Should().Be(expected);
 }

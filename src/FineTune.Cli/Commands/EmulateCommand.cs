@@ -5,7 +5,10 @@ using FineTune.Sdk.Testing;
 
 namespace FineTune.Cli;
 
-/// <summary><c>finetune emulate openai [--port N] [--speed X]</c>: serve the OpenAI emulator on 127.0.0.1 until stopped.</summary>
+/// <summary>
+/// <c>finetune emulate openai [--port N] [--speed X]</c> and <c>finetune emulate bedrock [--port N] [--speed X]
+/// [--access-key K] [--secret-key S]</c>: serve an emulator on 127.0.0.1 until stopped.
+/// </summary>
 internal static class EmulateCommand
 {
     public static Command Create(CliContext context)
@@ -31,6 +34,44 @@ internal static class EmulateCommand
             }
         });
 
+        var accessKey = new Option<string>("--access-key") { Description = "The access key id requests must be signed with.", DefaultValueFactory = _ => new BedrockEmulatorOptions().AccessKeyId };
+        var secretKey = new Option<string>("--secret-key") { Description = "The secret access key signatures are verified against (default: the AWS documentation example key).", DefaultValueFactory = _ => new BedrockEmulatorOptions().SecretAccessKey };
+        var region = new Option<string>("--region") { Description = "The region signatures must be scoped to.", DefaultValueFactory = _ => new BedrockEmulatorOptions().Region };
+        var buckets = new Option<string[]>("--bucket") { Description = "Create this S3 bucket at start (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var bedrock = new Command("bedrock", "Serve an Amazon Bedrock model-customization emulator (control plane, Runtime Converse/ConverseStream and a path-style S3) on one 127.0.0.1 port. Every request must be SigV4-signed with the given credentials. A test double: no account, no cost, simulated training.")
+        {
+            port, speed, seed, accessKey, secretKey, region, buckets,
+        };
+        bedrock.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new BedrockEmulatorOptions
+            {
+                Speed = parseResult.GetValue(speed),
+                RandomSeed = parseResult.GetValue(seed),
+                AccessKeyId = parseResult.GetValue(accessKey)!,
+                SecretAccessKey = parseResult.GetValue(secretKey)!,
+                Region = parseResult.GetValue(region)!,
+            };
+            foreach (var bucket in parseResult.GetValue(buckets) ?? [])
+            {
+                options.Buckets.Add(bucket);
+            }
+
+            BedrockEmulator emulator;
+            try
+            {
+                emulator = new BedrockEmulator(options);
+            }
+            catch (ArgumentException ex)
+            {
+                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+
+            await using var disposeEmulator = emulator.ConfigureAwait(false);
+            return await ServeAsync(context, parseResult.GetValue(port), emulator.StartAsync, cancellationToken).ConfigureAwait(false);
+        });
+
         var openai = new Command("openai", "Serve an OpenAI-compatible fine-tuning emulator (files, uploads, jobs, events, checkpoints, chat, models) on 127.0.0.1. A test double: no key, no cost, simulated training.")
         {
             port, speed, seed, apiKey,
@@ -45,40 +86,46 @@ internal static class EmulateCommand
             };
             var emulator = new OpenAIEmulator(options);
             await using var disposeEmulator = emulator.ConfigureAwait(false);
-            Uri address;
-            try
-            {
-                address = await emulator.StartAsync(parseResult.GetValue(port), cancellationToken).ConfigureAwait(false);
-            }
-            catch (System.Net.Sockets.SocketException ex)
-            {
-                await context.Error.WriteLineAsync($"error: cannot listen on 127.0.0.1:{parseResult.GetValue(port)}: {ex.Message}").ConfigureAwait(false);
-                return CliApp.UsageError;
-            }
-
-            // Ctrl+C and SIGTERM stop the server gracefully (exit code 0) instead of killing the process.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            void Stop(PosixSignalContext signal)
-            {
-                signal.Cancel = true;
-                stop.Cancel();
-            }
-
-            await context.Output.WriteLineAsync($"Listening on {address}").ConfigureAwait(false);
-            await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            return CliApp.Success;
+            return await ServeAsync(context, parseResult.GetValue(port), emulator.StartAsync, cancellationToken).ConfigureAwait(false);
         });
 
-        return new Command("emulate", "Run a local emulator of a provider's fine-tuning API.") { openai };
+        return new Command("emulate", "Run a local emulator of a provider's fine-tuning API.") { openai, bedrock };
+    }
+
+    /// <summary>Starts a server, prints <c>Listening on ADDRESS</c> and serves until Ctrl+C / SIGTERM (exit code 0).</summary>
+    private static async Task<int> ServeAsync(CliContext context, int port, Func<int, CancellationToken, Task<Uri>> start, CancellationToken cancellationToken)
+    {
+        Uri address;
+        try
+        {
+            address = await start(port, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            await context.Error.WriteLineAsync($"error: cannot listen on 127.0.0.1:{port}: {ex.Message}").ConfigureAwait(false);
+            return CliApp.UsageError;
+        }
+
+        // Ctrl+C and SIGTERM stop the server gracefully (exit code 0) instead of killing the process.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+
+        await context.Output.WriteLineAsync($"Listening on {address.ToString().TrimEnd('/')}").ConfigureAwait(false);
+        await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return CliApp.Success;
     }
 }

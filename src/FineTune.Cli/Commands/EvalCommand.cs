@@ -72,7 +72,12 @@ internal static class EvalCommand
             var outDir = parseResult.GetValue(output)!.FullName;
             var file = parseResult.GetValue(runFile)?.FullName ?? Path.Combine(outDir, "run.jsonl");
             var request = build([("base", parseResult.GetValue(baseModel)!), ("candidate", parseResult.GetValue(candidate)!)], file);
-            var comparison = new ComparisonOptions { GoldenSetName = Path.GetFileName(request.GoldenSetPath), PrimaryScorer = parseResult.GetValue(primary) };
+            var comparison = new ComparisonOptions
+            {
+                GoldenSetName = Path.GetFileName(request.GoldenSetPath),
+                GoldenSetSha256 = File.Exists(request.GoldenSetPath) ? await ModelRegistryHashes.FileSha256Async(request.GoldenSetPath, token).ConfigureAwait(false) : null,
+                PrimaryScorer = parseResult.GetValue(primary),
+            };
             var (run, report) = await GoldenSetEvaluation.CompareAsync(request, comparison, outDir, token).ConfigureAwait(false);
             if (!await SharedOptions.PrintFindingsAsync(context, run.Golden).ConfigureAwait(false) || report is null)
             {

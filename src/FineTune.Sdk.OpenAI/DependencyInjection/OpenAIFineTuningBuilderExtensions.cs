@@ -76,12 +76,12 @@ public static class OpenAIFineTuningBuilderExtensions
         if (serviceKey is null)
         {
             services.TryAddSingleton(sp => Create(sp, name));
-            services.TryAddSingleton<IFineTuneProvider>(sp => sp.GetRequiredService<OpenAIFineTuneProvider>());
+            services.TryAddSingleton<IFineTuneProvider>(sp => Compose(sp, sp.GetRequiredService<OpenAIFineTuneProvider>(), name));
         }
         else
         {
             services.TryAddKeyedSingleton(serviceKey, (sp, _) => Create(sp, name));
-            services.TryAddKeyedSingleton<IFineTuneProvider>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<OpenAIFineTuneProvider>(key));
+            services.TryAddKeyedSingleton<IFineTuneProvider>(serviceKey, (sp, key) => Compose(sp, sp.GetRequiredKeyedService<OpenAIFineTuneProvider>(key), name));
         }
     }
 
@@ -102,6 +102,12 @@ public static class OpenAIFineTuningBuilderExtensions
 
     private static OpenAIFineTuneProvider Create(IServiceProvider sp, string name)
         => new(sp.GetRequiredService<IOptionsMonitor<OpenAIFineTuneProviderOptions>>().Get(name), httpClient: null, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
+
+    private static IFineTuneProvider Compose(IServiceProvider sp, OpenAIFineTuneProvider adapter, string name)
+    {
+        var options = sp.GetRequiredService<IOptionsMonitor<OpenAIFineTuneProviderOptions>>().Get(name);
+        return adapter.AsBuilder().UseStandardPolicies(options.Resilience, options.IdempotencyScanLimit).Build(sp);
+    }
 
     private sealed record OpenAIMarker(string Name);
 

@@ -11,7 +11,7 @@ internal sealed class EmulatorHttpMessageHandler(Func<EmulatorRequest, EmulatorR
         var response = process(emulatorRequest);
         if (response.Delay > TimeSpan.Zero)
         {
-            await Task.Delay(response.Delay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(response.Delay, response.DelayClock ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
 
         return ToHttpResponse(request, response);
@@ -31,8 +31,7 @@ internal sealed class EmulatorHttpMessageHandler(Func<EmulatorRequest, EmulatorR
         var response = process(emulatorRequest);
         if (response.Delay > TimeSpan.Zero)
         {
-            cancellationToken.WaitHandle.WaitOne(response.Delay);
-            cancellationToken.ThrowIfCancellationRequested();
+            Task.Delay(response.Delay, response.DelayClock ?? TimeProvider.System, cancellationToken).GetAwaiter().GetResult();
         }
 
         return ToHttpResponse(request, response);
@@ -61,6 +60,12 @@ internal sealed class EmulatorHttpMessageHandler(Func<EmulatorRequest, EmulatorR
         }
 
         var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
+        if (uri.IsAbsoluteUri && !headers.ContainsKey("Host"))
+        {
+            // What the socket transport would send (signed requests cover it).
+            headers["Host"] = uri.IsDefaultPort ? uri.Host : uri.Authority;
+        }
+
         var pathAndQuery = uri.IsAbsoluteUri ? uri.PathAndQuery : uri.OriginalString;
         return new EmulatorRequest(request.Method.Method, pathAndQuery, headers, body ?? []);
     }
@@ -72,16 +77,26 @@ internal sealed class EmulatorHttpMessageHandler(Func<EmulatorRequest, EmulatorR
             throw new HttpRequestException(HttpRequestError.ResponseEnded, "The OpenAI emulator dropped the connection (injected fault).");
         }
 
+        var head = request.Method == HttpMethod.Head;
         var message = new HttpResponseMessage((HttpStatusCode)response.StatusCode)
         {
             RequestMessage = request,
             ReasonPhrase = EmulatorResponse.ReasonPhrase(response.StatusCode),
-            Content = new ByteArrayContent(response.Body),
+            Content = new ByteArrayContent(head ? [] : response.Body),
         };
         message.Content.Headers.TryAddWithoutValidation("Content-Type", response.ContentType);
+        if (head)
+        {
+            // A HEAD answer describes the body a GET would get, without sending it.
+            message.Content.Headers.ContentLength = response.Body.Length;
+        }
+
         foreach (var header in response.Headers)
         {
-            message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                message.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
         }
 
         return message;

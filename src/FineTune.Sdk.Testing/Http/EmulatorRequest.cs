@@ -13,6 +13,7 @@ internal sealed class EmulatorRequest
         var question = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         var path = question >= 0 ? pathAndQuery[..question] : pathAndQuery;
         QueryString = question >= 0 ? pathAndQuery[question..] : string.Empty;
+        RawPath = path;
         Query = ParseQuery(question >= 0 ? pathAndQuery[(question + 1)..] : string.Empty);
         path = Uri.UnescapeDataString(path).TrimEnd('/');
         var v1 = path.IndexOf("/v1", StringComparison.Ordinal);
@@ -31,6 +32,9 @@ internal sealed class EmulatorRequest
     public string Path { get; }
 
     public string[] Segments { get; }
+
+    /// <summary>Gets the path exactly as received (still percent-encoded, <c>/v1</c> kept), for signature checks.</summary>
+    public string RawPath { get; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
 

@@ -23,8 +23,11 @@ internal sealed class EmulatorResponse
     /// <summary>Gets a value indicating whether the transport must drop the connection (HTTP) or throw (handler).</summary>
     public bool DropConnection { get; private init; }
 
-    /// <summary>Gets a delay the transport waits before answering (slow-response fault), on the real clock.</summary>
+    /// <summary>Gets a delay the transport waits before answering (slow-response fault), on <see cref="DelayClock"/>.</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>Gets the clock <see cref="Delay"/> runs on; <see langword="null"/> for the real clock.</summary>
+    public TimeProvider? DelayClock { get; set; }
 
     /// <summary>Gets a value indicating whether the server processed the request and the answer is lost mid-flight:
     /// the HTTP server sends the start of a response, then resets, so no client can retry it transparently.</summary>

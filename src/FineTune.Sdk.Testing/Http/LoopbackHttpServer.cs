@@ -192,7 +192,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
 
                     if (response.Delay > TimeSpan.Zero)
                     {
-                        await Task.Delay(response.Delay, _stopping.Token).ConfigureAwait(false);
+                        await Task.Delay(response.Delay, response.DelayClock ?? TimeProvider.System, _stopping.Token).ConfigureAwait(false);
                     }
 
                     if (response.DropConnection)
@@ -207,7 +207,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                         return;
                     }
 
-                    await WriteAsync(stream, response, keepAlive).ConfigureAwait(false);
+                    await WriteAsync(stream, response, keepAlive, withBody: parts[0] != "HEAD").ConfigureAwait(false);
                     if (!keepAlive)
                     {
                         return;
@@ -221,7 +221,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync(NetworkStream stream, EmulatorResponse response, bool keepAlive)
+    private async Task WriteAsync(NetworkStream stream, EmulatorResponse response, bool keepAlive, bool withBody = true)
     {
         var head = new StringBuilder();
         head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.StatusCode} {EmulatorResponse.ReasonPhrase(response.StatusCode)}\r\n");
@@ -235,7 +235,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
 
         head.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stopping.Token).ConfigureAwait(false);
-        if (response.Body.Length > 0)
+        if (withBody && response.Body.Length > 0)
         {
             await stream.WriteAsync(response.Body, _stopping.Token).ConfigureAwait(false);
         }

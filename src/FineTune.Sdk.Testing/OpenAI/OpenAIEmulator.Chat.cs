@@ -48,7 +48,7 @@ public sealed partial class OpenAIEmulator
             finishReason = "length";
         }
 
-        var calls = Calls(answer);
+        var calls = AnswerBook.Calls(answer);
         var callIds = calls.Select(_ => RandomId("call_", 24)).ToList();
         var id = RandomId("chatcmpl-", 29);
         var created = Now();
@@ -131,30 +131,6 @@ public sealed partial class OpenAIEmulator
         }
 
         w.WriteEndArray();
-    }
-
-    /// <summary>Reads the (name, arguments) of each call in a tool or function answer.</summary>
-    private static List<(string Name, string Arguments)> Calls(LearnedAnswer answer)
-    {
-        var calls = new List<(string Name, string Arguments)>();
-        if (answer.Kind == LearnedAnswer.Text)
-        {
-            return calls;
-        }
-
-        using var document = JsonDocument.Parse(answer.Value);
-        var items = answer.Kind == LearnedAnswer.ToolCalls ? document.RootElement.EnumerateArray().ToList() : [document.RootElement];
-        foreach (var item in items)
-        {
-            var function = answer.Kind == LearnedAnswer.ToolCalls && item.TryGetProperty("function", out var f) ? f : item;
-            var name = function.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "function";
-            var arguments = function.TryGetProperty("arguments", out var a)
-                ? (a.ValueKind == JsonValueKind.String ? a.GetString()! : a.GetRawText())
-                : "{}";
-            calls.Add((name, arguments));
-        }
-
-        return calls;
     }
 
     private static EmulatorResponse StreamChat(ChatReply reply, (int Prompt, int Completion)? usage)
@@ -246,48 +222,11 @@ public sealed partial class OpenAIEmulator
         if (model.StartsWith("ft:", StringComparison.Ordinal))
         {
             var job = FindJobForModel(model) ?? throw ModelNotFound(model);
-            if (job.Learned.TryGetValue(prompt, out var trained))
-            {
-                return trained;
-            }
-
-            return BaseAnswer(job.BaseModel.Id, prompt);
+            return _answers.TrainedAnswer(job.Learned, job.BaseModel.Id, prompt, Options.BaseModelAccuracy);
         }
 
         var baseModel = ModelCatalog.Find(model) ?? throw ModelNotFound(model);
-        return BaseAnswer(baseModel.Id, prompt);
-    }
-
-    private LearnedAnswer BaseAnswer(string baseModel, string prompt)
-    {
-        var bucket = Fnv1a(prompt) % 100;
-        if (!_knowledge.TryGetValue(prompt, out var correct))
-        {
-            return new LearnedAnswer(LearnedAnswer.Text, $"(emulated {baseModel}) I have no trained answer for this prompt.");
-        }
-
-        var correctBelow = (uint)Math.Round(Options.BaseModelAccuracy * 100);
-        if (bucket < correctBelow)
-        {
-            return correct;
-        }
-
-        var wrongBelow = correctBelow + (uint)Math.Round((100 - correctBelow) * 0.6);
-        if (bucket < wrongBelow && _knownAnswers.Count > 1)
-        {
-            var answers = _knownAnswers.Values.ToList();
-            var index = (int)(Fnv1a("wrong:" + prompt) % (uint)answers.Count);
-            var wrong = answers[index];
-            return wrong != correct ? wrong : answers[(index + 1) % answers.Count];
-        }
-
-        if (correct.Kind == LearnedAnswer.Text)
-        {
-            return new LearnedAnswer(LearnedAnswer.Text, "Sure! Here is my best answer: " + correct.Value);
-        }
-
-        var call = Calls(correct)[0];
-        return new LearnedAnswer(LearnedAnswer.Text, $"Sure! I would call {call.Name} with {call.Arguments}");
+        return _answers.BaseAnswer(baseModel.Id, prompt, Options.BaseModelAccuracy);
     }
 
     /// <summary>Everything one chat answer needs to be written, plain or streamed.</summary>

@@ -80,11 +80,7 @@ public sealed partial class OpenAIEmulator
         _files[file.Id] = file;
         if (purpose == "fine-tune")
         {
-            foreach (var pair in TrainingFile.ExtractPairs(content))
-            {
-                _knowledge.TryAdd(pair.Prompt, pair.Answer);
-                _knownAnswers.TryAdd(pair.Answer.Key, pair.Answer);
-            }
+            _answers.Learn(TrainingFile.ExtractPairs(content));
         }
 
         return file;

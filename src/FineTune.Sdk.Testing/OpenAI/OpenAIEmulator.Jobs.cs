@@ -856,15 +856,5 @@ public sealed partial class OpenAIEmulator
         w.WriteEndObject();
     }
 
-    internal static uint Fnv1a(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
-        {
-            hash ^= b;
-            hash *= 16777619u;
-        }
-
-        return hash;
-    }
+    internal static uint Fnv1a(string text) => AnswerBook.Fnv1a(text);
 }

@@ -21,12 +21,12 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, EmulatedUpload> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedJob> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedModels = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LearnedAnswer> _knowledge = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, LearnedAnswer> _knownAnswers = new(StringComparer.Ordinal);
+    private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
     private LoopbackHttpServer? _server;
     private long _sequence;
     private int _requestCount;
+    private readonly IEmulatorResponseObserver? _observer;
 
     /// <summary>Initializes a new instance of the <see cref="OpenAIEmulator"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults. Validated here.</param>
@@ -39,7 +39,12 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         Options.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
         _random = Options.RandomSeed is { } seed ? new Random(seed) : new Random();
+        _observer = ObserverFactory?.Invoke();
     }
+
+    /// <summary>Gets or sets a test hook: when set, each new emulator asks it for an observer that sees every response
+    /// before it leaves and the emulator's disposal (this repository's tests validate responses against OpenAI's OpenAPI document).</summary>
+    internal static Func<IEmulatorResponseObserver>? ObserverFactory { get; set; }
 
     /// <summary>Gets the base address to use with the handler from <see cref="CreateHttpMessageHandler"/>.</summary>
     /// <value><c>http://openai-emulator.invalid/v1</c>; any host works in-process, only the path matters.</value>
@@ -127,12 +132,21 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
+
+        _observer?.OnDisposed();
     }
 
     /// <summary>Stops the HTTP server (if started).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal EmulatorResponse Handle(EmulatorRequest request)
+    {
+        var response = HandleCore(request);
+        _observer?.OnResponse(request, response);
+        return response;
+    }
+
+    private EmulatorResponse HandleCore(EmulatorRequest request)
     {
         Interlocked.Increment(ref _requestCount);
         lock (_gate)

@@ -39,6 +39,10 @@ public sealed class ComparisonOptions
     /// <value>Defaults to <see langword="null"/>.</value>
     public string? GoldenSetName { get; set; }
 
+    /// <summary>Gets or sets the SHA-256 of the golden set file, recorded in <c>compare.json</c>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? GoldenSetSha256 { get; set; }
+
     internal void Validate(List<string> failures, string prefix)
     {
         if (string.IsNullOrWhiteSpace(BaselineLabel) || string.IsNullOrWhiteSpace(CandidateLabel) || string.Equals(BaselineLabel, CandidateLabel, StringComparison.Ordinal))

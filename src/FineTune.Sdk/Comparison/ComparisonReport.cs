@@ -19,6 +19,10 @@ public sealed class ComparisonReport
     /// <value>Optional.</value>
     public string? GoldenSet { get; init; }
 
+    /// <summary>Gets the SHA-256 of the golden set file, so a registry can tell which set approved a model.</summary>
+    /// <value>Lower-case hex; <see langword="null"/> when the comparison was not given one.</value>
+    public string? GoldenSetSha256 { get; init; }
+
     /// <summary>Gets the baseline variant's summary.</summary>
     /// <value>Never <see langword="null"/>.</value>
     public required VariantSummary Baseline { get; init; }

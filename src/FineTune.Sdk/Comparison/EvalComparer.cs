@@ -79,6 +79,7 @@ public static class EvalComparer
         {
             GeneratedAt = (timeProvider ?? TimeProvider.System).GetUtcNow(),
             GoldenSet = options.GoldenSetName,
+            GoldenSetSha256 = options.GoldenSetSha256,
             Baseline = baseSummary,
             Candidate = candSummary,
             PrimaryScorer = primary,

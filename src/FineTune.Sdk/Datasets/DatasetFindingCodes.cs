@@ -22,6 +22,7 @@ internal static class DatasetFindingCodes
     public const string ForeignRowFormat = "FT1013";
     public const string FormatMismatch = "FT1014";
     public const string UnrecognizedTopLevelKey = "FT1015";
+    public const string LoneSurrogate = "FT1016";
 
     // Chat rows.
     public const string NotAnObject = "FT1020";

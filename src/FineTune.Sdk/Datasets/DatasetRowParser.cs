@@ -14,6 +14,9 @@ internal enum JsonParseFailure
 
     /// <summary>It nests deeper than the configured maximum depth.</summary>
     TooDeep = 2,
+
+    /// <summary>It is well-formed but a string or key holds a <c>\u</c> escape of a lone UTF-16 surrogate, which is not text.</summary>
+    LoneSurrogate = 3,
 }
 
 /// <summary>Parses a JSONL line into a <see cref="JsonDocument"/> and fills a <see cref="DatasetRow"/> from it.</summary>
@@ -30,6 +33,16 @@ internal static class DatasetRowParser
         try
         {
             var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = maxDepth });
+            var lone = JsonUnicode.IndexOfLoneSurrogate(utf8.Span);
+            if (lone >= 0)
+            {
+                // Nothing downstream may decode it (GetString, ValueEquals, WriteTo throw): the line is rejected here.
+                document.Dispose();
+                failure = JsonParseFailure.LoneSurrogate;
+                bytePosition = lone;
+                return null;
+            }
+
             failure = JsonParseFailure.None;
             bytePosition = 0;
             return document;
@@ -40,6 +53,16 @@ internal static class DatasetRowParser
             failure = MaxNesting(utf8.Span) > maxDepth ? JsonParseFailure.TooDeep : JsonParseFailure.Invalid;
             return null;
         }
+    }
+
+    /// <summary>The JSON path of the first string or key holding a lone-surrogate escape in a line that parses (the rare path: it parses again).</summary>
+    /// <param name="utf8">The line's bytes.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>The path, or <c>$</c>.</returns>
+    public static string LoneSurrogatePath(ReadOnlyMemory<byte> utf8, int maxDepth)
+    {
+        using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = maxDepth });
+        return JsonUnicode.PathOfLoneSurrogate(document.RootElement);
     }
 
     /// <summary>Fills <paramref name="row"/> from a parsed row of the given format (chat or preference).</summary>

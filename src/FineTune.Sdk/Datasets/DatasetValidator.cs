@@ -278,7 +278,12 @@ public sealed class DatasetValidator : IDatasetValidator
             using var document = DatasetRowParser.TryParse(batch.Bytes(slot), _options.MaxDepth, out var failure, out var position);
             if (document is null)
             {
-                if (failure == JsonParseFailure.TooDeep)
+                if (failure == JsonParseFailure.LoneSurrogate)
+                {
+                    recorder.Add(C.LoneSurrogate, FindingSeverity.Error, slot.Number, DatasetRowParser.LoneSurrogatePath(batch.Bytes(slot), _options.MaxDepth), LoneSurrogateMessage(position));
+                    slot.Rejects.Add(C.LoneSurrogate);
+                }
+                else if (failure == JsonParseFailure.TooDeep)
                 {
                     Record(slot, recorder, C.TooDeep, $"The JSON nests deeper than {_options.MaxDepth} levels ({nameof(DatasetValidationOptions.MaxDepth)}).");
                 }
@@ -411,7 +416,12 @@ public sealed class DatasetValidator : IDatasetValidator
                     return;
                 }
 
-                if (failure == JsonParseFailure.TooDeep)
+                if (failure == JsonParseFailure.LoneSurrogate)
+                {
+                    _findings.Add(C.LoneSurrogate, FindingSeverity.Error, line.Number, DatasetRowParser.LoneSurrogatePath(line.Bytes, _options.MaxDepth), LoneSurrogateMessage(position));
+                    Log.DatasetLineRejected(_logger, _fileName, line.Number, C.LoneSurrogate);
+                }
+                else if (failure == JsonParseFailure.TooDeep)
                 {
                     Reject(line.Number, C.TooDeep, $"The JSON nests deeper than {_options.MaxDepth} levels ({nameof(DatasetValidationOptions.MaxDepth)}).");
                 }
@@ -551,6 +561,9 @@ public sealed class DatasetValidator : IDatasetValidator
             _findings.Add(code, FindingSeverity.Error, line, "$", message);
             Log.DatasetLineRejected(_logger, _fileName, line, code);
         }
+
+        private static string LoneSurrogateMessage(long position) =>
+            $"The string holds a \\u escape of half a UTF-16 surrogate pair without its other half (at byte {position}); it is not Unicode text and the line was skipped.";
 
         private static byte FirstNonBlank(ReadOnlySpan<byte> bytes)
         {

@@ -109,6 +109,12 @@ public static class GoldenSetReader
                     continue;
                 }
 
+                if (JsonUnicode.IndexOfLoneSurrogate(jsonl.Bytes.Span) >= 0)
+                {
+                    findings.Add("FT3001", FindingSeverity.Error, line, JsonUnicode.PathOfLoneSurrogate(root), "The string holds a \\u escape of half a UTF-16 surrogate pair without its other half; it is not text. The row is left out.");
+                    continue;
+                }
+
                 var goldenCase = ReadRow(root, line, findings);
                 if (goldenCase is null)
                 {
@@ -254,7 +260,7 @@ public static class GoldenSetReader
         {
             await foreach (var line in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (line.Problems != JsonlLineProblems.None)
+                if (line.Problems != JsonlLineProblems.None || JsonUnicode.IndexOfLoneSurrogate(line.Bytes.Span) >= 0)
                 {
                     continue; // over-long or broken training rows are the dataset validator's business, not leakage
                 }

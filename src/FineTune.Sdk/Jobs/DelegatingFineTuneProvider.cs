@@ -1,6 +1,10 @@
 namespace FineTune.Sdk;
 
-/// <summary>A base for decorators (logging, caching, policies) that pass every call to an inner provider.</summary>
+/// <summary>
+/// A base for decorators (logging, telemetry, policies) that pass every call to an inner provider; compose them with
+/// <see cref="FineTuneProviderBuilder"/>. <see cref="GetService"/> answers for the decorator itself, then asks the
+/// inner provider, so a question reaches the whole chain down to the adapter.
+/// </summary>
 /// <remarks>Thread-safe if the inner provider is; derived classes must keep it so.</remarks>
 public class DelegatingFineTuneProvider : IFineTuneProvider
 {
@@ -18,6 +22,9 @@ public class DelegatingFineTuneProvider : IFineTuneProvider
 
     /// <inheritdoc/>
     public virtual Task<UploadedFile> UploadFileAsync(Stream content, string fileName, CancellationToken cancellationToken = default) => InnerProvider.UploadFileAsync(content, fileName, cancellationToken);
+
+    /// <inheritdoc/>
+    public virtual IAsyncEnumerable<UploadedFile> ListFilesAsync(CancellationToken cancellationToken = default) => InnerProvider.ListFilesAsync(cancellationToken);
 
     /// <inheritdoc/>
     public virtual Task<FineTuneJob> StartJobAsync(FineTuneJobRequest request, CancellationToken cancellationToken = default) => InnerProvider.StartJobAsync(request, cancellationToken);

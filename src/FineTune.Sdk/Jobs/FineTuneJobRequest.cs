@@ -54,13 +54,37 @@ public sealed class FineTuneJobRequest
     public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// Gets or sets the idempotency key. Starting a job with a key that an existing job carries returns that job
-    /// instead of creating (and paying for) a second one. Supply a stable key (for example a hash of the run's
-    /// inputs) to be safe across process restarts; when <see langword="null"/>, a key is generated per start call,
-    /// which still protects the retries made inside that call.
+    /// Gets or sets the idempotency key. Through the standard pipeline, starting a job with a key that an existing job
+    /// carries returns that job instead of creating (and paying for) a second one — retry-safe, not atomic (see
+    /// <see cref="RetrySafeStartFineTuneProvider"/>). Supply a stable key (for example a hash of the run's inputs) to be
+    /// safe across process restarts; when <see langword="null"/>, a key is generated per start call, which still
+    /// protects the retries made inside that call.
     /// </summary>
     /// <value>Defaults to <see langword="null"/>; otherwise 1 to 64 characters.</value>
     public string? IdempotencyKey { get; set; }
+
+    /// <summary>A fresh idempotency key: 32 hexadecimal digits.</summary>
+    internal static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
+
+    /// <summary>A copy of this request carrying <paramref name="key"/>; the caller's request is left as it was.</summary>
+    internal FineTuneJobRequest WithIdempotencyKey(string key)
+    {
+        var copy = new FineTuneJobRequest(BaseModel, TrainingFileId)
+        {
+            ValidationFileId = ValidationFileId,
+            Method = Method,
+            Hyperparameters = Hyperparameters,
+            Suffix = Suffix,
+            Seed = Seed,
+            IdempotencyKey = key,
+        };
+        foreach (var (k, v) in Metadata)
+        {
+            copy.Metadata[k] = v;
+        }
+
+        return copy;
+    }
 
     /// <summary>Checks the request against the limits the providers enforce, before any network call.</summary>
     /// <exception cref="ArgumentException">A value is invalid; the message names the field and the value.</exception>

@@ -36,9 +36,19 @@ public sealed class FineTuneProviderCapabilities
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool SupportsTrainingMetrics { get; init; }
 
-    /// <summary>Gets a value indicating whether the provider stores the idempotency key on the job (so a retried start finds it).</summary>
+    /// <summary>
+    /// Gets a value indicating whether the provider stores the request's idempotency key with the job and lists it back
+    /// (<see cref="FineTuneJob.IdempotencyKey"/>), so <see cref="RetrySafeStartFineTuneProvider"/> can find a job by key.
+    /// </summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool SupportsIdempotentStart { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the provider itself deduplicates starts by the request's idempotency key (a native
+    /// token such as Bedrock's <c>clientRequestToken</c>). <see cref="RetrySafeStartFineTuneProvider"/> then defers to it.
+    /// </summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool SupportsNativeIdempotencyToken { get; init; }
 
     /// <summary>Gets the largest training file accepted, in bytes.</summary>
     /// <value><see langword="null"/> if the provider states no limit.</value>

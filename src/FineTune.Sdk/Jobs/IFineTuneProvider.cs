@@ -12,19 +12,28 @@ namespace FineTune.Sdk;
 public interface IFineTuneProvider
 {
     /// <summary>
-    /// Uploads a training or validation file. Its SHA-256 is computed first; an identical file already stored
-    /// (same hash and size) is reused instead of being sent again.
+    /// Uploads a training or validation file. An adapter sends it as named; the standard pipeline
+    /// (<see cref="FineTuneProviderBuilderExtensions.UseStandardPolicies"/>) first computes its SHA-256 and reuses an
+    /// identical file already stored (<see cref="DeduplicatingUploadFineTuneProvider"/>).
     /// </summary>
     /// <param name="content">The file content (JSONL), read from its current position.</param>
-    /// <param name="fileName">The file name, for example <c>train.jsonl</c>; the stored name carries the hash.</param>
+    /// <param name="fileName">The file name, for example <c>train.jsonl</c>.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>The stored file, with <see cref="UploadedFile.Reused"/> set when nothing was sent.</returns>
     /// <exception cref="FineTuneException">The provider refused the file or failed.</exception>
     Task<UploadedFile> UploadFileAsync(Stream content, string fileName, CancellationToken cancellationToken = default);
 
+    /// <summary>Lists the fine-tuning files stored at the provider, fetching pages as the caller enumerates.</summary>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The files, in the provider's order.</returns>
+    /// <exception cref="FineTuneException">The provider failed.</exception>
+    IAsyncEnumerable<UploadedFile> ListFilesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
-    /// Starts a job. The request is validated first (<see cref="FineTuneJobRequest.Validate"/>). Idempotent: a job
-    /// already carrying the request's idempotency key is returned instead of creating a second one.
+    /// Starts a job. The request is validated first (<see cref="FineTuneJobRequest.Validate"/>). An adapter creates
+    /// the job, storing <see cref="FineTuneJobRequest.IdempotencyKey"/> with it when it can; the standard pipeline makes
+    /// the start <b>retry-safe</b> (not atomic): a job already carrying the key is returned instead of creating a second
+    /// one (<see cref="RetrySafeStartFineTuneProvider"/>).
     /// </summary>
     /// <param name="request">What to train.</param>
     /// <param name="cancellationToken">Cancels the call (not the job).</param>

@@ -23,6 +23,33 @@ internal static partial class JobsLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Job {JobId} on {Provider} finished with status {Status}.")]
     public static partial void JobFinished(ILogger logger, string jobId, string provider, string status);
 
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Uploaded file {FileId} ({FileName}, {Bytes} bytes) to {Provider}.")]
+    public static partial void FileUploaded(ILogger logger, string provider, string fileId, string fileName, long bytes);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Reused file {FileId} ({FileName}, {Bytes} bytes) on {Provider}: identical content is already stored.")]
+    public static partial void FileReused(ILogger logger, string provider, string fileId, string fileName, long bytes);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Started job {JobId} on {Provider}: {BaseModel} ({Method}).")]
+    public static partial void JobStarted(ILogger logger, string provider, string jobId, string baseModel, string method);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Found job {JobId} on {Provider} carrying the idempotency key; no second job was created.")]
+    public static partial void JobFoundByIdempotencyKey(ILogger logger, string jobId, string provider);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Error, Message = "{Provider} refused job creation (HTTP {StatusCode}, {Code}): this account can no longer create jobs there.")]
+    public static partial void JobCreationRefused(ILogger logger, string provider, int statusCode, string code);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "{Provider} call {Operation} failed (HTTP {StatusCode}, {Code}, {ExceptionType}).")]
+    public static partial void CallFailed(ILogger logger, string provider, string operation, int statusCode, string code, string exceptionType);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "{Provider} call {Operation} on job {JobId} done; status {Status}.")]
+    public static partial void JobStateChangeRequested(ILogger logger, string provider, string operation, string jobId, string status);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Debug, Message = "{Provider} call {Operation} done.")]
+    public static partial void CallCompleted(ILogger logger, string provider, string operation);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Debug, Message = "{Provider} list {Operation} done: {Count} item(s).")]
+    public static partial void ListCompleted(ILogger logger, string provider, string operation, int count);
+
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Polling job {JobId} failed transiently (HTTP {StatusCode}) after the provider's retries; polling again later.")]
     public static partial void PollFailed(ILogger logger, string jobId, int statusCode);
 }

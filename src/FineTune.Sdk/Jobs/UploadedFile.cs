@@ -36,6 +36,10 @@ public sealed class UploadedFile
     /// <value><see langword="true"/> when no bytes were sent.</value>
     public bool Reused { get; init; }
 
+    /// <summary>Gets the provider's processing status of the file, for example <c>processed</c> or <c>error</c>.</summary>
+    /// <value><see langword="null"/> if the provider reports none.</value>
+    public string? Status { get; init; }
+
     /// <summary>Gets when the provider stored the file.</summary>
     /// <value><see langword="null"/> if unknown.</value>
     public DateTimeOffset? CreatedAt { get; init; }

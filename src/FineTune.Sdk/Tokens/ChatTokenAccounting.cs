@@ -87,6 +87,13 @@ public sealed class ChatTokenAccounting
     /// <returns>The counts.</returns>
     public ChatExampleTokens CountExample(JsonElement example)
     {
+        if (JsonUnicode.HasLoneSurrogate(example))
+        {
+            // A \ud800 escape without its other half cannot be decoded; counted as U+FFFD, as the JavaScript peer does.
+            using var repaired = JsonUnicode.WithLoneSurrogatesReplaced(example);
+            return CountExample(repaired.RootElement);
+        }
+
         var work = t_work ??= new ExampleWork();
         Collect(example, work);
         return Finish(work);

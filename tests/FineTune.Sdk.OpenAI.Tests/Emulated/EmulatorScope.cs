@@ -1,5 +1,7 @@
 using FineTune.Sdk.Testing;
 using FineTune.Tests;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FineTune.Sdk.OpenAI.Tests;
 
@@ -38,14 +40,32 @@ internal sealed class EmulatorScope : IAsyncDisposable
         return new EmulatorScope(emulator, clock, endpoint);
     }
 
-    public OpenAIFineTuneProvider CreateProvider(Action<OpenAIFineTuneProviderOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    /// <summary>The adapter composed with the standard policies, as <c>AddOpenAI</c> builds it.</summary>
+    public IFineTuneProvider CreateProvider(Action<OpenAIFineTuneProviderOptions>? configure = null, ILoggerFactory? loggerFactory = null, Action<OpenAIFineTuneProvider>? adapter = null)
+        => Compose(Options(Endpoint, configure), Clock, loggerFactory, httpClient: null, adapter);
+
+    public static OpenAIFineTuneProviderOptions Options(Uri endpoint, Action<OpenAIFineTuneProviderOptions>? configure = null)
     {
-        var options = new OpenAIFineTuneProviderOptions { Endpoint = Endpoint.ToString(), ApiKey = "sk-emulator-test" };
+        var options = new OpenAIFineTuneProviderOptions { Endpoint = endpoint.ToString(), ApiKey = "sk-emulator-test" };
         options.Resilience.AttemptTimeout = null; // the driving clock fires every timer at once, timeouts included
         options.Resilience.UseJitter = false;
         options.Resilience.CircuitBreakerEnabled = false;
         configure?.Invoke(options);
-        return new OpenAIFineTuneProvider(options, httpClient: null, Clock, loggerFactory);
+        return options;
+    }
+
+    public static IFineTuneProvider Compose(OpenAIFineTuneProviderOptions options, TimeProvider clock, ILoggerFactory? loggerFactory, HttpClient? httpClient, Action<OpenAIFineTuneProvider>? adapter = null)
+    {
+        var wire = new OpenAIFineTuneProvider(options, httpClient, clock, loggerFactory);
+        adapter?.Invoke(wire);
+        var services = new ServiceCollection().AddSingleton(clock);
+        if (loggerFactory is not null)
+        {
+            services.AddSingleton(loggerFactory);
+        }
+
+        using var sp = services.BuildServiceProvider();
+        return wire.AsBuilder().UseStandardPolicies(options.Resilience, options.IdempotencyScanLimit).Build(sp);
     }
 
     public async ValueTask DisposeAsync() => await Emulator.DisposeAsync();

@@ -359,8 +359,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
     public async Task ListJobsAsync_MorePagesThanOne_ReturnsAllNewestFirst()
     {
         await using var scope = await EmulatorScope.StartAsync();
-        var provider = scope.CreateProvider();
-        provider.JobsPageSize = 2;
+        var provider = scope.CreateProvider(adapter: wire => wire.JobsPageSize = 2);
         var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
@@ -380,9 +379,8 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         var clock = new FakeTimeProvider();
         await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 3 }, clock);
         using var http = new HttpClient(emulator.CreateHttpMessageHandler());
-        var options = new OpenAIFineTuneProviderOptions { Endpoint = OpenAIEmulator.InProcessEndpoint.ToString(), ApiKey = "sk" };
-        options.Resilience.AttemptTimeout = null;
-        var provider = new OpenAIFineTuneProvider(options, http, new AutoAdvancingClock(clock, clock.Advance));
+        var options = EmulatorScope.Options(OpenAIEmulator.InProcessEndpoint);
+        var provider = EmulatorScope.Compose(options, new AutoAdvancingClock(clock, clock.Advance), loggerFactory: null, http);
 
         var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
         var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { Method = FineTuneMethod.Supervised });

@@ -21,8 +21,8 @@ public sealed class OpenAILogTests
             .Should().ThrowAsync<FineTuneJobCreationRefusedException>();
 
         var ids = logs.Entries.Select(e => e.EventId).ToList();
-        ids.Should().Contain([2102, 2101, 2004, 2104, 2105]);
-        logs.Entries.Single(e => e.EventId == 2105).Level.Should().Be(LogLevel.Error);
+        ids.Should().Contain([2010, 2011, 2004, 2013, 2014]);
+        logs.Entries.Single(e => e.EventId == 2014).Level.Should().Be(LogLevel.Error);
         logs.Entries.Should().NotContain(e => e.Message.Contains("sk-emulator-test", StringComparison.Ordinal));
         logs.Entries.Should().NotContain(e => e.Message.Contains("Antarctica", StringComparison.Ordinal), "rows are never logged");
         content.Should().Contain("Antarctica", "the check above would be vacuous otherwise");

@@ -48,10 +48,13 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
     }
 
     /// <summary>Copies the script and lock file to the output folder and runs <c>npm ci</c> once per lock-file content.</summary>
-    private static async Task<string> PrepareAsync(string npm)
+    /// <param name="npm">The npm executable.</param>
+    /// <param name="sourceFolder">The folder below the output directory holding package.json, package-lock.json and the scripts.</param>
+    /// <param name="workFolder">The folder below the output directory to install into.</param>
+    internal static async Task<string> PrepareAsync(string npm, string sourceFolder = "Conformance", string workFolder = "conformance-node")
     {
-        var source = Path.Combine(AppContext.BaseDirectory, "Conformance");
-        var workDir = Path.Combine(AppContext.BaseDirectory, "conformance-node");
+        var source = Path.Combine(AppContext.BaseDirectory, sourceFolder);
+        var workDir = Path.Combine(AppContext.BaseDirectory, workFolder);
         await InstallGate.WaitAsync();
         try
         {
@@ -101,7 +104,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string workDir, TimeSpan timeout, params string[] args)
+    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string workDir, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -132,7 +135,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static string? FindExecutable(string name)
+    internal static string? FindExecutable(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using FineTune.Sdk.Tests;
 
 namespace FineTune.Sdk.Testing.Tests;
 
@@ -25,6 +26,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
     public async Task CreateJob_SteppedThroughTheClock_WalksEveryStateToSucceeded()
     {
         var file = await _client.UploadAsync(EmulatorTestData.ChatJsonl(12));
+        var oracle = await TiktokenOracle.CountRowsAsync(EmulatorTestData.ChatJsonl(12));
         var fileId = file.GetProperty("id").GetString()!;
         fileId.Should().MatchRegex("^file-[1-9A-HJ-NP-Za-km-z]{22}$");
 
@@ -58,7 +60,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         done.GetProperty("status").GetString().Should().Be("succeeded");
         done.GetProperty("fine_tuned_model").GetString().Should().MatchRegex("^ft:gpt-4o-mini-2024-07-18:emulator:tickets:[A-Za-z0-9]{8}$");
         done.GetProperty("finished_at").GetInt64().Should().Be(_clock.GetUtcNow().ToUnixTimeSeconds());
-        done.GetProperty("trained_tokens").GetInt64().Should().BeGreaterThan(0);
+        done.GetProperty("trained_tokens").GetInt64().Should().Be(oracle.Sum() * 8, "npm tiktoken's count of the file × 8 epochs");
         done.GetProperty("estimated_finish").ValueKind.Should().Be(JsonValueKind.Null);
         done.GetProperty("result_files").GetArrayLength().Should().Be(1);
     }
@@ -285,18 +287,16 @@ public sealed class OpenAIEmulatorTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateJob_RowOverTheGpt4oMiniCap_IsTruncatedAndTrainedTokensAreTheSdkBilledCountTimesEpochs()
+    public async Task CreateJob_RowOverTheGpt4oMiniCap_IsTruncatedAndTrainedTokensAreTheOracleCountTimesEpochs()
     {
-        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini");
         var longRow = JsonSerializer.Serialize(new
         {
             messages = new object[] { new { role = "user", content = "Summarise:" + string.Concat(Enumerable.Repeat(" word", 70_000)) }, new { role = "assistant", content = "Words." } },
         });
         var rows = new[] { longRow }.Concat(System.Text.Encoding.UTF8.GetString(EmulatorTestData.ChatJsonl(11)).Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        var counts = rows.Select(accounting.CountExample).ToList();
-        counts[0].IsOverLimit.Should().BeTrue("the row has about 70,000 o200k tokens");
-        counts[0].Billed.Should().Be(65_536);
-        counts.Skip(1).Should().OnlyContain(c => !c.IsOverLimit && c.Billed > 0);
+        var counts = await TiktokenOracle.CountRowsAsync(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", rows)));
+        counts[0].Should().BeGreaterThan(65_536, "the row has about 70,000 o200k tokens");
+        counts.Skip(1).Should().OnlyContain(c => c > 0 && c < 65_536);
 
         var file = (await _client.UploadAsync(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", rows)))).GetProperty("id").GetString()!;
         var jobId = await _client.CreateJobAsync(file, new { method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 3 } } } }, model: "gpt-4o-mini");
@@ -304,18 +304,17 @@ public sealed class OpenAIEmulatorTests : IDisposable
 
         var job = await _client.GetAsync($"fine_tuning/jobs/{jobId}");
         job.GetProperty("status").GetString().Should().Be("succeeded");
-        job.GetProperty("trained_tokens").GetInt64().Should().Be(counts.Sum(c => (long)c.Billed) * 3);
+        job.GetProperty("trained_tokens").GetInt64().Should().Be(counts.Sum(c => Math.Min(c, 65_536)) * 3, "npm tiktoken's count, each row capped at 65,536, × 3 epochs");
         var events = await _client.GetAsync($"fine_tuning/jobs/{jobId}/events?limit=100");
         events.GetProperty("data").EnumerateArray().Should().Contain(e =>
             e.GetProperty("level").GetString() == "warn" && e.GetProperty("message").GetString()!.StartsWith("1 example(s) exceed the 65536-token limit of gpt-4o-mini-2024-07-18", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task CreateJob_DpoFile_TrainedTokensAreTheSdkBilledCountTimesEpochs()
+    public async Task CreateJob_DpoFile_TrainedTokensAreTheOracleCountTimesEpochs()
     {
         var content = EmulatorTestData.PreferenceJsonl(10);
-        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini-2024-07-18");
-        var perEpoch = System.Text.Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(row => (long)accounting.CountExample(row).Billed);
+        var perEpoch = (await TiktokenOracle.CountRowsAsync(content)).Sum();
         perEpoch.Should().BeGreaterThan(0);
 
         var file = (await _client.UploadAsync(content)).GetProperty("id").GetString()!;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FineTune.Sdk.Testing;
 using FineTune.Tests;
 
 namespace FineTune.Sdk.Tests;
@@ -10,7 +11,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_PollsUntilTerminal_ReturnsTerminalJob()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        var provider = Scripted(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
         var clock = new AutoAdvancingClock();
         var handle = provider.TrackJob("ftjob-1", NoJitter, clock);
 
@@ -18,14 +19,14 @@ public sealed class FineTuneJobHandleTests
 
         job.Status.Should().Be(FineTuneJobStatus.Succeeded);
         handle.HasCompleted.Should().BeTrue();
-        provider.GetJobCalls.Should().Be(5);
+        provider.CallCount("jobs.get").Should().Be(5);
     }
 
     [Fact]
     public async Task WaitForCompletionAsync_NothingChanges_BacksOffExponentiallyUpToMax()
     {
         var statuses = new[] { FineTuneJobStatus.Running }.Concat(Enumerable.Repeat(FineTuneJobStatus.Running, 6)).Append(FineTuneJobStatus.Succeeded).ToArray();
-        var provider = new FakeFineTuneProvider(statuses);
+        var provider = Scripted(statuses);
         var clock = new AutoAdvancingClock();
 
         await provider.TrackJob("ftjob-1", NoJitter, clock).WaitForCompletionAsync();
@@ -37,7 +38,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_StatusChanges_ResetsToInitialInterval()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        var provider = Scripted(FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
         var clock = new AutoAdvancingClock();
 
         await provider.TrackJob("ftjob-1", NoJitter, clock).WaitForCompletionAsync();
@@ -48,7 +49,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_WithJitter_StaysWithinFactor()
     {
-        var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 20).Append(FineTuneJobStatus.Succeeded).ToArray());
+        var provider = Scripted(Enumerable.Repeat(FineTuneJobStatus.Running, 20).Append(FineTuneJobStatus.Succeeded).ToArray());
         var clock = new AutoAdvancingClock();
         var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(10), MaxInterval = TimeSpan.FromSeconds(10), JitterFactor = 0.2 };
 
@@ -61,7 +62,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_TimeoutPasses_ThrowsTimeoutExceptionNamingJobAndStatus()
     {
-        var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
+        var provider = Scripted("ftjob-slow", FineTuneJobStatus.Running);
         var clock = new AutoAdvancingClock();
         var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(5), MaxInterval = TimeSpan.FromSeconds(60), JitterFactor = 0, Timeout = TimeSpan.FromMinutes(10) };
         var start = clock.GetUtcNow();
@@ -75,7 +76,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_Cancelled_ThrowsOperationCanceled()
     {
-        var provider = new FakeFineTuneProvider(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
+        var provider = Scripted(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
@@ -87,10 +88,12 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WatchAsync_ReportsEventsOldestFirstMetricsAndStatusChangesOnce()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
-        provider.EventsAtPoll[1] = [new FineTuneEvent("e1", "Created"), new FineTuneEvent("e2", "Validated")];
-        provider.EventsAtPoll[3] = [new FineTuneEvent("e3", "Step 1/2") { Metric = new TrainingMetric(1) { TrainLoss = 1.5 } }];
-        provider.EventsAtPoll[4] = [new FineTuneEvent("e4", "Done")];
+        var timeline = new FakeJobTimeline(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded)
+            .WithEvents(0, new FineTuneEvent("e1", "Created"), new FineTuneEvent("e2", "Validated"))
+            .WithEvents(2, new FineTuneEvent("e3", "Step 1/2") { Metric = new TrainingMetric(1) { TrainLoss = 1.5 } })
+            .WithEvents(3, new FineTuneEvent("e4", "Done"));
+        var provider = new FakeFineTuneProvider();
+        provider.AddJob("ftjob-1", timeline);
 
         var updates = new List<FineTuneJobUpdate>();
         await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WatchAsync())
@@ -112,8 +115,8 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WatchAsync_ProviderWithoutEvents_ReportsStatusOnly()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded) { Capabilities = new FineTuneProviderCapabilities("fake") };
-        provider.EventsAtPoll[1] = [new FineTuneEvent("e1", "never read")];
+        var provider = new FakeFineTuneProvider { Capabilities = new FineTuneProviderCapabilities("fake") };
+        provider.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded).WithEvents(0, new FineTuneEvent("e1", "never read")));
 
         var kinds = new List<FineTuneJobUpdateKind>();
         await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WatchAsync())
@@ -127,7 +130,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task UpdateStatusAsync_RehydratedFromId_FetchesCurrentSnapshot()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Paused);
+        var provider = Scripted("ftjob-other-process", FineTuneJobStatus.Paused);
         var handle = new FineTuneJobHandle(provider, "ftjob-other-process");
         handle.Status.Should().BeNull();
 
@@ -162,13 +165,15 @@ public sealed class FineTuneJobHandleTests
             }
         });
         listener.Start();
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Failed);
-        var handle = provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock());
+        var clock = new AutoAdvancingClock();
+        var provider = new FakeFineTuneProvider(clock);
+        provider.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running, FineTuneJobStatus.Failed));
+        var handle = provider.TrackJob("ftjob-1", NoJitter, clock);
 
         await handle.WaitForCompletionAsync();
         await handle.UpdateStatusAsync();
 
-        measurements.Should().ContainSingle().Which.Should().Be((1800d, (object?)"failed"));
+        measurements.Should().ContainSingle().Which.Should().Be((5d, (object?)"failed"), "created at the first poll's instant, finished at the second poll, 5 s later");
     }
 
     [Fact]
@@ -182,20 +187,20 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_TransientFailureMidWait_KeepsPolling()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
-        provider.FailAtCall[2] = new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true };
+        var provider = Scripted(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        provider.FailureInjector = call => call.Operation == "jobs.get" && call.Number == 2 ? new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true } : null;
 
         var job = await provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
 
         job.Status.Should().Be(FineTuneJobStatus.Succeeded);
-        provider.GetJobCalls.Should().Be(4);
+        provider.CallCount("jobs.get").Should().Be(4);
     }
 
     [Fact]
     public async Task WaitForCompletionAsync_NonTransientFailure_Throws()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
-        provider.FailAtCall[2] = new FineTuneException("HTTP 404") { StatusCode = 404 };
+        var provider = Scripted(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
+        provider.FailureInjector = call => call.Operation == "jobs.get" && call.Number == 2 ? new FineTuneException("HTTP 404") { StatusCode = 404 } : null;
 
         var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
 
@@ -205,8 +210,8 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WaitForCompletionAsync_TransientFailureOnFirstPollOfBareId_Throws()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Running);
-        provider.FailAtCall[1] = new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true };
+        var provider = Scripted(FineTuneJobStatus.Running);
+        provider.FailureInjector = call => call.Operation == "jobs.get" && call.Number == 1 ? new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true } : null;
 
         var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
 
@@ -216,7 +221,7 @@ public sealed class FineTuneJobHandleTests
     [Fact]
     public async Task WatchAsync_FromSnapshot_ReportsKnownStatusFirstWithoutDuplicates()
     {
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Succeeded);
+        var provider = Scripted(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Succeeded);
         var snapshot = new FineTuneJob("ftjob-1", FineTuneJobStatus.Validating);
 
         var statuses = new List<string>();
@@ -226,5 +231,14 @@ public sealed class FineTuneJobHandleTests
         }
 
         statuses.Should().Equal("validating", "queued", "succeeded");
+    }
+
+    private static FakeFineTuneProvider Scripted(params FineTuneJobStatus[] statuses) => Scripted("ftjob-1", statuses);
+
+    private static FakeFineTuneProvider Scripted(string jobId, params FineTuneJobStatus[] statuses)
+    {
+        var provider = new FakeFineTuneProvider();
+        provider.AddJob(jobId, new FakeJobTimeline(statuses));
+        return provider;
     }
 }

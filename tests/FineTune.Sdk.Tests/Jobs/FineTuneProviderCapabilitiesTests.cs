@@ -1,3 +1,5 @@
+using FineTune.Sdk.Testing;
+
 namespace FineTune.Sdk.Tests;
 
 public sealed class FineTuneProviderCapabilitiesTests
@@ -29,7 +31,8 @@ public sealed class FineTuneProviderCapabilitiesTests
     [Fact]
     public async Task DelegatingProvider_ForwardsCallsAndAnswersForItself()
     {
-        var inner = new FakeFineTuneProvider(FineTuneJobStatus.Running);
+        var inner = new FakeFineTuneProvider();
+        inner.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running));
         var decorator = new CountingProvider(inner);
 
         var job = await decorator.GetJobAsync("ftjob-1");

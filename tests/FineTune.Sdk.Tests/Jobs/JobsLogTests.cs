@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FineTune.Sdk.Testing;
 using FineTune.Tests;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,8 @@ public sealed class JobsLogTests
     public async Task Handle_StatusChangesAndTimeout_LogStableEventIds()
     {
         var logger = new CapturingLogger();
-        var provider = new FakeFineTuneProvider(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running);
+        var provider = new FakeFineTuneProvider();
+        provider.AddJob("ftjob-log", new FakeJobTimeline(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running));
         var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(5), JitterFactor = 0, Timeout = TimeSpan.FromSeconds(30) };
         var handle = new FineTuneJobHandle(provider, "ftjob-log", options, new AutoAdvancingClock(), logger);
 

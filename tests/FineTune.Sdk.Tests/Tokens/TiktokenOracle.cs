@@ -58,6 +58,30 @@ public sealed class TiktokenOracle
         }
     }
 
+    /// <summary>Counts every row of a fine-tuning JSONL file (chat or preference) with npm tiktoken under the billing
+    /// formula of docs/tokens.md, written in JavaScript from the formula (count-rows.mjs), not from the SDK.</summary>
+    /// <param name="jsonl">The file's bytes.</param>
+    /// <param name="encoding"><c>o200k_base</c> or <c>cl100k_base</c>.</param>
+    /// <returns>One count per non-blank line, uncapped.</returns>
+    public static async Task<IReadOnlyList<long>> CountRowsAsync(byte[] jsonl, string encoding = "o200k_base")
+    {
+        await EnsureInstalledAsync().ConfigureAwait(false);
+        var work = Path.Combine(Path.GetTempPath(), "finetune-oracle-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var input = Path.Combine(work, "in.jsonl");
+            var output = Path.Combine(work, "out.txt");
+            await File.WriteAllBytesAsync(input, jsonl).ConfigureAwait(false);
+            await RunAsync("node", ["count-rows.mjs", encoding, input, output]).ConfigureAwait(false);
+            return [.. (await File.ReadAllLinesAsync(output).ConfigureAwait(false)).Where(l => l.Length > 0).Select(l => long.Parse(l, CultureInfo.InvariantCulture))];
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     /// <summary>Escapes every non-ASCII UTF-16 code unit, so lone surrogates reach JavaScript unchanged.</summary>
     public static string JsonQuote(string text)
     {

@@ -61,8 +61,9 @@ internal static class LabelExtractor
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string in it holds a lone-surrogate escape (decoding it throws): no label.
         }
 
         return null;

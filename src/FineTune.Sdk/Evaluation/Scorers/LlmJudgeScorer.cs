@@ -122,7 +122,7 @@ internal sealed class LlmJudgeScorer(IChatClient judge, LlmJudgeOptions options)
             explanation = root.TryGetProperty("explanation", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
             return true;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException) // InvalidOperation: a lone-surrogate escape
         {
             return false;
         }
