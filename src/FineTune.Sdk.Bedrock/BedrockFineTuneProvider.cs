@@ -57,6 +57,7 @@ public sealed class BedrockFineTuneProvider : IFineTuneProvider, IDisposable
             SupportsCheckpoints = false,
             SupportsTrainingMetrics = true,
             SupportsIdempotentStart = true,
+            SupportsNativeIdempotencyToken = true,
             MaxFileBytes = 10L * 1024 * 1024 * 1024,
         };
         _models = new BedrockModelManagement(_transport, options.ListPageSize, _logger);
@@ -111,6 +112,17 @@ public sealed class BedrockFineTuneProvider : IFineTuneProvider, IDisposable
             {
                 await spool.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The objects under <see cref="BedrockFineTuneProviderOptions.UploadS3Uri"/>; ids are their <c>s3://</c> URIs.</remarks>
+    public async IAsyncEnumerable<UploadedFile> ListFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var prefix = _options.UploadS3Uri ?? throw new InvalidOperationException("Bedrock.UploadS3Uri is not set: set the S3 prefix datasets are uploaded to, for example s3://my-bucket/finetune/data/.");
+        await foreach (var (uri, bytes, modified) in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new UploadedFile(uri, uri[(uri.LastIndexOf('/') + 1)..]) { Bytes = bytes, CreatedAt = modified };
         }
     }
 

@@ -56,6 +56,10 @@ public sealed partial class BedrockFineTuneProviderOptions
     /// <value>Defaults to 100; 1 to 1000.</value>
     public int ListPageSize { get; set; } = 100;
 
+    /// <summary>Gets the retry, circuit-breaker and timeout settings of the decorators <c>AddBedrock</c> composes above the adapter.</summary>
+    /// <value>The defaults of <see cref="FineTuneResilienceOptions"/>.</value>
+    public FineTuneResilienceOptions Resilience { get; } = new();
+
     /// <summary>Checks the options; the messages name each field and its value.</summary>
     /// <param name="prefix">The prefix of field names in messages.</param>
     /// <returns>The failures; empty when valid.</returns>
@@ -103,6 +107,7 @@ public sealed partial class BedrockFineTuneProviderOptions
             failures.Add($"{prefix}.{nameof(ListPageSize)} must be between 1 and 1000; it was {ListPageSize}.");
         }
 
+        failures.AddRange(Resilience.Validate($"{prefix}.{nameof(Resilience)}"));
         return failures;
     }
 

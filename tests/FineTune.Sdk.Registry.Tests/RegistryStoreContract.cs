@@ -47,7 +47,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         return registry;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Register_FirstVariant_BecomesDefaultAndResolves()
     {
         await using var registry = await OpenAsync();
@@ -64,7 +64,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await registry.Store.ReadAsync()).Version.Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Register_DuplicateVariantName_IsRefused()
     {
         await using var registry = await OpenAsync();
@@ -76,7 +76,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         registry.Snapshot.Version.Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Register_KeepsLineageFields()
     {
         await using var registry = await WithPromotableAsync();
@@ -92,7 +92,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         variant.Status.Should().Be(RegistryVariantStatus.Registered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_PassingReport_StagesRolloutAtZero()
     {
         await using var registry = await WithPromotableAsync();
@@ -106,7 +106,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Enumerable.Range(0, 1000).Select(i => registry.Resolve("support-intent", "k" + i).Variant).Should().OnlyContain(v => v == "base");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_WithoutReport_IsRefused()
     {
         await using var registry = await OpenAsync();
@@ -118,7 +118,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("promotion.report-missing");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_FailingReport_IsRefused()
     {
         await using var registry = await OpenAsync();
@@ -132,7 +132,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         ex.Message.Should().Contain("lift");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_ReportForAnotherModel_IsRefused()
     {
         await using var registry = await OpenAsync();
@@ -145,7 +145,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("promotion.report-model");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_ReportChangedSinceAttached_IsRefused()
     {
         await using var registry = await WithPromotableAsync();
@@ -156,7 +156,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("promotion.report-hash");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_ReportOnAnotherGoldenSet_IsRefused()
     {
         await using var registry = await WithPromotableAsync();
@@ -168,7 +168,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("promotion.report-golden-set");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_ForcedWithoutReason_IsRefused()
     {
         await using var registry = await OpenAsync();
@@ -180,7 +180,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("force.reason-required");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Promote_ForcedWithReason_RecordsTheRulesAndReason()
     {
         await using var registry = await OpenAsync();
@@ -196,7 +196,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         last.Actor.Should().Be("carol");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SetRollout_ThenRollback_EveryKeyResolvesToTheDefaultAtOnce()
     {
         await using var registry = await WithPromotableAsync();
@@ -212,7 +212,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Enumerable.Range(0, 20_000).Select(i => registry.Resolve("support-intent", "user-" + i).Variant).Should().OnlyContain(v => v == "base");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SetRollout_To100_MakesTheDefault_AndRollbackRestoresThePrevious()
     {
         await using var registry = await WithPromotableAsync();
@@ -231,7 +231,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("rollback.nothing");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SetRollout_UnpromotedOrBadPercentage_IsRefused()
     {
         await using var registry = await WithPromotableAsync();
@@ -246,7 +246,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await tooMuch.Should().ThrowAsync<ModelRegistryException>()).Which.Rule.Should().Be("rollout.percentage");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retire_TheDefault_IsRefused_AndTheRolloutVariant_EndsItsRollout()
     {
         await using var registry = await WithPromotableAsync();
@@ -262,7 +262,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         registry.Resolve("support-intent", "k").Variant.Should().Be("base");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ExpectedVersion_Stale_GetsAConflictAndWritesNothing()
     {
         await using var registry = await OpenAsync();
@@ -278,7 +278,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await registry.GetHistoryAsync().ToListAsync()).Should().HaveCount(2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task StoreCommit_StaleVersion_IsAConflict()
     {
         await using var store = CreateStore();
@@ -295,7 +295,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         (await store.ReadHistoryAsync().ToListAsync()).Should().ContainSingle();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task History_RecordsWhoWhenWhatWhyBeforeAndAfter_InOrder()
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
@@ -324,7 +324,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         promotion.After.FindVariant("ft-1")!.Dataset!.Sha256.Should().Be(DatasetHash);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AnotherInstance_PicksUpACommittedChange_WithoutRestarting()
     {
         await using var writer = await OpenAsync();
@@ -337,7 +337,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         reader.Snapshot.Version.Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ConcurrentWriters_OnTwoInstances_LoseNoUpdate()
     {
         await using var a = await OpenAsync();
@@ -367,7 +367,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         history.Select(h => h.Version).Should().Equal(Enumerable.Range(1, 31).Select(i => (long)i));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Resolve_GivesTheSameAnswerAsTheBucketFunction()
     {
         await using var registry = await WithPromotableAsync();

@@ -36,7 +36,7 @@ public sealed class FakeTimeProviderTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*cannot move backwards*");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task TaskDelay_CompletesOnlyWhenTheClockPassesItsDueTime()
     {
         var clock = new FakeTimeProvider();
@@ -92,7 +92,7 @@ public sealed class FakeTimeProviderTests
         timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan).Should().BeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task PeriodicTimer_TicksAsTheClockAdvances()
     {
         var clock = new FakeTimeProvider();
@@ -105,7 +105,7 @@ public sealed class FakeTimeProviderTests
         (await tick).Should().BeTrue();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task AutoAdvance_TaskDelay_CompletesAndMovesTheClockByTheDelay()
     {
         var clock = new FakeTimeProvider { AutoAdvance = true };
@@ -116,7 +116,7 @@ public sealed class FakeTimeProviderTests
         clock.GetUtcNow().Should().Be(clock.Start.AddMinutes(10));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task AutoAdvance_PollingLoopAgainstTheEmulator_ReachesSucceededInSimulatedTime()
     {
         var clock = new FakeTimeProvider { AutoAdvance = true };

@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return ValidateCommand.Create(context);
+        yield return ConvertCommand.Create(context);
         yield return SplitCommand.Create(context);
         yield return RedactCommand.Create(context);
         yield return ManifestCommand.Create(context);
@@ -16,5 +17,6 @@ internal static class CommandCatalog
         yield return TokensCommand.Create(context);
         yield return EmulateCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return RegistryCommand.Create(context);
     }
 }

@@ -26,8 +26,11 @@ internal static class ValidateCommand
         {
             Description = $"The quality gates to run: all (the default), none (format checks, token counts and cost only), or a comma-separated list of: duplicates, {string.Join(", ", GateSelection.Names)}.",
         };
-        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format, model, gates };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(
+        var target = new Option<string>("--target") { Description = "Check the file against a provider model's own rules instead, for example bedrock:amazon.nova-micro-v1:0:128k (the file in that family's format)." };
+        var command = new Command("validate", "Validate a fine-tuning dataset and report every problem by line. Exit code 0: no errors; 1: errors; 2: usage or I/O problem.") { file, json, format, model, gates, target };
+        command.SetAction((parseResult, cancellationToken) => parseResult.GetValue(target) is { } targetValue
+            ? RunTargetAsync(context, parseResult.GetValue(file)!, targetValue, cancellationToken)
+            : RunAsync(
             context,
             parseResult.GetValue(file)!,
             parseResult.GetValue(json),
@@ -36,6 +39,17 @@ internal static class ValidateCommand
             parseResult.GetValue(gates),
             cancellationToken));
         return command;
+    }
+
+    private static async Task<int> RunTargetAsync(CliContext context, FileInfo file, string target, CancellationToken cancellationToken)
+    {
+        if (target.StartsWith(BedrockTargetValidation.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return await BedrockTargetValidation.RunAsync(context, file, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        await context.Error.WriteLineAsync($"error: --target must be bedrock:MODEL_ID; it was '{target}'.").ConfigureAwait(false);
+        return CliApp.UsageError;
     }
 
     private static async Task<int> RunAsync(CliContext context, FileInfo file, bool json, DatasetFormat? format, string? model, string? gateList, CancellationToken cancellationToken)

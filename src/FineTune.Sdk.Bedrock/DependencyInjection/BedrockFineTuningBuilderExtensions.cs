@@ -17,6 +17,8 @@ public static class BedrockFineTuningBuilderExtensions
     /// <see cref="IChatClient"/> (keyed when <paramref name="serviceKey"/> is set). Credentials and region come from
     /// a registered <see cref="AWSOptions"/> (<c>services.AddDefaultAWSOptions(configuration.GetAWSOptions())</c>),
     /// else the <c>AWS</c> section of the registered <see cref="IConfiguration"/>, else AWSSDK.Core's default chains.
+    /// The provider resolved as <see cref="IFineTuneProvider"/> is the adapter wrapped in the standard decorators
+    /// (<c>UseStandardPolicies</c>: telemetry, logging, resilience, upload de-duplication, retry-safe start).
     /// Options are validated at start-up. A second call with the same key adds nothing.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -65,13 +67,13 @@ public static class BedrockFineTuningBuilderExtensions
         if (serviceKey is null)
         {
             services.TryAddSingleton(sp => Create(sp, name));
-            services.TryAddSingleton<IFineTuneProvider>(sp => sp.GetRequiredService<BedrockFineTuneProvider>());
+            services.TryAddSingleton<IFineTuneProvider>(sp => Compose(sp, sp.GetRequiredService<BedrockFineTuneProvider>(), name));
             services.TryAddSingleton<IChatClient>(sp => sp.GetRequiredService<BedrockFineTuneProvider>().GetService<BedrockChatClient>()!);
         }
         else
         {
             services.TryAddKeyedSingleton(serviceKey, (sp, _) => Create(sp, name));
-            services.TryAddKeyedSingleton<IFineTuneProvider>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<BedrockFineTuneProvider>(key));
+            services.TryAddKeyedSingleton<IFineTuneProvider>(serviceKey, (sp, key) => Compose(sp, sp.GetRequiredKeyedService<BedrockFineTuneProvider>(key), name));
             services.TryAddKeyedSingleton<IChatClient>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<BedrockFineTuneProvider>(key).GetService<BedrockChatClient>()!);
         }
     }
@@ -83,6 +85,14 @@ public static class BedrockFineTuningBuilderExtensions
             httpClient: null,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>());
+
+    // The adapter only maps the wire; retries (Retry-After), retry-safe start, upload de-duplication, logging and
+    // telemetry are the standard decorators. Retry-safe start defers to Bedrock's native clientRequestToken.
+    private static IFineTuneProvider Compose(IServiceProvider sp, BedrockFineTuneProvider adapter, string name)
+    {
+        var options = sp.GetRequiredService<IOptionsMonitor<BedrockFineTuneProviderOptions>>().Get(name);
+        return adapter.AsBuilder().UseStandardPolicies(options.Resilience).Build(sp);
+    }
 
     private sealed record BedrockMarker(string Name);
 

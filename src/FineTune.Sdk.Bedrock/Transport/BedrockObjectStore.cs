@@ -123,6 +123,37 @@ internal sealed class BedrockObjectStore : IDisposable
         }
     }
 
+    /// <summary>Lists the objects under a prefix URI, every page.</summary>
+    public async IAsyncEnumerable<(string Uri, long Bytes, DateTimeOffset? LastModified)> ListAsync(string prefixUri, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (bucket, prefix) = BedrockS3Uri.Split(prefixUri);
+        string? continuation = null;
+        do
+        {
+            ListObjectsV2Response page;
+            try
+            {
+                page = await _client.Value.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, ContinuationToken = continuation }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonServiceException ex)
+            {
+                throw Map(ex, "s3.list");
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new FineTuneException($"S3 list of {prefixUri} failed: {ex.Message}", ex) { Provider = BedrockErrors.Provider, IsTransient = true };
+            }
+
+            foreach (var item in page.S3Objects ?? [])
+            {
+                yield return ($"s3://{bucket}/{item.Key}", item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null);
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+    }
+
     public void Dispose()
     {
         if (_client.IsValueCreated)

@@ -308,7 +308,7 @@ public sealed partial class BedrockEmulator
             w.WriteString("endTime", Iso(end));
         }
 
-        w.WriteString("baseModelArn", job.SourceModel?.Arn ?? job.BaseModel.Arn(Options.Region));
+        w.WriteString("baseModelArn", job.BaseModel.Arn(Options.Region));
         WriteTrainingDescription(w, job);
         if (job.KmsKeyId is not null)
         {
@@ -643,7 +643,7 @@ public sealed partial class BedrockEmulator
                 w.WriteString("modelName", model.Name);
                 w.WriteString("creationTime", Iso(model.CreationTime));
                 w.WriteString("baseModelArn", model.Job.SourceModel?.Arn ?? model.BaseModel.Arn(Options.Region));
-                w.WriteString("baseModelName", model.BaseModel.Name);
+                w.WriteString("baseModelName", model.BaseModel.ModelName);
                 w.WriteString("customizationType", model.Job.CustomizationType);
                 w.WriteString("ownerAccountId", Options.AccountId);
                 w.WriteString("modelStatus", "Active");

@@ -24,6 +24,9 @@ internal sealed record BedrockFoundationModel(string Id, string Name, BedrockDat
     /// <summary>Gets the id used for inference: the fine-tuning id without its context suffix (<c>amazon.nova-micro-v1:0</c>).</summary>
     public string InvocationId => Id.Count(c => c == ':') >= 2 ? Id[..Id.LastIndexOf(':')] : Id;
 
+    /// <summary>Gets the model name as <c>ListCustomModels</c> reports it (<c>baseModelName</c>): the id without its version, <c>amazon.nova-micro-v1</c>.</summary>
+    public string ModelName => Id[..Id.IndexOf(':', StringComparison.Ordinal)];
+
     public string Arn(string region) => $"arn:aws:bedrock:{region}::foundation-model/{Id}";
 
     public double Hyper(IReadOnlyDictionary<string, string> values, string name, double fallback) =>

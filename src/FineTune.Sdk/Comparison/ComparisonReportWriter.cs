@@ -58,7 +58,7 @@ public static class ComparisonReportWriter
         var verdict = report.Decision.Passed ? "✅ PASS" : "❌ BLOCK";
         Line($"## Fine-tune evaluation: {verdict}");
         md.Append('\n');
-        Line($"`{Md(report.Candidate.ModelId)}` (candidate) vs `{Md(report.Baseline.ModelId)}` (baseline) on {report.PairedCases} paired cases{(report.GoldenSet is null ? "" : $" of `{Md(report.GoldenSet)}`")}; primary scorer `{report.PrimaryScorer}`.");
+        Line($"{Code(report.Candidate.ModelId)} (candidate) vs {Code(report.Baseline.ModelId)} (baseline) on {report.PairedCases} paired cases{(report.GoldenSet is null ? "" : $" of {Code(report.GoldenSet)}")}; primary scorer {Code(report.PrimaryScorer)}.");
         if (report.UnpairedCases > 0)
         {
             Line($"{report.UnpairedCases} case ids were answered by only one variant and are left out.");
@@ -74,13 +74,13 @@ public static class ComparisonReportWriter
         foreach (var rule in report.Decision.Rules)
         {
             var result = !rule.Applicable ? "n/a" : rule.Passed ? "pass" : rule.Blocking ? "**BLOCK**" : "warn";
-            Line($"| `{rule.Rule}` | {Md(rule.Requirement)} | {Md(rule.Figure)} | {result} |");
+            Line($"| {Code(rule.Rule)} | {Md(rule.Requirement)} | {Md(rule.Figure)} | {result} |");
         }
 
         md.Append("\n### Scorers\n\n| Scorer | Cases | Baseline | Candidate | Lift (pts) | 95% CI (pts) | Regr. | Impr. | McNemar p | Scorer failures |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
         foreach (var s in report.Scorers)
         {
-            Line($"| `{s.Scorer}` | {s.Cases} | {Pct(s.BaselineMean)} | {Pct(s.CandidateMean)} | {Signed(s.LiftPoints)} | {Signed(s.CiLowPoints)} to {Signed(s.CiHighPoints)} | {s.Regressions} | {s.Improvements} | {P(s.McNemarP)} | {s.BaselineScorerFailures}/{s.CandidateScorerFailures} |");
+            Line($"| {Code(s.Scorer)} | {s.Cases} | {Pct(s.BaselineMean)} | {Pct(s.CandidateMean)} | {Signed(s.LiftPoints)} | {Signed(s.CiLowPoints)} to {Signed(s.CiHighPoints)} | {s.Regressions} | {s.Improvements} | {P(s.McNemarP)} | {s.BaselineScorerFailures}/{s.CandidateScorerFailures} |");
         }
 
         md.Append("\n### Buckets (primary scorer)\n\n| Bucket | Cases | Baseline | Candidate | Lift (pts) | Regr. | Impr. | McNemar p | Note |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -93,7 +93,7 @@ public static class ComparisonReportWriter
         md.Append("\n### Latency and cost\n\n| Variant | Model | Errors | p50 ms | p95 ms | p99 ms | In tok/case | Out tok/case | Cost/case |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var v in new[] { report.Baseline, report.Candidate })
         {
-            Line($"| {Md(v.Label)} | `{Md(v.ModelId)}` | {v.Errors} | {v.LatencyP50Ms:0} | {v.LatencyP95Ms:0} | {v.LatencyP99Ms:0} | {v.MeanInputTokens?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} | {v.MeanOutputTokens?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} | {(v.MeanCost is { } c ? "$" + c.ToString("0.######", CultureInfo.InvariantCulture) : "-")} |");
+            Line($"| {Md(v.Label)} | {Code(v.ModelId)} | {v.Errors} | {v.LatencyP50Ms:0} | {v.LatencyP95Ms:0} | {v.LatencyP99Ms:0} | {v.MeanInputTokens?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} | {v.MeanOutputTokens?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} | {(v.MeanCost is { } c ? "$" + c.ToString("0.######", CultureInfo.InvariantCulture) : "-")} |");
         }
 
         Line($"\n### Worst regressions ({Math.Min(MarkdownRegressions, report.Regressions.Count)} of {report.Regressions.Count})\n");
@@ -106,7 +106,7 @@ public static class ComparisonReportWriter
             md.Append("| Case | Tags | Baseline | Candidate | Candidate error |\n|---|---|---:|---:|---|\n");
             foreach (var r in report.Regressions.Take(MarkdownRegressions))
             {
-                Line($"| `{Md(r.CaseId)}` | {Md(string.Join(", ", r.Tags))} | {r.BaselineScore:0.00} | {r.CandidateScore:0.00} | {Md(r.CandidateError ?? "")} |");
+                Line($"| {Code(r.CaseId)} | {Md(string.Join(", ", r.Tags))} | {r.BaselineScore:0.00} | {r.CandidateScore:0.00} | {Md(r.CandidateError ?? "")} |");
             }
         }
 
@@ -218,9 +218,82 @@ public static class ComparisonReportWriter
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string E(string text) => WebUtility.HtmlEncode(WithoutControls(text));
 
-    private static string Md(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal);
+    // NUL and the other C0 controls are parse errors in HTML and invisible in Markdown: shown as U+FFFD.
+    private static string WithoutControls(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 ? text
+            : string.Create(text.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < span.Length; i++)
+                {
+                    var c = source[i];
+                    span[i] = c < ' ' && c is not ('\t' or '\n' or '\r') ? '\uFFFD' : c;
+                }
+            });
+
+    // Plain Markdown text: one line, every ASCII character that can start markup (or a table cell) backslash-escaped.
+    private static string Md(string text)
+    {
+        var clean = WithoutControls(text);
+        var md = new StringBuilder(clean.Length + 8);
+        foreach (var c in clean)
+        {
+            if (c is '\n' or '\r')
+            {
+                md.Append(' ');
+                continue;
+            }
+
+            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '#' or '!' or '|' or '~' or '&')
+            {
+                md.Append('\\');
+            }
+
+            md.Append(c);
+        }
+
+        return md.ToString();
+    }
+
+    // A Markdown code span: fenced with one backtick more than the longest run inside, pipes escaped for tables.
+    private static string Code(string text)
+    {
+        // A table splits cells at a pipe unless a backslash escapes it, and a backslash escapes a backslash: so a pipe
+        // becomes \| and each backslash in a run before a pipe is doubled.
+        var source = WithoutControls(text).Replace('\n', ' ').Replace('\r', ' ');
+        var escaped = new StringBuilder(source.Length + 4);
+        for (var i = 0; i < source.Length; i++)
+        {
+            var end = i;
+            while (end < source.Length && source[end] == '\\')
+            {
+                end++;
+            }
+
+            var beforePipe = end < source.Length && source[end] == '|';
+            if (end > i)
+            {
+                escaped.Append('\\', beforePipe ? 2 * (end - i) : end - i);
+                i = end - 1;
+                continue;
+            }
+
+            escaped.Append(source[i] == '|' ? "\\|" : source[i].ToString());
+        }
+
+        var clean = escaped.ToString();
+        int longest = 0, run = 0;
+        foreach (var c in clean)
+        {
+            run = c == '`' ? run + 1 : 0;
+            longest = Math.Max(longest, run);
+        }
+
+        var fence = new string('`', longest + 1);
+        var pad = clean.Length == 0 || clean.StartsWith('`') || clean.EndsWith('`') ? " " : string.Empty; // `` alone is not a code span
+        return fence + pad + clean + pad + fence;
+    }
 
     private static string Pct(double value) => AcceptancePolicyEvaluator.Pct(value);
 

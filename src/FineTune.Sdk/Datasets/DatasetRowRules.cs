@@ -171,7 +171,7 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
             return null;
         }
 
-        if (!message.TryGetProperty("role", out var role) || !role.ValueEquals("assistant"u8))
+        if (!message.TryGetProperty("role", out var role) || !IsString(role, "assistant"u8))
         {
             Add(C.InvalidOutputMessage, Error, path + ".role", "The output message must have role 'assistant'.");
         }
@@ -467,7 +467,7 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                 Add(C.DuplicateToolCallId, Error, callPath + ".id", "The tool call id is used twice in this row.");
             }
 
-            if (!call.TryGetProperty("type", out var type) || !type.ValueEquals("function"u8))
+            if (!call.TryGetProperty("type", out var type) || !IsString(type, "function"u8))
             {
                 Add(C.ToolCallWrongType, Error, callPath + ".type", "The tool call 'type' must be \"function\".");
             }
@@ -558,7 +558,7 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
                 continue;
             }
 
-            if (!tool.TryGetProperty("type", out var type) || !type.ValueEquals("function"u8))
+            if (!tool.TryGetProperty("type", out var type) || !IsString(type, "function"u8))
             {
                 Add(C.InvalidTools, Error, toolPath + ".type", "The tool 'type' must be \"function\".");
             }
@@ -674,6 +674,9 @@ internal sealed class DatasetRowRules(FindingCollector findings, int maxDepth)
 #endif
         return value.ValueEquals(""u8) || string.IsNullOrWhiteSpace(value.GetString());
     }
+
+    // ValueEquals throws on anything but a string (a number or true where a type or role belongs).
+    private static bool IsString(JsonElement value, ReadOnlySpan<byte> text) => value.ValueKind == JsonValueKind.String && value.ValueEquals(text);
 
     private static Role RoleOf(JsonElement role) =>
         role.ValueEquals("system"u8) ? Role.System

@@ -64,21 +64,33 @@ internal static class JsonUnicode
         }
     }
 
-    /// <summary>Whether a parsed value holds a lone-surrogate escape in any string or key.</summary>
+    /// <summary>
+    /// Whether decoding some string or key of a parsed value would throw: it holds a lone-surrogate escape, or bytes
+    /// that are not UTF-8 (the parser accepts those inside strings and fails only when one is decoded).
+    /// </summary>
     /// <param name="element">The value.</param>
-    /// <returns><see langword="true"/> when decoding some string of it would throw.</returns>
-    public static bool HasLoneSurrogate(JsonElement element) =>
-        element.ValueKind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String && IndexOfLoneSurrogate(RawUtf8(element)) >= 0;
+    /// <returns><see langword="true"/> when the value is not all text.</returns>
+    public static bool HasUndecodableText(JsonElement element)
+    {
+        if (element.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String))
+        {
+            return false;
+        }
+
+        var raw = RawUtf8(element);
+        return IndexOfLoneSurrogate(raw) >= 0 || !System.Text.Unicode.Utf8.IsValid(raw);
+    }
 
     /// <summary>
-    /// A copy of raw JSON text with each lone-surrogate escape replaced by <c>\uFFFD</c> (the replacement character),
-    /// the way JavaScript's <c>TextEncoder</c> and tiktoken's peers see such a string.
+    /// A copy of raw JSON text with each lone-surrogate escape replaced by <c>\uFFFD</c> and each invalid UTF-8
+    /// sequence by U+FFFD (the replacement character), the way JavaScript's <c>TextDecoder</c> and tiktoken's peers see
+    /// such text.
     /// </summary>
     /// <param name="json">The UTF-8 JSON text.</param>
-    /// <returns>The repaired text (same length).</returns>
-    public static byte[] ReplaceLoneSurrogates(ReadOnlySpan<byte> json)
+    /// <returns>The repaired text.</returns>
+    public static byte[] Repair(ReadOnlySpan<byte> json)
     {
-        var copy = json.ToArray();
+        var copy = System.Text.Unicode.Utf8.IsValid(json) ? json.ToArray() : System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(json));
         var offset = 0;
         int found;
         while ((found = IndexOfLoneSurrogate(copy.AsSpan(offset))) >= 0)
@@ -90,11 +102,11 @@ internal static class JsonUnicode
         return copy;
     }
 
-    /// <summary>A parsed value with every lone-surrogate escape replaced by U+FFFD (see <see cref="ReplaceLoneSurrogates"/>).</summary>
+    /// <summary>A parsed value with its undecodable text replaced by U+FFFD (see <see cref="Repair"/>).</summary>
     /// <param name="element">The value.</param>
     /// <returns>A new document the caller disposes.</returns>
-    public static JsonDocument WithLoneSurrogatesReplaced(JsonElement element) =>
-        JsonDocument.Parse(ReplaceLoneSurrogates(RawUtf8(element)), new JsonDocumentOptions { MaxDepth = 1024 });
+    public static JsonDocument Repaired(JsonElement element) =>
+        JsonDocument.Parse(Repair(RawUtf8(element)), new JsonDocumentOptions { MaxDepth = 1024 });
 
     /// <summary>The JSON path of the first string or property name that holds a lone-surrogate escape.</summary>
     /// <param name="root">The parsed value.</param>

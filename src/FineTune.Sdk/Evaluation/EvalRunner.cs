@@ -211,9 +211,17 @@ public sealed class EvalRunner : IEvalRunner
 
             // A result counts as finished only for the same case, label and model id (a new candidate reruns).
             if (caseIds.Contains(record.CaseId) && labels.TryGetValue(record.Variant, out var modelId)
-                && string.Equals(modelId, record.ModelId, StringComparison.Ordinal) && seen.Add((record.CaseId, record.Variant)))
+                && string.Equals(modelId, record.ModelId, StringComparison.Ordinal) && !seen.Contains((record.CaseId, record.Variant)))
             {
-                results.Add(record.ToResult());
+                try
+                {
+                    results.Add(record.ToResult());
+                    seen.Add((record.CaseId, record.Variant));
+                }
+                catch (Exception ex) when (ex is ArgumentException or OverflowException)
+                {
+                    EvalLog.RunFileLineIgnored(_logger, line); // parses, but a value is out of range (a latency of 1e300 ms, a score of NaN)
+                }
             }
         }
 

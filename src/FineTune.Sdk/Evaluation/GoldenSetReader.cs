@@ -228,9 +228,10 @@ public static class GoldenSetReader
         var messages = new List<ChatMessage>();
         foreach (var item in array.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
+                || string.IsNullOrWhiteSpace(role.GetString()))
             {
-                return null;
+                return null; // a blank role is no role (ChatRole rejects it)
             }
 
             string? content = null;

@@ -87,10 +87,11 @@ public sealed class ChatTokenAccounting
     /// <returns>The counts.</returns>
     public ChatExampleTokens CountExample(JsonElement example)
     {
-        if (JsonUnicode.HasLoneSurrogate(example))
+        if (JsonUnicode.HasUndecodableText(example))
         {
-            // A \ud800 escape without its other half cannot be decoded; counted as U+FFFD, as the JavaScript peer does.
-            using var repaired = JsonUnicode.WithLoneSurrogatesReplaced(example);
+            // A \ud800 escape without its other half, or bytes that are not UTF-8, cannot be decoded: counted as
+            // U+FFFD, as the JavaScript peer does.
+            using var repaired = JsonUnicode.Repaired(example);
             return CountExample(repaired.RootElement);
         }
 

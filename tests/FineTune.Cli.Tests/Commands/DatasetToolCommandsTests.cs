@@ -22,7 +22,7 @@ public sealed class DatasetToolCommandsTests : IDisposable
         output.Should().Contain("train").And.Contain("holdout").And.Contain("moved");
         var counts = new[] { "train", "validation", "holdout" }.Select(n => File.ReadLines(Path.Combine(_directory, "a", n + ".jsonl")).Count()).ToArray();
         counts.Sum().Should().Be(70);
-        counts[2].Should().BeInRange(10, 18);
+        counts.Should().Equal([49, 7, 14], "holdout 0.2 × 70 = 14 and validation 0.1 × 70 = 7 rows");
         File.ReadAllBytes(Path.Combine(_directory, "b", "holdout.jsonl")).Should().Equal(File.ReadAllBytes(Path.Combine(_directory, "a", "holdout.jsonl")));
     }
 
@@ -73,7 +73,7 @@ public sealed class DatasetToolCommandsTests : IDisposable
         root.GetProperty("version").GetString().Should().Be("1.2.0");
         root.GetProperty("rows").GetInt64().Should().Be(70);
         root.GetProperty("format").GetString().Should().Be("chat");
-        root.GetProperty("provenance").GetProperty("human").GetInt64().Should().BePositive();
+        root.GetProperty("provenance").GetProperty("human").GetInt64().Should().Be(56, "the sample's rows whose metadata.source is \"human\"");
         root.GetProperty("findings").GetProperty("errors").GetInt32().Should().Be(0);
     }
 
@@ -99,7 +99,7 @@ public sealed class DatasetToolCommandsTests : IDisposable
         code.Should().Be(CliApp.Success, error);
         output.Should().Contain("Read 70 rows");
         var augmented = File.ReadLines(target).Where(l => l.Contains("\"entity_swap\"", StringComparison.Ordinal)).ToList();
-        augmented.Should().NotBeEmpty();
+        augmented.Should().HaveCount(10, "the seeded augmenter's swaps on this file (5 rows with an entity, 2 copies each)");
         File.ReadLines(target).Count().Should().Be(70 + augmented.Count);
     }
 

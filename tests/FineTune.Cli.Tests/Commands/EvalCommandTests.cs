@@ -93,7 +93,7 @@ public sealed class EvalCommandTests : IDisposable
         error.Should().NotContain("error:");
         code.Should().Be(CliApp.Failed, "neither base model knows the answers, so there is no exact-match lift");
         output.Should().Contain("BLOCK exact-match-lift: +0.0 points");
-        emulator.RequestCount.Should().BeGreaterThanOrEqualTo(12);
+        emulator.RequestCount.Should().Be(12, "6 cases × 2 models, no retries against a healthy emulator");
         var lines = File.ReadAllLines(Path.Combine(outDir, "run.jsonl"));
         lines.Should().HaveCount(12);
         lines.Should().OnlyContain(l => !l.Contains("\"error\"", StringComparison.Ordinal));

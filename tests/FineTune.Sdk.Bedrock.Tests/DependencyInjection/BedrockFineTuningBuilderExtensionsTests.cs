@@ -30,7 +30,7 @@ public sealed class BedrockFineTuningBuilderExtensionsTests
         {
         }
 
-        provider.Should().BeOfType<BedrockFineTuneProvider>();
+        provider.GetService<BedrockFineTuneProvider>().Should().NotBeNull("the adapter sits under the standard decorators");
         sp.GetRequiredService<IChatClient>().Should().BeOfType<BedrockChatClient>();
         provider.GetService<BedrockModelManagement>().Should().NotBeNull();
         server.Requests.Single().Query("maxResults").Should().Be("7");
@@ -83,7 +83,7 @@ public sealed class BedrockFineTuningBuilderExtensionsTests
         services.AddFineTuning().AddBedrock(o => o.DefaultChatModel = "m", serviceKey: "west");
         using var sp = services.BuildServiceProvider();
 
-        sp.GetRequiredKeyedService<IFineTuneProvider>("west").Should().BeOfType<BedrockFineTuneProvider>().Which.Region.Should().Be("us-west-2");
+        sp.GetRequiredKeyedService<IFineTuneProvider>("west").GetService<BedrockFineTuneProvider>()!.Region.Should().Be("us-west-2");
         sp.GetRequiredKeyedService<IChatClient>("west").Should().BeOfType<BedrockChatClient>();
         sp.GetService<IFineTuneProvider>().Should().BeNull();
     }

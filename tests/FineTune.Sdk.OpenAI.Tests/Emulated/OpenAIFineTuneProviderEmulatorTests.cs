@@ -1,5 +1,6 @@
 using System.Text;
 using FineTune.Sdk.Testing;
+using FineTune.Sdk.Tests;
 using FineTune.Tests;
 using Microsoft.Extensions.AI;
 using Xunit.Abstractions;
@@ -9,7 +10,7 @@ namespace FineTune.Sdk.OpenAI.Tests;
 /// <summary>End to end: our provider, through the real OpenAI 2.15 client, against the emulator over loopback HTTP.</summary>
 public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Lifecycle_UploadStartWatchToSuccess_EventsCheckpointsMetricsAndChat()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -43,14 +44,14 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         events[0].Message.Should().StartWith("Created fine-tuning job");
         events[^1].Message.Should().Be("The job has successfully completed");
         var metrics = updates.Where(u => u.Kind == FineTuneJobUpdateKind.Metric).Select(u => u.Metric!).ToList();
-        metrics.Should().NotBeEmpty();
-        metrics.Select(m => m.Step).Should().BeInAscendingOrder();
+        metrics.Select(m => m.Step).Should().Equal(Enumerable.Range(1, 20), "10 examples × 2 epochs at batch size 1 (docs/emulator.md)");
 
         // Fields the typed 2.15 surface gets wrong or hides, read from the raw JSON.
-        job.FineTunedModel.Should().StartWith("ft:gpt-4o-mini-2024-07-18:emulator:clippy:");
-        job.TrainedTokens.Should().BeGreaterThan(0, "the typed BillableTrainedTokenCount is always 0 in 2.15");
-        job.CreatedAt.Should().NotBeNull();
-        job.FinishedAt.Should().BeOnOrAfter(job.CreatedAt!.Value);
+        job.FineTunedModel.Should().Be("ft:gpt-4o-mini-2024-07-18:emulator:clippy:zInLimsu", "the emulator's ids come from RandomSeed 7");
+        var oracle = await TiktokenOracle.CountRowsAsync(await File.ReadAllBytesAsync(EmulatorScope.TrainingFile));
+        job.TrainedTokens.Should().Be(oracle.Sum() * 2, "npm tiktoken's count of the training file × 2 epochs; the typed BillableTrainedTokenCount is always 0 in 2.15");
+        job.CreatedAt.Should().Be(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero), "the emulator clock's start");
+        job.FinishedAt.Should().Be(job.CreatedAt!.Value.AddSeconds(40), "the emulator's schedule for 20 steps at the default speed");
         job.Error.Should().BeNull("a healthy job's error is {}");
         job.Hyperparameters.Epochs.Should().Be(2);
         job.Hyperparameters.LearningRateMultiplier.Should().Be(1.8);
@@ -61,33 +62,35 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         job.RawRepresentation.Should().NotBeNull();
 
         var checkpoints = await ToListAsync(provider.GetCheckpointsAsync(job.Id));
-        checkpoints.Should().NotBeEmpty();
-        checkpoints.Select(c => c.StepNumber).Should().BeInDescendingOrder();
-        checkpoints[0].ModelId.Should().StartWith("ft:");
-        checkpoints[0].Metrics!.TrainLoss.Should().BeGreaterThan(0);
+        checkpoints.Select(c => c.StepNumber).Should().Equal([20, 10], "one per epoch end, highest step first");
+        checkpoints[0].ModelId.Should().Be(job.FineTunedModel, "the last-step checkpoint is the final model (openai.md §1.9)");
+        checkpoints[1].ModelId.Should().MatchRegex("^ft:gpt-4o-mini-2024-07-18:emulator:clippy:[A-Za-z0-9]{8}:ckpt-step-10$");
+        checkpoints[0].Metrics!.TrainLoss.Should().Be(0.0788, "the emulator's seeded loss curve");
 
         var rows = await provider.GetTrainingMetricsAsync(job.Id);
         rows.Should().HaveCount(checkpoints[0].StepNumber, "one CSV row per training step");
         rows.Should().OnlyContain(r => r.TrainLoss > 0);
-        rows.Where(r => r.ValidLoss is not null).Should().NotBeEmpty("a validation file was given");
+        rows.Where(r => r.ValidLoss is not null).Should().HaveCount(20, "a validation file was given: every step has a validation loss");
 
         var chat = provider.GetService<IChatClient>()!;
         var answer = await chat.GetResponseAsync(
             [new ChatMessage(ChatRole.System, "Clippy is a factual chatbot that is also sarcastic."), new ChatMessage(ChatRole.User, "Who discovered Antarctica?")],
             new ChatOptions { ModelId = job.FineTunedModel });
         answer.Text.Should().Be("Some chaps named Fabian Gottlieb von Bellingshausen and Mikhail Lazarev, as if they don't teach that in every school!");
-        answer.Usage!.InputTokenCount.Should().BeGreaterThan(0);
-        answer.Usage.OutputTokenCount.Should().BeGreaterThan(0);
+        var tokens = await TiktokenOracle.EncodeAsync(["system", "Clippy is a factual chatbot that is also sarcastic.", "user", "Who discovered Antarctica?", answer.Text]);
+        answer.Usage!.InputTokenCount.Should().Be(3 + (3 + tokens[0].O200k.Length + tokens[1].O200k.Length) + (3 + tokens[2].O200k.Length + tokens[3].O200k.Length), "npm tiktoken's count under the billing formula");
+        answer.Usage.OutputTokenCount.Should().Be(tokens[4].O200k.Length);
         answer.AdditionalProperties![ChatPipelineProperties.LatencyMilliseconds].Should().BeOfType<double>();
         answer.ModelId.Should().Be(job.FineTunedModel);
 
         var rehydrated = await provider.TrackJob(job.Id).UpdateStatusAsync();
         rehydrated.Status.Should().Be(FineTuneJobStatus.Succeeded);
         rehydrated.FineTunedModel.Should().Be(job.FineTunedModel);
+        output.WriteLine($"seeded run: model={job.FineTunedModel} created={job.CreatedAt} finished={job.FinishedAt} tokens={job.TrainedTokens} metrics={metrics.Count} steps=[{string.Join(",", metrics.Select(m => m.Step))}] ckpts=[{string.Join(",", checkpoints.Select(c => c.StepNumber + ":" + c.ModelId + ":" + c.Metrics!.TrainLoss))}] rows={rows.Count} valid={rows.Count(r => r.ValidLoss is not null)} in={answer.Usage.InputTokenCount} out={answer.Usage.OutputTokenCount} lat={answer.AdditionalProperties![ChatPipelineProperties.LatencyMilliseconds]} events={events.Count}");
         output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.Delays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.Delays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task UploadFileAsync_SameContentTwice_ReusesStoredFile()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -109,7 +112,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         third.Sha256.Should().Be(first.Sha256);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task UploadFileAsync_AboveThreshold_GoesThroughUploadsApiInParts()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -129,7 +132,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         done.Status.Should().Be(FineTuneJobStatus.Succeeded, "the reassembled file is the same valid training file");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CancelJobAsync_RunningJob_IsCancelled()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -145,7 +148,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         final.FineTunedModel.Should().BeNull();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task PauseAndResume_RunningJob_PausedThenQueuedThenSucceeds()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -168,7 +171,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         final.Status.Should().Be(FineTuneJobStatus.Succeeded);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailedJob_TooFewExamples_CarriesTypedError()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -186,7 +189,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         final.Error.Message.Should().Contain("7");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailedJob_MidTraining_FailsWithErrorAfterRunning()
     {
         await using var scope = await EmulatorScope.StartAsync(o => o.FailTrainingAtStep = 3);
@@ -207,7 +210,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         handle.Job!.Error.Should().NotBeNull();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_CreateResponseLost_RetryFindsJobAndCreatesNoSecond()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -223,7 +226,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         job.IdempotencyKey.Should().Be("run-2026-11-21");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_SameKeyTwice_ReturnsSameJob()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -240,7 +243,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Emulator.JobCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_WithinRetryBudget_SucceedsWithOneAttemptPerRequest()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -259,7 +262,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Clock.Delays.Skip(delaysBefore).Should().Equal(Enumerable.Repeat(TimeSpan.FromSeconds(3), 4), "Retry-After is honoured");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_PastRetryBudget_FailsCleanlyWith429()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -278,7 +281,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         (scope.Emulator.RequestCount - before).Should().Be(3, "2 retries = 3 attempts, not 3 x 4");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ServerErrorsAndDroppedConnection_OnReads_AreRetried()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -294,7 +297,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         (await provider.GetJobAsync(job.Id)).Id.Should().Be(job.Id);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CancelJobAsync_ServerError_IsNotRetried()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -310,7 +313,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         (scope.Emulator.RequestCount - before).Should().Be(1, "a state change is not repeated after a 5xx");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_WindDownRefusal_ThrowsTypedExceptionSayingSo()
     {
         await using var scope = await EmulatorScope.StartAsync(o => o.RefuseJobCreation = true);
@@ -329,7 +332,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         provider.GetCapabilities().JobCreationEndsOn.Should().Be(new DateOnly(2027, 1, 6));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task GetJobAsync_UnknownJob_Throws404WithProviderCode()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -342,7 +345,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         thrown.IsTransient.Should().BeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartJobAsync_InvalidHyperparameters_FailsBeforeAnyRequest()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -355,7 +358,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Emulator.RequestCount.Should().Be(before);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ListJobsAsync_MorePagesThanOne_ReturnsAllNewestFirst()
     {
         await using var scope = await EmulatorScope.StartAsync();
@@ -373,7 +376,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         listed.Select(j => j.Id).Should().Equal(Enumerable.Reverse(ids));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task InProcessHandler_WorksWithoutSockets()
     {
         var clock = new FakeTimeProvider();

@@ -8,7 +8,7 @@ namespace FineTune.Sdk.Testing.Tests;
 /// <summary>The before/after lift a user sees on real data (the dbpedia samples of the OpenAI cookbook).</summary>
 public sealed class EmulatorLiftTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_DbpediaSamples_FineTunedIsExactAndBaseIsAboutSixtyPercent()
     {
         var rows = File.ReadLines(RepoPaths.Dataset("openai-cookbook/dbpedia_samples.jsonl"))

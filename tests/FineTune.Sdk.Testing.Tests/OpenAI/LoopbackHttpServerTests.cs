@@ -28,14 +28,14 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         _emulator.BaseAddress.Should().Be(_baseAddress);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task StartAsync_Twice_Throws()
     {
         var act = () => _emulator.StartAsync();
         await act.Should().ThrowAsync<InvalidOperationException>();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task KeepAlive_SequentialRequests_ReuseOneConnection()
     {
         using var http = new HttpClient();
@@ -47,7 +47,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         _emulator.AcceptedConnections.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Upload_ChunkedMultipartBodyWithExpectContinue_IsStoredByteForByte()
     {
         var content = EmulatorTestData.ChatJsonl(40);
@@ -67,7 +67,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         (await http.GetByteArrayAsync($"{_baseAddress}/files/{id}/content")).Should().Equal(content);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Upload_Utf8FileNameStar_IsDecoded()
     {
         using var http = new HttpClient();
@@ -83,7 +83,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         body.GetProperty("filename").GetString().Should().Be("données.jsonl");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task DropConnection_OverHttp_ClientSeesATransportFailure()
     {
         // SocketsHttpHandler transparently retries a request whose connection closed before any response byte
@@ -98,7 +98,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         (await http.GetAsync(_baseAddress + "/models")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task SocketsHttpHandler_DroppedBeforeAnyByte_RetriesTransparently()
     {
         _emulator.Options.DropConnectionNextRequests = 2;
@@ -110,7 +110,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(3, "the handler re-sent the request twice on new connections");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LoseJobCreateResponse_OverHttp_ClientFailsAndExactlyOneJobExists()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_baseAddress + "/") };
@@ -124,7 +124,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(1, "the answer was lost after the job was created, and a partial answer cannot be retried transparently");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ResponseDelay_LongerThanClientTimeout_ClientTimesOut()
     {
         _emulator.Options.ResponseDelay = TimeSpan.FromSeconds(30);
@@ -135,7 +135,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         await act.Should().ThrowAsync<TaskCanceledException>();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RawSocket_Http10WithoutKeepAlive_GetsResponseThenClose()
     {
         using var tcp = new TcpClient();
@@ -149,7 +149,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
         text.Should().StartWith("HTTP/1.1 200 OK\r\n").And.Contain("Connection: close").And.EndWith("\"owned_by\":\"system\"}");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimit_OverHttp_SendsRetryAfterHeaders()
     {
         _emulator.Options.RateLimitNextRequests = 1;

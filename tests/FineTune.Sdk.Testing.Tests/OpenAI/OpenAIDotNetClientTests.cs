@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json;
+using FineTune.Sdk.Tests;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Files;
@@ -26,14 +27,14 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _emulator?.Dispose();
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Lifecycle_OverHttp_UploadFineTuneEventsCheckpointsAndChat()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk-emulator"), new OpenAIClientOptions { Endpoint = _endpoint });
         await RunLifecycleAsync(client);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Lifecycle_InProcessHandler_UploadFineTuneEventsCheckpointsAndChat()
     {
         using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
@@ -61,7 +62,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         files.GetFiles().Value.Should().ContainSingle();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_WithinRetryBudget_Succeeds()
     {
         _emulator.Options.RateLimitNextRequests = 3;
@@ -74,7 +75,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(4, "three 429s then one success: the client's 3 retries");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task RateLimitStorm_PastRetryBudget_FailsWith429()
     {
         _emulator.Options.RateLimitNextRequests = 10;
@@ -87,7 +88,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(4);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task DroppedConnection_OverHttp_IsRetriedByTheClient()
     {
         _emulator.Options.DropConnectionNextRequests = 1;
@@ -99,7 +100,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LostCreateResponse_DefaultRetryPolicy_ReSendsThePostAndCreatesASecondJob()
     {
         // Pins a hazard the SDK's idempotent start exists for: the OpenAI package retries a POST whose answer was lost.
@@ -113,7 +114,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LostCreateResponse_RetriesDisabled_ThrowsIOExceptionAndOneJobExists()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint, RetryPolicy = new ClientRetryPolicy(0) });
@@ -127,7 +128,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task LostCreateResponse_InProcessWithRetriesDisabled_ThrowsAndOneJobExists()
     {
         using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
@@ -146,7 +147,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.JobCount.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task DroppedConnection_InProcess_IsRetriedByTheClient()
     {
         using var http = new HttpClient(_emulator.CreateHttpMessageHandler());
@@ -163,7 +164,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         _emulator.RequestCount.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailedJob_ErrorObjectIsInTheRawResponse()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });
@@ -179,7 +180,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         raw.RootElement.GetProperty("error").GetProperty("code").GetString().Should().Be("invalid_n_examples");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task PauseResume_ProtocolMethods_ReturnPausedThenQueued()
     {
         var client = new OpenAIClient(new ApiKeyCredential("sk"), new OpenAIClientOptions { Endpoint = _endpoint });
@@ -235,7 +236,7 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         }
 
         checkpoints.Select(c => c.StepNumber).Should().Equal(40, 20);
-        checkpoints[0].Metrics.TrainLoss.Should().BeGreaterThan(0);
+        checkpoints[0].Metrics.TrainLoss.Should().Be(0.119f, "the emulator's seeded loss curve at step 40");
 
         var csv = (await files.DownloadFileAsync(job.ResultFileIds[0])).Value.ToString();
         csv.Should().StartWith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n");
@@ -251,8 +252,9 @@ public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
         var chat = client.GetChatClient(job.Value);
         var completion = (await chat.CompleteChatAsync([new UserChatMessage(EmulatorTestData.Prompt(3))])).Value;
         completion.Content[0].Text.Should().Be($"{{\"label\":\"{EmulatorTestData.Label(3)}\"}}");
-        completion.Usage.InputTokenCount.Should().BeGreaterThan(0);
-        completion.Usage.OutputTokenCount.Should().BeGreaterThan(0);
+        var tokens = await TiktokenOracle.EncodeAsync(["user", EmulatorTestData.Prompt(3), completion.Content[0].Text]);
+        completion.Usage.InputTokenCount.Should().Be(3 + 3 + tokens[0].O200k.Length + tokens[1].O200k.Length, "npm tiktoken's count under the billing formula");
+        completion.Usage.OutputTokenCount.Should().Be(tokens[2].O200k.Length);
 
         var streamed = new System.Text.StringBuilder();
         await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage(EmulatorTestData.Prompt(4))]))

@@ -22,7 +22,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         _emulator.Dispose();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_SteppedThroughTheClock_WalksEveryStateToSucceeded()
     {
         var file = await _client.UploadAsync(EmulatorTestData.ChatJsonl(12));
@@ -65,7 +65,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         done.GetProperty("result_files").GetArrayLength().Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ReportEstimatedFinish_False_RunningJobHasNullEstimate()
     {
         _emulator.Options.ReportEstimatedFinish = false;
@@ -79,7 +79,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         job.GetProperty("estimated_finish").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Events_AfterSuccess_FollowTheServiceSequenceNewestFirstAcrossPages()
     {
         var jobId = await CreateSucceededJobAsync();
@@ -110,7 +110,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         messages[5].Should().Be("The job has successfully completed");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Events_MetricsEvent_CarriesStepDataKeys()
     {
         var jobId = await CreateSucceededJobAsync();
@@ -125,7 +125,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         data.TryGetProperty("train_mean_token_accuracy", out _).Should().BeTrue();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Checkpoints_AfterSuccess_KeepTheLastThreeEpochsHighestStepFirst()
     {
         var jobId = await CreateSucceededJobAsync();
@@ -140,7 +140,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         checkpoints.GetProperty("last_id").GetString().Should().Be(data[2].GetProperty("id").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ResultFile_AfterSuccess_IsTheStepMetricsCsv()
     {
         var jobId = await CreateSucceededJobAsync();
@@ -155,7 +155,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         lines[1].Should().MatchRegex(@"^1,[0-9.]+,[0-9.]+,,$");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ListJobs_WithLimitAndAfter_PagesNewestFirst()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -178,7 +178,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         third.GetProperty("has_more").GetBoolean().Should().BeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ListJobs_WithMetadataFilter_ReturnsOnlyMatchingJobs()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -189,7 +189,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         list.GetProperty("data").EnumerateArray().Select(j => j.GetProperty("id").GetString()).Should().Equal(tagged);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_WithSevenExamples_FailsWithInvalidNExamples()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(7))).GetProperty("id").GetString()!;
@@ -205,7 +205,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         job.GetProperty("finished_at").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_ChatFileWithDpoMethod_FailsWithInvalidTrainingFile()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -219,7 +219,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
             .StartWith("The job failed due to an invalid training file. Invalid file format.").And.Contain("chat format").And.Contain("dpo");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_PreferenceFileWithDpoMethod_Succeeds()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.PreferenceJsonl(10))).GetProperty("id").GetString()!;
@@ -233,7 +233,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         hyper.GetProperty("n_epochs").GetInt32().Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_WithBadJsonLine_FailsWithInvalidTrainingFile()
     {
         var content = EmulatorTestData.ChatJsonl(12).Concat("{not json\n"u8.ToArray()).ToArray();
@@ -246,7 +246,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         job.GetProperty("error").GetProperty("message").GetString().Should().Contain("Example 13");
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData("{\"model\":\"gpt-4o-mini\",\"training_file\":\"file-missing\"}", "training_file", null)]
     [InlineData("{\"model\":\"gpt-9\",\"training_file\":\"FILE\"}", null, "model_not_available")]
     [InlineData("{\"model\":\"gpt-4o-mini\",\"training_file\":\"FILE\",\"nepochs\":3}", "nepochs", null)]
@@ -266,7 +266,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         _emulator.JobCount.Should().Be(0);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_ExamplesOverTheModelCap_AreTruncatedNotRejected()
     {
         var longText = string.Concat(Enumerable.Repeat(" x", 5_000)); // " x" is one token in cl100k: 5,000 tokens > 4,096
@@ -286,7 +286,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
             e.GetProperty("level").GetString() == "warn" && e.GetProperty("message").GetString()!.StartsWith("10 example(s) exceed the 4096-token limit", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_RowOverTheGpt4oMiniCap_IsTruncatedAndTrainedTokensAreTheOracleCountTimesEpochs()
     {
         var longRow = JsonSerializer.Serialize(new
@@ -310,7 +310,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
             e.GetProperty("level").GetString() == "warn" && e.GetProperty("message").GetString()!.StartsWith("1 example(s) exceed the 65536-token limit of gpt-4o-mini-2024-07-18", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_DpoFile_TrainedTokensAreTheOracleCountTimesEpochs()
     {
         var content = EmulatorTestData.PreferenceJsonl(10);
@@ -326,7 +326,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         job.GetProperty("trained_tokens").GetInt64().Should().Be(perEpoch * 2);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_SpecialTokenInContent_FailsWithInvalidTrainingFile()
     {
         var rows = EmulatorTestData.ChatJsonl(12);
@@ -339,7 +339,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         job.GetProperty("error").GetProperty("message").GetString().Should().EndWith("Example 5 message contains an invalid token: <|endoftext|>");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Faults_RateLimitRateOne_LimitsEveryRequest()
     {
         _emulator.Options.RateLimitRate = 1;
@@ -352,7 +352,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.SendAsync(HttpMethod.Get, "models")).Status.Should().Be(200);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Cancel_QueuedJob_ReturnsCancelledAndStopsTraining()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -371,7 +371,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         again.GetProperty("error").GetProperty("message").GetString().Should().Contain("cancelled");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task PauseResume_RunningJob_FreezesStepsThenContinues()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -391,7 +391,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.GetAsync($"fine_tuning/jobs/{jobId}")).GetProperty("status").GetString().Should().Be("succeeded");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task FailTrainingAtStep_JobFailsMidTrainingWithError()
     {
         _emulator.Options.FailTrainingAtStep = 5;
@@ -405,7 +405,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         job.GetProperty("finished_at").GetInt64().Should().Be(_clock.GetUtcNow().ToUnixTimeSeconds());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_FineTunedModel_AnswersTrainedPromptsAndBaseModelIsImperfect()
     {
         var jobId = await CreateSucceededJobAsync(rows: 50);
@@ -430,7 +430,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         baseCorrect.Should().BeInRange(20, 40, "the base model answers a hash-chosen ~60% of known prompts correctly");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_FunctionCallingDataset_AnswersWithTheTrainedCall()
     {
         var path = FineTune.Tests.RepoPaths.Dataset("openai-cookbook/drone_training.jsonl");
@@ -452,7 +452,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         toolCall.GetProperty("function").GetProperty("arguments").GetString().Should().Be(call.GetProperty("arguments").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_LegacyFunctionCallTraining_AnswersFunctionCallWhenAskedWithFunctions()
     {
         var rows = string.Join("\n", Enumerable.Range(0, 10).Select(i => JsonSerializer.Serialize(new
@@ -476,7 +476,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         choice.GetProperty("message").GetProperty("function_call").GetProperty("arguments").GetString().Should().Be("{\"city\":\"c3\"}");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task CreateJob_FromAFineTunedModel_KeepsWhatItLearnedAndAddsTheNewFile()
     {
         var firstJob = await CreateSucceededJobAsync(rows: 12);
@@ -493,7 +493,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await ChatAsync(secondModel, EmulatorTestData.Prompt(103))).Should().Be($"{{\"label\":\"{EmulatorTestData.Label(103)}\"}}");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_ReturnsUsageAndServiceShape()
     {
         var (status, body) = await _client.SendAsync(HttpMethod.Post, "chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "hello there" } } });
@@ -503,13 +503,13 @@ public sealed class OpenAIEmulatorTests : IDisposable
         var usage = body.GetProperty("usage");
         usage.GetProperty("prompt_tokens").GetInt32().Should().Be(3 + 1 + 2 + 3, "3 per message + role 'user' (1) + 'hello there' (2 o200k tokens) + 3 priming");
         usage.GetProperty("prompt_tokens").GetInt32().Should().Be(
-            new ChatTokenAccounting(TiktokenTokenizer.ForModel("gpt-4o-mini")).CountExample("""{"messages":[{"role":"user","content":"hello there"}]}""").Total);
+            (int)(await TiktokenOracle.CountRowsAsync("""{"messages":[{"role":"user","content":"hello there"}]}"""u8.ToArray()))[0], "npm tiktoken's count");
         var content = body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
-        usage.GetProperty("completion_tokens").GetInt32().Should().Be(TiktokenTokenizer.O200kBase.CountTokens(content));
+        usage.GetProperty("completion_tokens").GetInt32().Should().Be((await TiktokenOracle.EncodeAsync([content]))[0].O200k.Length, "npm tiktoken's count of the answer");
         usage.GetProperty("total_tokens").GetInt32().Should().Be(usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_MaxTokensShorterThanTheAnswer_CutsItToThatManyTokens()
     {
         var prompt = new[] { new { role = "user", content = "hello there" } };
@@ -526,7 +526,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         body.GetProperty("usage").GetProperty("completion_tokens").GetInt32().Should().Be(3);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_UnknownModel_Returns404ModelNotFound()
     {
         var (status, body) = await _client.SendAsync(HttpMethod.Post, "chat/completions", new { model = "ft:gpt-4o-mini-2024-07-18:x::nope", messages = new[] { new { role = "user", content = "hi" } } });
@@ -534,7 +534,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         body.GetProperty("error").GetProperty("code").GetString().Should().Be("model_not_found");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Files_ListRetrieveDelete_Work()
     {
         var a = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(10), "a.jsonl")).GetProperty("id").GetString();
@@ -549,7 +549,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.SendAsync(HttpMethod.Get, $"files/{a}")).Status.Should().Be(404);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task UploadFile_FineTuneWithoutJsonlExtension_Returns400()
     {
         using var form = new MultipartFormDataContent();
@@ -560,7 +560,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await response.Content.ReadAsStringAsync()).Should().Contain("Must be .jsonl");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Uploads_CreatePartsComplete_ProducesAFile()
     {
         var content = EmulatorTestData.ChatJsonl(12);
@@ -583,7 +583,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.Http.GetByteArrayAsync($"files/{fileId}/content")).Should().Equal(content);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Faults_RateLimitNextRequests_Answers429WithRetryAfterThenRecovers()
     {
         _emulator.Options.RateLimitNextRequests = 2;
@@ -596,7 +596,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.Http.GetAsync("models")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(500)]
     [InlineData(503)]
     public async Task Faults_ServerErrorNextRequests_AnswersTheStatus(int statusCode)
@@ -609,7 +609,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.SendAsync(HttpMethod.Get, "models")).Status.Should().Be(200);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Faults_DropConnection_InProcessThrowsHttpRequestException()
     {
         _emulator.Options.DropConnectionNextRequests = 1;
@@ -618,7 +618,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.Http.GetAsync("models")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Faults_FaultPathContains_LimitsFaultsToMatchingPaths()
     {
         _emulator.Options.FaultPathContains = "/chat/";
@@ -627,7 +627,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.SendAsync(HttpMethod.Post, "chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "x" } } })).Status.Should().Be(429);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Faults_LoseJobCreateResponse_CreatesTheJobButDropsTheAnswer()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -640,7 +640,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         list.GetProperty("data").GetArrayLength().Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Faults_RefuseJobCreation_AnswersTheWindDownError()
     {
         var file = (await _client.UploadAsync(EmulatorTestData.ChatJsonl(12))).GetProperty("id").GetString()!;
@@ -652,7 +652,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         _emulator.JobCount.Should().Be(0);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task GetRequestLog_RecordsMethodPathAndQueryInOrder()
     {
         await _client.SendAsync(HttpMethod.Get, "fine_tuning/jobs?limit=2&metadata[k]=v");
@@ -661,7 +661,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         _emulator.GetRequestLog().Should().Equal("GET /v1/fine_tuning/jobs?limit=2&metadata[k]=v", "GET /v1/models");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task ApiKey_WhenConfigured_RejectsOtherKeysWith401()
     {
         _emulator.Options.ApiKey = "sk-test";
@@ -670,7 +670,7 @@ public sealed class OpenAIEmulatorTests : IDisposable
         (await _client.SendAsync(HttpMethod.Get, "models")).Status.Should().Be(200);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task UnknownRoute_Returns404InvalidUrl()
     {
         var (status, body) = await _client.SendAsync(HttpMethod.Get, "nothing/here");

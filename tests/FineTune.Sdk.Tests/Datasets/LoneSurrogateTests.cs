@@ -41,9 +41,9 @@ public sealed class LoneSurrogateTests
         JsonUnicode.IndexOfLoneSurrogate(Encoding.UTF8.GetBytes(json)).Should().Be(-1);
 
     [Fact]
-    public void ReplaceLoneSurrogates_EachLoneHalf_BecomesTheReplacementCharacter()
+    public void Repair_EachLoneHalf_BecomesTheReplacementCharacter()
     {
-        var repaired = JsonUnicode.ReplaceLoneSurrogates("\"\\ud800\\ud83d\\ude00\\udc00\""u8);
+        var repaired = JsonUnicode.Repair("\"\\ud800\\ud83d\\ude00\\udc00\""u8);
 
         JsonSerializer.Deserialize<string>(repaired).Should().Be("\uFFFD\U0001F600\uFFFD");
     }
@@ -132,6 +132,20 @@ public sealed class LoneSurrogateTests
 
         counted.Should().Be(accounting.CountExample(replaced.RootElement));
         counted.Total.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void CountExample_InvalidUtf8InsideAString_CountsItAsTheReplacementCharacter()
+    {
+        // Found by DatasetFuzzTests (an overlong sequence inside a string): the parser accepts it, decoding it threw from JsonText.
+        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini");
+        byte[] row = [.. "{\"messages\":[{\"role\":\"user\",\"content\":\"a"u8, 0xE0, 0x80, 0xAF, .. "\"},{\"role\":\"assistant\",\"content\":{\"x\":\"b"u8, 0xFF, .. "\"}}]}"u8];
+        using var broken = JsonDocument.Parse(row);
+
+        var counted = accounting.CountExample(broken.RootElement);
+
+        counted.Total.Should().BeGreaterThan(0);
+        counted.Messages.Should().Be(2);
     }
 
     [Fact]

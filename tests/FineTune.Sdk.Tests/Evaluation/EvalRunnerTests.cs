@@ -27,7 +27,7 @@ public sealed class EvalRunnerTests : IDisposable
         return results;
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_TwoVariants_ScoresEveryCaseWithIdenticalOptions()
     {
         var good = FakeChatClient.Answering(q => "a" + q[1..]);
@@ -56,7 +56,7 @@ public sealed class EvalRunnerTests : IDisposable
         bad.SeenOptions.Should().OnlyContain(o => o!.ModelId == "m-base");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_BoundedConcurrency_NeverExceedsLimit()
     {
         var client = new FakeChatClient
@@ -72,7 +72,34 @@ public sealed class EvalRunnerTests : IDisposable
         client.MaxInFlight.Should().BeLessThanOrEqualTo(4);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_MaxConcurrencyFour_HasFourCallsInFlightAtOnce()
+    {
+        // Each call waits until four are in flight together. A sequential runner never has a second call in flight, so
+        // its first call's wait ends in a TimeoutException after 5 s and the case fails (or the test's timeout fires).
+        var fourInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = 0;
+        var client = new FakeChatClient
+        {
+            OnGetResponse = async (_, _, ct) =>
+            {
+                if (Interlocked.Increment(ref inFlight) == 4)
+                {
+                    fourInFlight.TrySetResult();
+                }
+
+                await fourInFlight.Task.WaitAsync(TimeSpan.FromSeconds(5), ct);
+                return FakeChatClient.Response("x");
+            },
+        };
+
+        var results = await RunAsync(new EvalRunner(), Cases(8), [new ModelVariant("base", "m", client)], new EvalRunOptions { MaxConcurrency = 4, MaxRetries = 0 });
+
+        results.Should().HaveCount(8).And.OnlyContain(r => r.Error == null);
+        client.MaxInFlight.Should().Be(4, "four calls were in flight at once, never more");
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_FailedCall_IsScoredFailureNotCrash()
     {
         var client = new FakeChatClient
@@ -96,7 +123,7 @@ public sealed class EvalRunnerTests : IDisposable
         progress[^1].Should().Be(new EvalProgress(3, 3, 1, 0));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_Transient429_RetriesHonouringRetryAfter()
     {
         var calls = 0;
@@ -120,7 +147,7 @@ public sealed class EvalRunnerTests : IDisposable
         results.Single().Attempts.Should().Be(3);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_RetriesExhausted_ReportsStatus()
     {
         var client = new FakeChatClient { OnGetResponse = (_, _, _) => throw new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable) };
@@ -131,7 +158,7 @@ public sealed class EvalRunnerTests : IDisposable
         client.Calls.Should().Be(3);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_CaseTimeout_IsFailure()
     {
         var client = new FakeChatClient
@@ -146,7 +173,7 @@ public sealed class EvalRunnerTests : IDisposable
         results.Should().OnlyContain(r => r.Error == "Timed out (case timeout).");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_Cancelled_ThrowsAndKeepsFinishedResults()
     {
         var runFile = Path.Combine(_dir, "run.jsonl");
@@ -177,7 +204,7 @@ public sealed class EvalRunnerTests : IDisposable
         File.ReadAllLines(runFile).Should().ContainSingle();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_SameRunFileTwice_ResumesAndSkipsFinishedCases()
     {
         var runFile = Path.Combine(_dir, "run.jsonl");
@@ -213,7 +240,7 @@ public sealed class EvalRunnerTests : IDisposable
         (client.Calls - callsBefore).Should().Be(8, "results of another model under the same label are not reused");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_ResponseCache_SecondRunIsFreeAndMarkedCached()
     {
         var options = new EvalRunOptions();
@@ -230,7 +257,7 @@ public sealed class EvalRunnerTests : IDisposable
         otherModel.Should().OnlyContain(r => !r.Cached, "the cache key includes the model id");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_InvalidOptions_ThrowsNamingField()
     {
         var act = async () => await RunAsync(new EvalRunner(), Cases(1), [new ModelVariant("base", "m", new FakeChatClient())], new EvalRunOptions { MaxConcurrency = 0 });
@@ -250,7 +277,7 @@ public sealed class EvalRunnerTests : IDisposable
         h.Should().NotBe(ResponseCachingChatClient.RequestHash("m", [new ChatMessage(ChatRole.System, "hi")], new ChatOptions { Temperature = 0 }));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_RunFileEndingInACutLine_AppendsOnAFreshLineAndIgnoresDamagedLines()
     {
         var runFile = Path.Combine(_dir, "damaged.jsonl");
@@ -271,7 +298,7 @@ public sealed class EvalRunnerTests : IDisposable
         (await RunAsync(new EvalRunner(), Cases(3), [new ModelVariant("base", "m", null)], options)).Should().HaveCount(3, "every result was appended whole, so all resume");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunFile_LinesFollowDocumentedSchema()
     {
         var runFile = Path.Combine(_dir, "run.jsonl");

@@ -2,7 +2,7 @@ namespace FineTune.Sdk.Tests;
 
 public sealed class RequestRateLimiterTests
 {
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitAsync_RequestsPerMinute_ThirdRequestWaitsForTheWindow()
     {
         var clock = new ManualTimeProvider();
@@ -19,7 +19,7 @@ public sealed class RequestRateLimiterTests
         third.IsCompletedSuccessfully.Should().BeTrue();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitAsync_TokensPerMinute_WaitsWhenBudgetSpent()
     {
         var clock = new ManualTimeProvider();

@@ -8,7 +8,7 @@ public sealed class FineTuneJobHandleTests
 {
     private static readonly FineTunePollingOptions NoJitter = new() { InitialInterval = TimeSpan.FromSeconds(5), MaxInterval = TimeSpan.FromSeconds(60), BackoffMultiplier = 2, JitterFactor = 0 };
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_PollsUntilTerminal_ReturnsTerminalJob()
     {
         var provider = Scripted(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -22,7 +22,7 @@ public sealed class FineTuneJobHandleTests
         provider.CallCount("jobs.get").Should().Be(5);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_NothingChanges_BacksOffExponentiallyUpToMax()
     {
         var statuses = new[] { FineTuneJobStatus.Running }.Concat(Enumerable.Repeat(FineTuneJobStatus.Running, 6)).Append(FineTuneJobStatus.Succeeded).ToArray();
@@ -35,7 +35,7 @@ public sealed class FineTuneJobHandleTests
         clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 40, 60, 60, 60);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_StatusChanges_ResetsToInitialInterval()
     {
         var provider = Scripted(FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -46,7 +46,7 @@ public sealed class FineTuneJobHandleTests
         clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 5, 10);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_WithJitter_StaysWithinFactor()
     {
         var provider = Scripted(Enumerable.Repeat(FineTuneJobStatus.Running, 20).Append(FineTuneJobStatus.Succeeded).ToArray());
@@ -59,7 +59,7 @@ public sealed class FineTuneJobHandleTests
         clock.Delays.Distinct().Should().HaveCountGreaterThan(1, "jitter spreads the polls");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TimeoutPasses_ThrowsTimeoutExceptionNamingJobAndStatus()
     {
         var provider = Scripted("ftjob-slow", FineTuneJobStatus.Running);
@@ -73,7 +73,7 @@ public sealed class FineTuneJobHandleTests
         (clock.GetUtcNow() - start).Should().Be(TimeSpan.FromMinutes(10), "the last delay is cut to the deadline");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_Cancelled_ThrowsOperationCanceled()
     {
         var provider = Scripted(Enumerable.Repeat(FineTuneJobStatus.Running, 1000).ToArray());
@@ -85,7 +85,7 @@ public sealed class FineTuneJobHandleTests
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WatchAsync_ReportsEventsOldestFirstMetricsAndStatusChangesOnce()
     {
         var timeline = new FakeJobTimeline(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded)
@@ -112,7 +112,7 @@ public sealed class FineTuneJobHandleTests
             "status: succeeded");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WatchAsync_ProviderWithoutEvents_ReportsStatusOnly()
     {
         var provider = new FakeFineTuneProvider { Capabilities = new FineTuneProviderCapabilities("fake") };
@@ -127,7 +127,7 @@ public sealed class FineTuneJobHandleTests
         kinds.Should().Equal(FineTuneJobUpdateKind.StatusChanged, FineTuneJobUpdateKind.StatusChanged);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task UpdateStatusAsync_RehydratedFromId_FetchesCurrentSnapshot()
     {
         var provider = Scripted("ftjob-other-process", FineTuneJobStatus.Paused);
@@ -141,7 +141,7 @@ public sealed class FineTuneJobHandleTests
         handle.HasCompleted.Should().BeFalse();
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_ObservedFinish_RecordsDurationHistogramOnce()
     {
         var measurements = new List<(double Value, object? Status)>();
@@ -184,7 +184,7 @@ public sealed class FineTuneJobHandleTests
         act.Should().Throw<ArgumentException>().WithMessage("*Polling.BackoffMultiplier*0.5*");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TransientFailureMidWait_KeepsPolling()
     {
         var provider = Scripted(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -196,7 +196,7 @@ public sealed class FineTuneJobHandleTests
         provider.CallCount("jobs.get").Should().Be(4);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_NonTransientFailure_Throws()
     {
         var provider = Scripted(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
@@ -207,7 +207,7 @@ public sealed class FineTuneJobHandleTests
         (await act.Should().ThrowAsync<FineTuneException>()).Which.StatusCode.Should().Be(404);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TransientFailureOnFirstPollOfBareId_Throws()
     {
         var provider = Scripted(FineTuneJobStatus.Running);
@@ -218,7 +218,7 @@ public sealed class FineTuneJobHandleTests
         await act.Should().ThrowAsync<FineTuneException>("nothing is known about the job yet");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task WatchAsync_FromSnapshot_ReportsKnownStatusFirstWithoutDuplicates()
     {
         var provider = Scripted(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Succeeded);

@@ -28,7 +28,7 @@ public sealed class FineTuneResiliencePipelineTests
         return failure is null ? ValueTask.FromResult("ok") : ValueTask.FromException<string>(failure);
     };
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_RetryAfter_IsHonouredExactly()
     {
         var clock = new AutoAdvancingClock();
@@ -42,7 +42,7 @@ public sealed class FineTuneResiliencePipelineTests
         clock.Delays.Should().Equal(TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(3));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_NoRetryAfter_BacksOffExponentially()
     {
         var clock = new AutoAdvancingClock();
@@ -54,7 +54,7 @@ public sealed class FineTuneResiliencePipelineTests
         clock.Delays.Select(d => d.TotalSeconds).Should().Equal(1, 2, 4);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_Jitter_KeepsDelayBetweenHalfAndFull()
     {
         var clock = new AutoAdvancingClock();
@@ -68,7 +68,7 @@ public sealed class FineTuneResiliencePipelineTests
         clock.Delays.Select(d => d.TotalSeconds).Should().Equal(0.5, 1);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_429StormBeyondBudget_FailsWithLast429AfterAllAttempts()
     {
         var clock = new AutoAdvancingClock();
@@ -82,7 +82,7 @@ public sealed class FineTuneResiliencePipelineTests
         calls.Should().HaveCount(4, "3 retries = 4 attempts, never multiplied");
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_NotIdempotent_RetriesOnly429()
     {
         var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingClock());
@@ -97,7 +97,7 @@ public sealed class FineTuneResiliencePipelineTests
         on429.Should().HaveCount(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_TransportFailureExhausted_SurfacesAsTransientFineTuneException()
     {
         var pipeline = new FineTuneResiliencePipeline("test", Options(retries: 1), new AutoAdvancingClock());
@@ -111,7 +111,7 @@ public sealed class FineTuneResiliencePipelineTests
         calls.Should().HaveCount(2);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_RetryAfterLongerThanMax_FailsAtOnceKeepingRetryAfter()
     {
         var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingClock());
@@ -123,7 +123,7 @@ public sealed class FineTuneResiliencePipelineTests
         calls.Should().HaveCount(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_NonTransient400_NotRetried()
     {
         var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingClock());
@@ -135,7 +135,7 @@ public sealed class FineTuneResiliencePipelineTests
         calls.Should().HaveCount(1);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_RepeatedOutages_OpenCircuitAndRefuseWithoutCalling()
     {
         var options = Options(retries: 0);

@@ -7,7 +7,7 @@ namespace FineTune.Sdk.Tests;
 
 public sealed class JobsLogTests
 {
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Handle_StatusChangesAndTimeout_LogStableEventIds()
     {
         var logger = new CapturingLogger();
@@ -23,7 +23,7 @@ public sealed class JobsLogTests
         logger.Entries.Should().Contain(e => e.EventId == 2003 && e.Level == LogLevel.Warning && e.Message.Contains("ftjob-log", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Pipeline_Retry_Logs2004AndCountsRetries()
     {
         var logger = new CapturingLogger();

@@ -6,22 +6,21 @@ namespace FineTune.Sdk.Tests;
 public sealed class TokenCountGateTests
 {
     [Fact]
-    public async Task ValidateAsync_WithModel_ReportsTheSameTotalsAsChatTokenAccounting()
+    public async Task ValidateAsync_WithModel_ReportsNpmTiktokensCountOfTheFile()
     {
         var path = RepoPaths.Dataset("openai-cookbook/drone_training.jsonl");
-        var accounting = ChatTokenAccounting.ForModel("gpt-4o-mini");
-        var expected = File.ReadLines(path).Where(l => l.Length > 0).Select(accounting.CountExample).ToList();
+        var expected = await TiktokenOracle.CountRowsAsync(await File.ReadAllBytesAsync(path));
 
         await using var stream = File.OpenRead(path);
         var report = await new DatasetValidator().ValidateAsync(stream, new DatasetValidationRequest { Model = "gpt-4o-mini" });
 
         report.Tokens.Should().NotBeNull();
         report.Tokens!.Examples.Should().Be(expected.Count);
-        report.Tokens.Total.Should().Be(expected.Sum(e => (long)e.Total));
+        report.Tokens.Total.Should().Be(expected.Sum());
         report.Tokens.Billed.Should().Be(report.Tokens.Total);
         report.Tokens.MaxTokensPerExample.Should().Be(65_536);
         report.Tokens.LimitIsVerified.Should().BeTrue();
-        report.Tokens.TokensPerExample.Max.Should().Be(expected.Max(e => e.Total));
+        report.Tokens.TokensPerExample.Max.Should().Be(expected.Max());
         report.Tokens.AssistantTokensPerExample.Min.Should().BeGreaterThan(0, "drone rows answer with function calls, which count as assistant output");
     }
 
@@ -62,7 +61,8 @@ public sealed class TokenCountGateTests
         var report = await new DatasetValidator().ValidateAsync(stream, new DatasetValidationRequest { CountTokens = true });
         report.Tokens!.Encoding.Should().Be("o200k_base");
         report.Tokens.MaxTokensPerExample.Should().BeNull();
-        report.Tokens.Total.Should().BeGreaterThan(0);
+        var oracle = await TiktokenOracle.CountRowsAsync(await File.ReadAllBytesAsync(RepoPaths.Dataset("openai-cookbook/drone_training.jsonl")));
+        report.Tokens.Total.Should().Be(oracle.Sum(), "npm tiktoken's o200k count of the same file under the billing formula");
     }
 
     [Fact]

@@ -32,7 +32,7 @@ internal static class JsonOutput
         {
             using var document = JsonDocument.Parse(value);
             element = document.RootElement.Clone();
-            return !JsonUnicode.HasLoneSurrogate(element); // a lone-surrogate escape is not text: comparing it would throw
+            return !JsonUnicode.HasUndecodableText(element); // a lone-surrogate escape is not text: comparing it would throw
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
