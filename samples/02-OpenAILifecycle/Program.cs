@@ -28,7 +28,7 @@ services.AddFineTuning().AddOpenAI(options =>
 });
 await using var serviceProvider = services.BuildServiceProvider();
 var provider = serviceProvider.GetRequiredService<IFineTuneProvider>();
-var chat = serviceProvider.GetRequiredService<IChatClient>();
+var chat = serviceProvider.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultChatClientKey);
 
 // 1. Upload (an identical file already stored is reused, found by the SHA-256 in its stored name).
 var training = TrainingData();
@@ -100,7 +100,7 @@ ChatMessage[] prompt = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, T
 foreach (var model in new[] { job.BaseModel!, job.FineTunedModel! })
 {
     var reply = await chat.GetResponseAsync(prompt, new ChatOptions { ModelId = model, ResponseFormat = ChatResponseFormat.Json });
-    Console.WriteLine($"  {model}: {reply.Text}  ({reply.Usage?.InputTokenCount} in / {reply.Usage?.OutputTokenCount} out, {reply.AdditionalProperties?["latency_ms"]:0} ms)");
+    Console.WriteLine($"  {model}: {reply.Text}  ({reply.Usage?.InputTokenCount} in / {reply.Usage?.OutputTokenCount} out, {reply.AdditionalProperties?[ChatPipelineProperties.LatencyMilliseconds]:0} ms)");
 }
 
 var retires = provider.GetService<ModelRetirementSchedule>()?.GetRetirementDate(job.FineTunedModel!);

@@ -33,7 +33,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     private readonly TimeProvider _time;
     private readonly FineTuneProviderCapabilities _capabilities;
     private readonly ModelRetirementSchedule _retirements;
-    private readonly Lazy<OpenAIChatClient> _chat;
+    private readonly Lazy<IChatClient> _chat;
 
     /// <summary>Initializes a new instance of the <see cref="OpenAIFineTuneProvider"/> class.</summary>
     /// <param name="options">The options; validated here.</param>
@@ -66,7 +66,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
             JobCreationEndsOn = OpenAIErrors.JobCreationEndsOn,
         };
         _retirements = OpenAIModelRetirements.Create(options.ModelRetirements);
-        _chat = new Lazy<OpenAIChatClient>(() => new OpenAIChatClient(options, httpClient, _time, loggerFactory));
+        _chat = new Lazy<IChatClient>(() => OpenAIChatClients.Create(options, pipeline: null, httpClient, _time, loggerFactory));
     }
 
     /// <summary>Gets or sets the page size of job lists (tests lower it to exercise paging).</summary>
@@ -249,7 +249,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
             return _retirements;
         }
 
-        if (serviceType == typeof(IChatClient) || serviceType == typeof(OpenAIChatClient))
+        if (serviceType == typeof(IChatClient))
         {
             return _chat.Value;
         }

@@ -1,6 +1,6 @@
 namespace FineTune.Sdk.OpenAI;
 
-/// <summary>Options of <see cref="OpenAIFineTuneProvider"/> and <see cref="OpenAIChatClient"/>; works with any OpenAI-compatible endpoint.</summary>
+/// <summary>Options of <see cref="OpenAIFineTuneProvider"/> and <see cref="OpenAIChatClients"/>; works with any OpenAI-compatible endpoint.</summary>
 public sealed class OpenAIFineTuneProviderOptions
 {
     /// <summary>The environment variable read when <see cref="ApiKey"/> is not set.</summary>

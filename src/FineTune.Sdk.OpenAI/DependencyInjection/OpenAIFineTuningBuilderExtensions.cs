@@ -11,11 +11,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the OpenAI provider to <c>services.AddFineTuning()</c>.</summary>
 public static class OpenAIFineTuningBuilderExtensions
 {
+    /// <summary>The key of the <see cref="IChatClient"/> registered by <c>AddOpenAI</c> without a service key.</summary>
+    public const string DefaultChatClientKey = "openai";
+
     /// <summary>
-    /// Registers <see cref="OpenAIFineTuneProvider"/> as <see cref="IFineTuneProvider"/> and its <see cref="OpenAIChatClient"/>
-    /// as <see cref="IChatClient"/> (singletons), with options validated at start-up. With a <paramref name="serviceKey"/>,
-    /// both are keyed services and options are named after the key, so several OpenAI-compatible endpoints can coexist.
-    /// Calling it twice with the same key adds nothing new but applies <paramref name="configure"/> again.
+    /// Registers <see cref="OpenAIFineTuneProvider"/> as <see cref="IFineTuneProvider"/> and a composed chat client as a
+    /// keyed <see cref="IChatClient"/> (singletons), with options validated at start-up. The chat client is
+    /// <see cref="OpenAIChatClients.CreateBuilder"/> plus <see cref="FineTuneChatClientBuilderExtensions.UseFineTunePipeline"/>
+    /// with the <see cref="ChatPipelineOptions"/> named like the provider's options (configure them with
+    /// <c>services.Configure&lt;ChatPipelineOptions&gt;(name, ...)</c>); its key is <paramref name="serviceKey"/>, or
+    /// <see cref="DefaultChatClientKey"/> without one, so the app's own unkeyed <see cref="IChatClient"/> is left alone.
+    /// With a <paramref name="serviceKey"/> the provider is keyed too and options are named after the key, so several
+    /// OpenAI-compatible endpoints can coexist. Calling it twice with the same key adds nothing new but applies
+    /// <paramref name="configure"/> again.
     /// </summary>
     /// <param name="builder">The builder from <c>AddFineTuning()</c>.</param>
     /// <param name="configure">Edits the options.</param>
@@ -64,18 +72,32 @@ public static class OpenAIFineTuningBuilderExtensions
         services.AddOptions<OpenAIFineTuneProviderOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIFineTuneProviderOptions>, OpenAIOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        RegisterChatClient(services, name, serviceKey);
         if (serviceKey is null)
         {
             services.TryAddSingleton(sp => Create(sp, name));
             services.TryAddSingleton<IFineTuneProvider>(sp => Compose(sp, sp.GetRequiredService<OpenAIFineTuneProvider>(), name));
-            services.TryAddSingleton<IChatClient>(sp => sp.GetRequiredService<OpenAIFineTuneProvider>().GetService<OpenAIChatClient>()!);
         }
         else
         {
             services.TryAddKeyedSingleton(serviceKey, (sp, _) => Create(sp, name));
             services.TryAddKeyedSingleton<IFineTuneProvider>(serviceKey, (sp, key) => Compose(sp, sp.GetRequiredKeyedService<OpenAIFineTuneProvider>(key), name));
-            services.TryAddKeyedSingleton<IChatClient>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<OpenAIFineTuneProvider>(key).GetService<OpenAIChatClient>()!);
         }
+    }
+
+    private static void RegisterChatClient(IServiceCollection services, string name, string? serviceKey)
+    {
+        // Keyed only, and composed: exactly one retry layer (ours), the rate limiter and the cache as middleware.
+        services.AddOptions<ChatPipelineOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatPipelineOptions>, ChatPipelineOptionsValidator>());
+        services.TryAddKeyedSingleton<IChatClient>(serviceKey ?? DefaultChatClientKey, (sp, _) =>
+        {
+            var time = sp.GetService<TimeProvider>();
+            var loggers = sp.GetService<ILoggerFactory>();
+            return OpenAIChatClients.CreateBuilder(sp.GetRequiredService<IOptionsMonitor<OpenAIFineTuneProviderOptions>>().Get(name), httpClient: null, time)
+                .UseFineTunePipeline(sp.GetRequiredService<IOptionsMonitor<ChatPipelineOptions>>().Get(name), time, loggers)
+                .Build(sp);
+        });
     }
 
     private static OpenAIFineTuneProvider Create(IServiceProvider sp, string name)

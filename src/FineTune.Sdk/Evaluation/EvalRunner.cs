@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -11,20 +8,18 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace FineTune.Sdk;
 
 /// <summary>
-/// The built-in <see cref="IEvalRunner"/>: bounded concurrency, optional request and token rate limits, Polly retries
-/// that honour <c>Retry-After</c>, a per-case timeout, a resumable JSONL run file and an optional response cache.
+/// The built-in <see cref="IEvalRunner"/>: schedules case-variant pairs with bounded concurrency and a per-case timeout,
+/// scores the outputs and keeps a resumable JSONL run file.
 /// </summary>
 /// <remarks>
-/// Transient failures: <see cref="FineTuneException"/> with <see cref="FineTuneException.IsTransient"/> or a 408/429/5xx
-/// status (its <see cref="FineTuneException.RetryAfter"/> is honoured), <see cref="HttpRequestException"/> with such a
-/// status or none, <see cref="TimeoutException"/> and <see cref="IOException"/>. Thread-safe; one instance can run
-/// several evaluations at once.
+/// The runner calls each variant's <see cref="IChatClient"/> once per case and does not retry: retries (honouring
+/// <c>Retry-After</c>), rate limits and the response cache are chat middleware composed with <see cref="ChatClientBuilder"/>
+/// (<see cref="FineTuneChatClientBuilderExtensions.UseFineTunePipeline"/>). Latency, attempts and the cache flag are read
+/// from the response's <see cref="ChatPipelineProperties"/>. Thread-safe; one instance can run several evaluations at once.
 /// </remarks>
 public sealed class EvalRunner : IEvalRunner
 {
@@ -239,8 +234,7 @@ public sealed class EvalRunner : IEvalRunner
         private readonly EvalRunOptions _options;
         private readonly TimeProvider _timeProvider;
         private readonly ILogger _logger;
-        private readonly RequestRateLimiter _limiter;
-        private readonly ResiliencePipeline _pipeline;
+        private readonly ResiliencePipeline _timeout;
         private readonly StreamWriter? _runFile;
         private readonly Channel<EvalCaseResult>? _lines;
         private readonly Task? _writer;
@@ -250,28 +244,10 @@ public sealed class EvalRunner : IEvalRunner
             _options = options;
             _timeProvider = timeProvider;
             _logger = logger;
-            _limiter = new RequestRateLimiter(options.RequestsPerMinute, options.TokensPerMinute, timeProvider);
-            var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
-            builder.AddTimeout(options.CaseTimeout);
-            if (options.MaxRetries > 0)
-            {
-                builder.AddRetry(new RetryStrategyOptions
-                {
-                    MaxRetryAttempts = options.MaxRetries,
-                    Delay = options.RetryBaseDelay,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
-                    DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } e ? GetRetryAfter(e) : null),
-                    OnRetry = args =>
-                    {
-                        EvalLog.Retrying(_logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
-                        return ValueTask.CompletedTask;
-                    },
-                });
-            }
 
-            _pipeline = builder.Build();
+            // Scheduling only: a case that takes longer than CaseTimeout fails. Retries, rate limits and the cache are
+            // the chat client's middleware (FineTuneChatClientBuilderExtensions), one layer each.
+            _timeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(options.CaseTimeout).Build();
             if (options.RunFile is { } path)
             {
                 var folder = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -297,11 +273,6 @@ public sealed class EvalRunner : IEvalRunner
                 _lines = Channel.CreateUnbounded<EvalCaseResult>(new UnboundedChannelOptions { SingleReader = true });
                 _writer = WriteLinesAsync(_runFile, _lines.Reader);
             }
-
-            if (options.ResponseCacheDirectory is { } cache)
-            {
-                Directory.CreateDirectory(cache);
-            }
         }
 
         public async Task<EvalCaseResult> EvaluateAsync(GoldenCase goldenCase, ModelVariant variant, CancellationToken cancellationToken)
@@ -315,45 +286,19 @@ public sealed class EvalRunner : IEvalRunner
                 Seed = _options.Seed,
             };
 
-            string? cacheFile = null;
-            if (_options.ResponseCacheDirectory is { } cacheDir)
-            {
-                cacheFile = Path.Combine(cacheDir, RequestHash(variant.ModelId, goldenCase.Messages, chatOptions) + ".json");
-                if (await TryReadCacheAsync(cacheFile, cancellationToken).ConfigureAwait(false) is { } hit)
-                {
-                    var cachedResult = new EvalCaseResult(goldenCase.Id, variant.Label, variant.ModelId)
-                    {
-                        Tags = goldenCase.Tags,
-                        Output = hit.Output,
-                        Latency = TimeSpan.FromMilliseconds(hit.LatencyMs),
-                        InputTokens = hit.InputTokens,
-                        OutputTokens = hit.OutputTokens,
-                        Cost = ComputeCost(variant, hit.InputTokens, hit.OutputTokens),
-                        Cached = true,
-                        Attempts = 0,
-                    };
-                    return await ScoreAsync(goldenCase, cachedResult, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var estimate = _limiter.IsActive ? goldenCase.Messages.Sum(m => (m.Text?.Length ?? 0) / 4) + (_options.MaxOutputTokens ?? 256) : 0;
-            var attempts = 0;
-            var state = (Context: this, Case: goldenCase, Variant: variant, Options: chatOptions, Estimate: estimate);
             EvalCaseResult result;
             try
             {
-                var (response, latency) = await _pipeline.ExecuteAsync(
-                    async (s, ct) =>
-                    {
-                        Interlocked.Increment(ref attempts);
-                        await s.Context._limiter.WaitAsync(s.Estimate, ct).ConfigureAwait(false);
-                        var start = s.Context._timeProvider.GetTimestamp();
-                        var response = await s.Variant.Client!.GetResponseAsync(s.Case.Messages, s.Options.Clone(), ct).ConfigureAwait(false);
-                        return (response, s.Context._timeProvider.GetElapsedTime(start));
-                    },
-                    state,
+                var started = _timeProvider.GetTimestamp();
+                var response = await _timeout.ExecuteAsync(
+                    static async (s, ct) => await s.Client.GetResponseAsync(s.Messages, s.Options, ct).ConfigureAwait(false),
+                    (Client: variant.Client!, Messages: goldenCase.Messages, Options: chatOptions),
                     cancellationToken).ConfigureAwait(false);
-
+                var wall = _timeProvider.GetElapsedTime(started);
+                var properties = response.AdditionalProperties;
+                var cached = properties?.TryGetValue(ChatPipelineProperties.Cached, out bool hit) == true && hit;
+                var latency = properties?.TryGetValue(ChatPipelineProperties.LatencyMilliseconds, out double ms) == true ? TimeSpan.FromMilliseconds(ms) : wall;
+                var attempts = properties?.TryGetValue(ChatPipelineProperties.Attempts, out int made) == true ? made : 1;
                 var input = response.Usage?.InputTokenCount;
                 var output = response.Usage?.OutputTokenCount;
                 result = new EvalCaseResult(goldenCase.Id, variant.Label, variant.ModelId)
@@ -365,17 +310,18 @@ public sealed class EvalRunner : IEvalRunner
                     OutputTokens = output,
                     Cost = ComputeCost(variant, input, output),
                     Attempts = attempts,
+                    Cached = cached,
                     RawRepresentation = response,
                 };
-                LatencyHistogram.Record(latency.TotalSeconds, new KeyValuePair<string, object?>("finetune.eval.variant", variant.Label));
-                if (cacheFile is not null)
+                if (!cached)
                 {
-                    await WriteCacheAsync(cacheFile, new CachedResponse { Output = result.Output, LatencyMs = latency.TotalMilliseconds, InputTokens = input, OutputTokens = output }, cancellationToken).ConfigureAwait(false);
+                    LatencyHistogram.Record(latency.TotalSeconds, new KeyValuePair<string, object?>("finetune.eval.variant", variant.Label));
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var reason = Describe(ex);
+                var reason = FailureText.Describe(ex);
+                var attempts = ex.Data[ChatPipelineProperties.Attempts] is int made ? made : 1;
                 EvalLog.CaseFailed(_logger, goldenCase.Id, variant.Label, attempts, reason);
                 result = new EvalCaseResult(goldenCase.Id, variant.Label, variant.ModelId)
                 {
@@ -413,7 +359,6 @@ public sealed class EvalRunner : IEvalRunner
                 await _runFile.DisposeAsync().ConfigureAwait(false);
             }
 
-            _limiter.Dispose();
         }
 
         private static async Task WriteLinesAsync(StreamWriter file, ChannelReader<EvalCaseResult> lines)
@@ -453,7 +398,7 @@ public sealed class EvalRunner : IEvalRunner
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    scores.Add(new EvalScore(scorer.Name, null, false) { ScorerError = Describe(ex) });
+                    scores.Add(new EvalScore(scorer.Name, null, false) { ScorerError = FailureText.Describe(ex) });
                 }
             }
 
@@ -473,66 +418,6 @@ public sealed class EvalRunner : IEvalRunner
             };
         }
 
-        private bool IsTransient(Exception exception, CancellationToken attemptToken)
-        {
-            if (_options.IsTransient?.Invoke(exception) is { } decided)
-            {
-                return decided;
-            }
-
-            return exception switch
-            {
-                FineTuneException fine => fine.IsTransient || (fine.StatusCode is { } fineStatus && IsTransientStatus(fineStatus)),
-                HttpRequestException { StatusCode: null } => true,
-                HttpRequestException { StatusCode: { } status } => IsTransientStatus((int)status),
-                TimeoutRejectedException => false,
-                TimeoutException => true,
-                OperationCanceledException => !attemptToken.IsCancellationRequested,
-                IOException => true,
-                _ => exception.Data["StatusCode"] is int code && IsTransientStatus(code),
-            };
-        }
-
-        private TimeSpan? GetRetryAfter(Exception exception)
-        {
-            if (_options.RetryAfter?.Invoke(exception) is { } custom)
-            {
-                return custom;
-            }
-
-            if (exception is FineTuneException { RetryAfter: { } providerRetryAfter })
-            {
-                return providerRetryAfter;
-            }
-
-            return exception.Data["Retry-After"] switch
-            {
-                TimeSpan span => span,
-                int seconds => TimeSpan.FromSeconds(seconds),
-                double seconds => TimeSpan.FromSeconds(seconds),
-                string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) => TimeSpan.FromSeconds(seconds),
-                _ => null,
-            };
-        }
-
-        private static bool IsTransientStatus(int status) => status is (int)HttpStatusCode.RequestTimeout or 429 or >= 500;
-
-        private static string Describe(Exception exception) => exception switch
-        {
-            TimeoutRejectedException => "Timed out (case timeout).",
-            FineTuneException { StatusCode: { } fineStatus } fine => $"{nameof(FineTuneException)}: HTTP {fineStatus}{(fine.ProviderCode is null ? "" : " (" + fine.ProviderCode + ")")}.",
-            HttpRequestException { StatusCode: { } status } => $"{exception.GetType().Name}: HTTP {(int)status}.",
-            _ when exception.Data["StatusCode"] is int code => $"{exception.GetType().Name}: HTTP {code}.",
-            _ => exception.GetType().Name + ": " + FirstLine(exception.Message),
-        };
-
-        private static string FirstLine(string message)
-        {
-            var end = message.IndexOfAny(['\r', '\n']);
-            var line = end < 0 ? message : message[..end];
-            return line.Length > 200 ? line[..200] : line;
-        }
-
         private static decimal? ComputeCost(ModelVariant variant, long? input, long? output)
         {
             if (variant.InputPricePerMillionTokens is null && variant.OutputPricePerMillionTokens is null)
@@ -547,61 +432,5 @@ public sealed class EvalRunner : IEvalRunner
 
             return ((input ?? 0) * (variant.InputPricePerMillionTokens ?? 0m) + (output ?? 0) * (variant.OutputPricePerMillionTokens ?? 0m)) / 1_000_000m;
         }
-
-        private static async Task<CachedResponse?> TryReadCacheAsync(string file, CancellationToken cancellationToken)
-        {
-            if (!File.Exists(file))
-            {
-                return null;
-            }
-
-            try
-            {
-                var stream = File.OpenRead(file);
-                await using (stream.ConfigureAwait(false))
-                {
-                    return await JsonSerializer.DeserializeAsync(stream, EvalJsonContext.Default.CachedResponse, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex) when (ex is JsonException or IOException)
-            {
-                return null;
-            }
-        }
-
-        private static async Task WriteCacheAsync(string file, CachedResponse entry, CancellationToken cancellationToken)
-        {
-            var temp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            var stream = File.Create(temp);
-            await using (stream.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(stream, entry, EvalJsonContext.Default.CachedResponse, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temp, file, overwrite: true);
-        }
-    }
-
-    /// <summary>Hashes the model id and everything sent (messages and options) into a cache key.</summary>
-    internal static string RequestHash(string modelId, IReadOnlyList<ChatMessage> messages, ChatOptions options)
-    {
-        var builder = new StringBuilder();
-        builder.Append("model=").Append(modelId).Append('\n');
-        builder.Append("temperature=").Append(options.Temperature?.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        builder.Append("max=").Append(options.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        builder.Append("seed=").Append(options.Seed?.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        builder.Append("format=").Append(options.ResponseFormat switch
-        {
-            null => "",
-            ChatResponseFormatText => "text",
-            ChatResponseFormatJson json => "json:" + json.Schema?.GetRawText(),
-            _ => options.ResponseFormat.GetType().Name,
-        }).Append('\n');
-        foreach (var message in messages)
-        {
-            builder.Append(message.Role.Value).Append(':').Append(message.Text.Length).Append(':').Append(message.Text).Append('\n');
-        }
-
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
 }

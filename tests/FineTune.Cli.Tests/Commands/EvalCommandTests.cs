@@ -109,6 +109,22 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Compare_429StormOnLoopbackEmulator_EachCaseMakesAtMostRetriesPlusOneCalls()
+    {
+        await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RateLimitRate = 1, RetryAfter = TimeSpan.FromMilliseconds(10) });
+        var endpoint = await emulator.StartAsync();
+        var outDir = Path.Combine(_dir, "out");
+
+        var (code, _, error) = await RunAsync("eval", "compare", "--golden", GoldenPath, "--base", "gpt-4o-mini-2024-07-18", "--candidate", "gpt-4.1-mini-2025-04-14",
+            "--endpoint", endpoint.ToString(), "--retries", "2", "--out", outDir, "--concurrency", "4");
+
+        code.Should().NotBe(CliApp.Success, error);
+        emulator.RequestCount.Should().Be(6 * 2 * 3, "6 cases x 2 models x (2 retries + 1): one retry layer, none underneath");
+        var lines = File.ReadAllLines(Path.Combine(outDir, "run.jsonl"));
+        lines.Should().HaveCount(12).And.OnlyContain(l => l.Contains("HTTP 429", StringComparison.Ordinal) && l.Contains("\"attempts\":3", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_WritesRunFileAndSummary()
     {
         await using var emulator = new OpenAIEmulator();
@@ -121,7 +137,7 @@ public sealed class EvalCommandTests : IDisposable
         output.Should().Contain("a (gpt-4o-mini-2024-07-18): 6 cases, 0 errors; exact 0.0%; json-valid 0.0%");
         output.Should().MatchRegex(@"6 results in \d+\.\d{3} s \(setup before the first case \d+\.\d{3} s\)");
         File.ReadAllLines(runFile).Should().HaveCount(6);
-        emulator.RequestCount.Should().Be(6, "the call-path warm-up answers itself on its own loopback port and never calls the endpoint");
+        emulator.RequestCount.Should().Be(6, "one request per case, nothing else reaches the endpoint");
     }
 
     [Fact]
@@ -177,7 +193,7 @@ public sealed class EvalCommandTests : IDisposable
         code.Should().Be(CliApp.Success, error);
         normalized.Should().Contain("3 cases, 0 errors; exact 100.0%");
         (await RunAsync("eval", "run", "--golden", golden, "--model", "m", "--run-file", Path.Combine(_dir, "x.jsonl"), "--endpoint", endpoint.ToString(), "--exact-normalize", "shout"))
-            .Should().Match<(int Code, string Output, string Error)>(r => r.Code == CliApp.UsageError && r.Error.Contains("--exact-normalize takes"));
+            .Should().Match<(int Code, string Output, string Error)>(r => r.Code == CliApp.UsageError && r.Error.Contains("--exact-normalize: Exact-match normalization must be one of ignore-case"));
     }
 
     [Theory]

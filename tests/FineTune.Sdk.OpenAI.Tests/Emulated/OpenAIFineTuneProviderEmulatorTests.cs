@@ -80,13 +80,13 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         var tokens = await TiktokenOracle.EncodeAsync(["system", "Clippy is a factual chatbot that is also sarcastic.", "user", "Who discovered Antarctica?", answer.Text]);
         answer.Usage!.InputTokenCount.Should().Be(3 + (3 + tokens[0].O200k.Length + tokens[1].O200k.Length) + (3 + tokens[2].O200k.Length + tokens[3].O200k.Length), "npm tiktoken's count under the billing formula");
         answer.Usage.OutputTokenCount.Should().Be(tokens[4].O200k.Length);
-        answer.AdditionalProperties![OpenAIChatClient.LatencyPropertyName].Should().BeOfType<double>();
+        answer.AdditionalProperties![ChatPipelineProperties.LatencyMilliseconds].Should().BeOfType<double>();
         answer.ModelId.Should().Be(job.FineTunedModel);
 
         var rehydrated = await provider.TrackJob(job.Id).UpdateStatusAsync();
         rehydrated.Status.Should().Be(FineTuneJobStatus.Succeeded);
         rehydrated.FineTunedModel.Should().Be(job.FineTunedModel);
-        output.WriteLine($"seeded run: model={job.FineTunedModel} created={job.CreatedAt} finished={job.FinishedAt} tokens={job.TrainedTokens} metrics={metrics.Count} steps=[{string.Join(",", metrics.Select(m => m.Step))}] ckpts=[{string.Join(",", checkpoints.Select(c => c.StepNumber + ":" + c.ModelId + ":" + c.Metrics!.TrainLoss))}] rows={rows.Count} valid={rows.Count(r => r.ValidLoss is not null)} in={answer.Usage.InputTokenCount} out={answer.Usage.OutputTokenCount} lat={answer.AdditionalProperties![OpenAIChatClient.LatencyPropertyName]} events={events.Count}");
+        output.WriteLine($"seeded run: model={job.FineTunedModel} created={job.CreatedAt} finished={job.FinishedAt} tokens={job.TrainedTokens} metrics={metrics.Count} steps=[{string.Join(",", metrics.Select(m => m.Step))}] ckpts=[{string.Join(",", checkpoints.Select(c => c.StepNumber + ":" + c.ModelId + ":" + c.Metrics!.TrainLoss))}] rows={rows.Count} valid={rows.Count(r => r.ValidLoss is not null)} in={answer.Usage.InputTokenCount} out={answer.Usage.OutputTokenCount} lat={answer.AdditionalProperties![ChatPipelineProperties.LatencyMilliseconds]} events={events.Count}");
         output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.Delays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.Delays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
     }
 

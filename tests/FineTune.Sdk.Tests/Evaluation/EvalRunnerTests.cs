@@ -141,8 +141,8 @@ public sealed class EvalRunnerTests : IDisposable
                 return Task.FromResult(FakeChatClient.Response("ok"));
             },
         };
-        var options = new EvalRunOptions { MaxRetries = 3, RetryBaseDelay = TimeSpan.FromHours(1) };
-        var results = await RunAsync(new EvalRunner(), Cases(1), [new ModelVariant("base", "m", client)], options);
+        var chat = client.AsBuilder().UseFineTunePipeline(new ChatPipelineOptions { MaxRetries = 3, RetryBaseDelay = TimeSpan.FromHours(1) }).Build();
+        var results = await RunAsync(new EvalRunner(), Cases(1), [new ModelVariant("base", "m", chat)], new EvalRunOptions());
         results.Single().Error.Should().BeNull("Retry-After (5 ms) was used instead of the one-hour base delay");
         results.Single().Attempts.Should().Be(3);
     }
@@ -151,7 +151,8 @@ public sealed class EvalRunnerTests : IDisposable
     public async Task RunAsync_RetriesExhausted_ReportsStatus()
     {
         var client = new FakeChatClient { OnGetResponse = (_, _, _) => throw new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable) };
-        var results = await RunAsync(new EvalRunner(), Cases(1), [new ModelVariant("base", "m", client)], new EvalRunOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+        var chat = client.AsBuilder().UseFineTunePipeline(new ChatPipelineOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) }).Build();
+        var results = await RunAsync(new EvalRunner(), Cases(1), [new ModelVariant("base", "m", chat)], new EvalRunOptions());
         results.Single().Error.Should().Be("HttpRequestException: HTTP 503.");
         results.Single().Attempts.Should().Be(3);
         client.Calls.Should().Be(3);
@@ -168,7 +169,7 @@ public sealed class EvalRunnerTests : IDisposable
                 return FakeChatClient.Response("never");
             },
         };
-        var results = await RunAsync(new EvalRunner(), Cases(2), [new ModelVariant("base", "m", client)], new EvalRunOptions { CaseTimeout = TimeSpan.FromMilliseconds(50), MaxRetries = 1 });
+        var results = await RunAsync(new EvalRunner(), Cases(2), [new ModelVariant("base", "m", client)], new EvalRunOptions { CaseTimeout = TimeSpan.FromMilliseconds(50) });
         results.Should().OnlyContain(r => r.Error == "Timed out (case timeout).");
     }
 
@@ -242,15 +243,17 @@ public sealed class EvalRunnerTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task RunAsync_ResponseCache_SecondRunIsFreeAndMarkedCached()
     {
-        var options = new EvalRunOptions { ResponseCacheDirectory = Path.Combine(_dir, "cache") };
+        var options = new EvalRunOptions();
         var client = FakeChatClient.Answering(q => "a" + q[1..]);
-        var first = await RunAsync(new EvalRunner(), Cases(4), [new ModelVariant("base", "m", client)], options);
-        var second = await RunAsync(new EvalRunner(), Cases(4), [new ModelVariant("base", "m", client)], options);
+        var chat = client.AsBuilder().UseFineTunePipeline(new ChatPipelineOptions { ResponseCacheDirectory = Path.Combine(_dir, "cache") }).Build();
+        var first = await RunAsync(new EvalRunner(), Cases(4), [new ModelVariant("base", "m", chat)], options);
+        var second = await RunAsync(new EvalRunner(), Cases(4), [new ModelVariant("base", "m", chat)], options);
         client.Calls.Should().Be(4);
         first.Should().OnlyContain(r => !r.Cached);
         second.Should().OnlyContain(r => r.Cached && r.Output == r.CaseId.Replace("case-", "a", StringComparison.Ordinal) && r.InputTokens == 10);
 
-        var otherModel = await RunAsync(new EvalRunner(), Cases(4), [new ModelVariant("base", "m2", client)], options);
+        second.Should().OnlyContain(r => r.Attempts == 0);
+        var otherModel = await RunAsync(new EvalRunner(), Cases(4), [new ModelVariant("base", "m2", chat)], options);
         otherModel.Should().OnlyContain(r => !r.Cached, "the cache key includes the model id");
     }
 
@@ -267,11 +270,11 @@ public sealed class EvalRunnerTests : IDisposable
     public void RequestHash_DependsOnModelMessagesAndOptions()
     {
         var messages = new List<ChatMessage> { new(ChatRole.User, "hi") };
-        var h = EvalRunner.RequestHash("m", messages, new ChatOptions { Temperature = 0 });
-        h.Should().Be(EvalRunner.RequestHash("m", [new ChatMessage(ChatRole.User, "hi")], new ChatOptions { Temperature = 0 }));
-        h.Should().NotBe(EvalRunner.RequestHash("m2", messages, new ChatOptions { Temperature = 0 }));
-        h.Should().NotBe(EvalRunner.RequestHash("m", messages, new ChatOptions { Temperature = 1 }));
-        h.Should().NotBe(EvalRunner.RequestHash("m", [new ChatMessage(ChatRole.System, "hi")], new ChatOptions { Temperature = 0 }));
+        var h = ResponseCachingChatClient.RequestHash("m", messages, new ChatOptions { Temperature = 0 });
+        h.Should().Be(ResponseCachingChatClient.RequestHash("m", [new ChatMessage(ChatRole.User, "hi")], new ChatOptions { Temperature = 0 }));
+        h.Should().NotBe(ResponseCachingChatClient.RequestHash("m2", messages, new ChatOptions { Temperature = 0 }));
+        h.Should().NotBe(ResponseCachingChatClient.RequestHash("m", messages, new ChatOptions { Temperature = 1 }));
+        h.Should().NotBe(ResponseCachingChatClient.RequestHash("m", [new ChatMessage(ChatRole.System, "hi")], new ChatOptions { Temperature = 0 }));
     }
 
     [Fact(Timeout = 30_000)]

@@ -208,6 +208,25 @@ public sealed class EvalScorersTests
     }
 
     [Fact]
+    public void LlmJudge_ProviderFailure_ReportsStatusCodeAndMessageWithoutKey()
+    {
+        var judge = new FakeChatClient
+        {
+            OnGetResponse = (_, _, _) => throw new FineTuneException("Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwxyz0123.\nsecond line")
+            {
+                Provider = "openai",
+                StatusCode = 401,
+                ProviderCode = "invalid_api_key",
+            },
+        };
+
+        var error = Score(EvalScorers.LlmJudge(judge), Case("ref"), "answer").ScorerError;
+
+        error.Should().StartWith("Judge call failed: FineTuneException: HTTP 401 (invalid_api_key): Incorrect API key provided");
+        error.Should().NotContain("sk-proj").And.NotContain("second line").And.Contain("[redacted]");
+    }
+
+    [Fact]
     public void Create_KnownAndUnknownNames()
     {
         foreach (var name in EvalScorers.BuiltInNames)

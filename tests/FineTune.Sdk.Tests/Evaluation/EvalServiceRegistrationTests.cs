@@ -39,14 +39,23 @@ public sealed class EvalServiceRegistrationTests
         var options = new EvalRunOptions();
         options.Temperature.Should().Be(0);
         options.MaxConcurrency.Should().Be(8);
+        options.CaseTimeout.Should().Be(TimeSpan.FromMinutes(2));
+        options.RunFile.Should().BeNull();
+        options.Scorers.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ChatPipelineOptions_Defaults()
+    {
+        var options = new ChatPipelineOptions();
         options.MaxRetries.Should().Be(3);
         options.RetryBaseDelay.Should().Be(TimeSpan.FromSeconds(1));
-        options.CaseTimeout.Should().Be(TimeSpan.FromMinutes(2));
+        options.MaxRetryAfter.Should().Be(TimeSpan.FromMinutes(2));
         options.RequestsPerMinute.Should().BeNull();
         options.TokensPerMinute.Should().BeNull();
-        options.RunFile.Should().BeNull();
         options.ResponseCacheDirectory.Should().BeNull();
-        options.Scorers.Should().BeEmpty();
+        options.IsTransient.Should().BeNull();
+        options.RetryAfter.Should().BeNull();
     }
 
     [Fact]

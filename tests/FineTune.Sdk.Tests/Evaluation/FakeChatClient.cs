@@ -47,8 +47,15 @@ internal sealed class FakeChatClient : IChatClient
         }
     }
 
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
+    /// <summary>Gets or sets the streamed answer to a request; the default refuses streaming.</summary>
+    public Func<IReadOnlyList<ChatMessage>, ChatOptions?, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> OnGetStreamingResponse { get; set; } =
+        (_, _, _) => throw new NotSupportedException();
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _calls);
+        return OnGetStreamingResponse(messages.ToList(), options, cancellationToken);
+    }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
 

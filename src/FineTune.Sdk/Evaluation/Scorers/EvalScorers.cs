@@ -89,6 +89,31 @@ public static class EvalScorers
         return new LlmJudgeScorer(judge, options ?? new LlmJudgeOptions());
     }
 
+    /// <summary>
+    /// Creates scorers from names (each value may be a comma list; none gives <c>exact</c>): the built-in ones, and
+    /// <c>judge</c> through <paramref name="judge"/>.
+    /// </summary>
+    /// <param name="names">Scorer names from <see cref="BuiltInNames"/> or <c>judge</c>.</param>
+    /// <param name="exactMatch">Options of the <c>exact</c> scorer; the defaults when null.</param>
+    /// <param name="judge">Creates the judge scorer; null when no judge is available.</param>
+    /// <returns>The scorers, in order.</returns>
+    /// <exception cref="ArgumentException">A name is unknown, or <c>judge</c> is asked for without <paramref name="judge"/>.</exception>
+    public static IReadOnlyList<IEvalScorer> FromNames(IEnumerable<string>? names, ExactMatchOptions? exactMatch = null, Func<IEvalScorer>? judge = null)
+    {
+        var list = (names ?? []).SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (list.Count == 0)
+        {
+            list.Add("exact");
+        }
+
+        return list.Select(name => name.ToUpperInvariant() switch
+        {
+            "JUDGE" => judge?.Invoke() ?? throw new ArgumentException("The judge scorer needs a judge model.", nameof(names)),
+            "EXACT" => ExactMatch(exactMatch),
+            _ => Create(name),
+        }).ToList();
+    }
+
     /// <summary>Creates a built-in scorer that needs no arguments by name (see <see cref="BuiltInNames"/>).</summary>
     /// <param name="name">The scorer name.</param>
     /// <returns>The scorer.</returns>

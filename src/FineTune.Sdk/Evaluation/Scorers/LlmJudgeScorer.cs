@@ -29,7 +29,9 @@ public sealed class LlmJudgeOptions
 
 /// <summary>
 /// Grades an output 1-5 with a judge model. The judge must answer with JSON <c>{"score": n, "explanation": "..."}</c>;
-/// the JSON may be wrapped in prose or a code fence. A judge failure is a <see cref="EvalScore.ScorerError"/>.
+/// the JSON may be wrapped in prose or a code fence. A judge failure is a <see cref="EvalScore.ScorerError"/> naming
+/// the status, provider code and first line of the error (keys redacted). Give it the same composed chat pipeline as
+/// the models under test so its calls share the retry layer and rate limits.
 /// </summary>
 internal sealed class LlmJudgeScorer(IChatClient judge, LlmJudgeOptions options) : IEvalScorer
 {
@@ -65,7 +67,7 @@ internal sealed class LlmJudgeScorer(IChatClient judge, LlmJudgeOptions options)
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EvalScore(Name, null, false) { ScorerError = "Judge call failed: " + ex.GetType().Name };
+            return new EvalScore(Name, null, false) { ScorerError = "Judge call failed: " + FailureText.Describe(ex) };
         }
 
         if (!TryParseVerdict(response.Text, out var score, out var explanation))
