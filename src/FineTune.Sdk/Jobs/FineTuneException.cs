@@ -14,7 +14,7 @@ public class FineTuneException : Exception
     /// <summary>Initializes a new instance of the <see cref="FineTuneException"/> class.</summary>
     /// <param name="message">The message.</param>
     public FineTuneException(string message)
-        : base(message)
+        : base(SecretScrubber.Scrub(message))
     {
     }
 
@@ -22,7 +22,7 @@ public class FineTuneException : Exception
     /// <param name="message">The message.</param>
     /// <param name="innerException">The underlying failure.</param>
     public FineTuneException(string message, Exception? innerException)
-        : base(message, innerException)
+        : base(SecretScrubber.Scrub(message), innerException)
     {
     }
 
