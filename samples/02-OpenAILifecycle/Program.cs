@@ -15,8 +15,9 @@ await using var emulator = online ? null : new OpenAIEmulator(new OpenAIEmulator
 var endpoint = emulator is null ? null : await emulator.StartAsync();
 Console.WriteLine(online ? "Real OpenAI API (OPENAI_API_KEY is set): this trains a small paid job." : $"Offline: OpenAI emulator at {endpoint}");
 
-// With DI: AddFineTuning().AddOpenAI(...) registers IFineTuneProvider and IChatClient with validated options.
-// Without DI it is: new OpenAIFineTuneProvider(new OpenAIFineTuneProviderOptions { ... }).
+// With DI: AddFineTuning().AddOpenAI(...) registers IFineTuneProvider (the adapter composed with retries, retry-safe
+// start, upload de-duplication, logging and telemetry) and a keyed IChatClient, with validated options.
+// Without DI: new OpenAIFineTuneProvider(options).AsBuilder().UseStandardPolicies(options.Resilience).Build().
 var services = new ServiceCollection();
 services.AddFineTuning().AddOpenAI(options =>
 {
@@ -28,7 +29,7 @@ services.AddFineTuning().AddOpenAI(options =>
 });
 await using var serviceProvider = services.BuildServiceProvider();
 var provider = serviceProvider.GetRequiredService<IFineTuneProvider>();
-var chat = serviceProvider.GetRequiredService<IChatClient>();
+var chat = serviceProvider.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultServiceKey);
 
 // 1. Upload (an identical file already stored is reused, found by the SHA-256 in its stored name).
 var training = TrainingData();
