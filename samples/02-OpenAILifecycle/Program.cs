@@ -15,8 +15,9 @@ await using var emulator = online ? null : new OpenAIEmulator(new OpenAIEmulator
 var endpoint = emulator is null ? null : await emulator.StartAsync();
 Console.WriteLine(online ? "Real OpenAI API (OPENAI_API_KEY is set): this trains a small paid job." : $"Offline: OpenAI emulator at {endpoint}");
 
-// With DI: AddFineTuning().AddOpenAI(...) registers IFineTuneProvider and IChatClient with validated options.
-// Without DI it is: new OpenAIFineTuneProvider(new OpenAIFineTuneProviderOptions { ... }).
+// With DI: AddFineTuning().AddOpenAI(...) registers IFineTuneProvider (the adapter composed with retries, retry-safe
+// start, upload de-duplication, logging and telemetry) and a keyed IChatClient, with validated options.
+// Without DI: new OpenAIFineTuneProvider(options).AsBuilder().UseStandardPolicies(options.Resilience).Build().
 var services = new ServiceCollection();
 services.AddFineTuning().AddOpenAI(options =>
 {
@@ -28,7 +29,7 @@ services.AddFineTuning().AddOpenAI(options =>
 });
 await using var serviceProvider = services.BuildServiceProvider();
 var provider = serviceProvider.GetRequiredService<IFineTuneProvider>();
-var chat = serviceProvider.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultChatClientKey);
+var chat = serviceProvider.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultServiceKey);
 
 // 1. Upload (an identical file already stored is reused, found by the SHA-256 in its stored name).
 var training = TrainingData();
@@ -100,7 +101,7 @@ ChatMessage[] prompt = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, T
 foreach (var model in new[] { job.BaseModel!, job.FineTunedModel! })
 {
     var reply = await chat.GetResponseAsync(prompt, new ChatOptions { ModelId = model, ResponseFormat = ChatResponseFormat.Json });
-    Console.WriteLine($"  {model}: {reply.Text}  ({reply.Usage?.InputTokenCount} in / {reply.Usage?.OutputTokenCount} out, {reply.AdditionalProperties?[ChatPipelineProperties.LatencyMilliseconds]:0} ms)");
+    Console.WriteLine($"  {model}: {reply.Text}  ({reply.Usage?.InputTokenCount} in / {reply.Usage?.OutputTokenCount} out, {reply.AdditionalProperties?["latency_ms"]:0} ms)");
 }
 
 var retires = provider.GetService<ModelRetirementSchedule>()?.GetRetirementDate(job.FineTunedModel!);

@@ -26,7 +26,8 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     private const int EventsPageSize = 100;
     private const int CheckpointsPageSize = 10;
 
-    private readonly OpenAIFineTuneProviderOptions _options;
+    private readonly long _largeFileThresholdBytes;
+    private readonly int _uploadPartBytes;
     private readonly FineTuningClient _fineTuning;
     private readonly OpenAIFileClient _files;
     private readonly OpenAIRawApi _raw;
@@ -45,7 +46,8 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
-        _options = options;
+        _largeFileThresholdBytes = options.LargeFileThresholdBytes; // a snapshot: later edits to the options do not reach a built provider
+        _uploadPartBytes = options.UploadPartBytes;
         _time = timeProvider ?? TimeProvider.System;
         var credential = new ApiKeyCredential(options.ResolveApiKey()!);
         var endpoint = options.ResolveEndpoint();
@@ -78,7 +80,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         var length = content.CanSeek ? content.Length - content.Position : (long?)null;
-        return length > _options.LargeFileThresholdBytes
+        return length > _largeFileThresholdBytes
             ? UploadInPartsAsync(content, fileName, length.Value, cancellationToken)
             : UploadWholeAsync(content, fileName, cancellationToken);
     }
@@ -453,7 +455,7 @@ public sealed class OpenAIFineTuneProvider : IFineTuneProvider
             }
 
             var partIds = new List<string>();
-            var buffer = new byte[(int)Math.Min(_options.UploadPartBytes, length)];
+            var buffer = new byte[(int)Math.Min(_uploadPartBytes, length)];
             while (true)
             {
                 var read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);

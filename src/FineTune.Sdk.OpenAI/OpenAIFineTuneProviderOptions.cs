@@ -29,6 +29,13 @@ public sealed class OpenAIFineTuneProviderOptions
     /// <value>Defaults to <see langword="null"/> (each request must set <c>ChatOptions.ModelId</c>).</value>
     public string? DefaultChatModel { get; set; }
 
+    /// <summary>
+    /// Gets or sets the name of the <see cref="System.Net.Http.IHttpClientFactory"/> client requests go through (its
+    /// handlers, proxy and certificates apply), when the provider is registered with <c>AddOpenAI</c>.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the OpenAI package's own HTTP client (or the handler given to <c>AddOpenAI</c>).</value>
+    public string? HttpClientName { get; set; }
+
     /// <summary>Gets the retry, circuit-breaker and timeout settings. The OpenAI package's own retries are switched off.</summary>
     /// <value>Defaults as documented on <see cref="FineTuneResilienceOptions"/>.</value>
     public FineTuneResilienceOptions Resilience { get; } = new();
@@ -49,48 +56,13 @@ public sealed class OpenAIFineTuneProviderOptions
     /// <value>Empty by default.</value>
     public IDictionary<string, DateOnly> ModelRetirements { get; } = new Dictionary<string, DateOnly>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Checks every value; messages name the field and the value (never the key).</summary>
-    /// <param name="prefix">The path of these options in their parent, for example <c>OpenAI</c>.</param>
-    /// <returns>The failures; empty when valid.</returns>
-    public IReadOnlyList<string> Validate(string prefix = "OpenAI")
-    {
-        var failures = new List<string>();
-        if (Endpoint is { } endpoint && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
-        {
-            failures.Add($"{prefix}.{nameof(Endpoint)} must be an absolute http or https address; it was '{endpoint}'.");
-        }
-
-        if (string.IsNullOrWhiteSpace(ResolveApiKey()))
-        {
-            failures.Add($"{prefix}.{nameof(ApiKey)} is not set and the {ApiKeyEnvironmentVariable} environment variable is empty; set one of them (any non-empty value works for the emulator).");
-        }
-
-        if (IdempotencyScanLimit is < 1 or > 10_000)
-        {
-            failures.Add($"{prefix}.{nameof(IdempotencyScanLimit)} must be between 1 and 10000; it was {IdempotencyScanLimit}.");
-        }
-
-        if (LargeFileThresholdBytes < 1)
-        {
-            failures.Add($"{prefix}.{nameof(LargeFileThresholdBytes)} must be at least 1; it was {LargeFileThresholdBytes}.");
-        }
-
-        if (UploadPartBytes is < 1 or > 64 * 1024 * 1024)
-        {
-            failures.Add($"{prefix}.{nameof(UploadPartBytes)} must be between 1 and 67108864 (64 MiB); it was {UploadPartBytes}.");
-        }
-
-        failures.AddRange(Resilience.Validate($"{prefix}.{nameof(Resilience)}"));
-        return failures;
-    }
-
     internal string? ResolveApiKey() => string.IsNullOrWhiteSpace(ApiKey) ? Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) : ApiKey;
 
     internal Uri ResolveEndpoint() => new((Endpoint ?? DefaultEndpoint).TrimEnd('/') + "/");
 
     internal void ThrowIfInvalid()
     {
-        var failures = Validate();
+        var failures = OpenAIFineTuneProviderOptionsValidator.Failures(this, "OpenAI");
         if (failures.Count > 0)
         {
             throw new ArgumentException("Invalid OpenAI options: " + string.Join(" ", failures), "options");

@@ -1,3 +1,4 @@
+using FineTune.Tests;
 using FineTune.Sdk.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -28,7 +29,7 @@ public sealed class OpenAIFineTuneProviderOptionsTests
         var options = new OpenAIFineTuneProviderOptions();
         var envKey = Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable);
 
-        var failures = options.Validate();
+        var failures = new OpenAIFineTuneProviderOptionsValidator().Validate(null, options).Failures ?? [];
 
         if (string.IsNullOrWhiteSpace(envKey))
         {
@@ -92,7 +93,7 @@ public sealed class OpenAIFineTuneProviderOptionsTests
         await using var sp = services.BuildServiceProvider();
 
         var provider = sp.GetRequiredService<IFineTuneProvider>();
-        var chat = sp.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultChatClientKey);
+        var chat = sp.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultServiceKey);
         var reply = await chat.GetResponseAsync("hello");
 
         provider.Should().BeOfType<OpenTelemetryFineTuneProvider>("the adapter is composed with the standard policies").And.BeSameAs(sp.GetRequiredService<IFineTuneProvider>());
@@ -118,6 +119,89 @@ public sealed class OpenAIFineTuneProviderOptionsTests
         emulator.Should().NotBeSameAs(real);
         sp.GetRequiredKeyedService<IChatClient>("emulator").GetService<ChatClientMetadata>()!.ProviderUri.Should().Be(new Uri("http://127.0.0.1:1/v1/"));
         sp.GetService<IFineTuneProvider>().Should().BeNull("only keyed registrations were asked for");
+    }
+
+    [Fact]
+    public void AddOpenAI_NoKey_RegistersNoUnkeyedChatClient()
+    {
+        var services = new ServiceCollection();
+        services.AddFineTuning().AddOpenAI(o => o.ApiKey = "a");
+        using var sp = services.BuildServiceProvider();
+
+        sp.GetService<IChatClient>().Should().BeNull("the app did not ask for an unkeyed chat client");
+        sp.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultServiceKey).GetService<ChatClientMetadata>().Should().NotBeNull("the keyed client is the composed OpenAI chat pipeline");
+        sp.GetRequiredService<IFineTuneProvider>().Should().BeSameAs(sp.GetRequiredKeyedService<IFineTuneProvider>(OpenAIFineTuningBuilderExtensions.DefaultServiceKey));
+        services.Where(d => d.ServiceType == typeof(IFineTuneProvider)).Should().OnlyContain(d => d.Lifetime == ServiceLifetime.Singleton);
+    }
+
+    [Fact]
+    public async Task AddOpenAI_InProcessHandler_RunsAJobWithoutSockets()
+    {
+        var clock = new FakeTimeProvider();
+        await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 5 }, clock);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new AutoAdvancingClock(clock, clock.Advance));
+        services.AddFineTuning().AddOpenAI(
+            o =>
+            {
+                o.Endpoint = OpenAIEmulator.InProcessEndpoint.ToString();
+                o.ApiKey = "sk";
+                o.Resilience.AttemptTimeout = null;
+            },
+            _ => emulator.CreateHttpMessageHandler());
+        await using var sp = services.BuildServiceProvider();
+        var provider = sp.GetRequiredService<IFineTuneProvider>();
+
+        var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
+        var handle = await provider.StartJobAndTrackAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id), EmulatorScope.Polling, sp.GetRequiredService<TimeProvider>());
+
+        (await handle.WaitForCompletionAsync()).Status.Should().Be(FineTuneJobStatus.Succeeded);
+        emulator.JobCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AddOpenAI_HttpClientName_SendsThroughTheFactoryClient()
+    {
+        await using var scope = await EmulatorScope.StartAsync();
+        var counter = new CountingHandler();
+        var services = new ServiceCollection();
+        services.AddHttpClient("openai-proxy").AddHttpMessageHandler(() => counter);
+        services.AddFineTuning().AddOpenAI(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Endpoint"] = scope.Endpoint.ToString(),
+            ["ApiKey"] = "sk",
+            ["HttpClientName"] = "openai-proxy",
+        }).Build());
+        await using var sp = services.BuildServiceProvider();
+
+        (await sp.GetRequiredService<IFineTuneProvider>().ListJobsAsync().CountAsync()).Should().Be(0);
+
+        counter.Requests.Should().Be(1);
+    }
+
+    [Fact]
+    public void AddOpenAI_HttpClientNameWithoutFactory_FailsSayingWhatToRegister()
+    {
+        var services = new ServiceCollection();
+        services.AddFineTuning().AddOpenAI(o => { o.ApiKey = "sk"; o.HttpClientName = "missing"; });
+        using var sp = services.BuildServiceProvider();
+
+        var act = () => sp.GetRequiredService<IFineTuneProvider>();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*HttpClientName*AddHttpClient(\"missing\")*");
+    }
+
+    private sealed class CountingHandler : DelegatingHandler
+    {
+        private int _requests;
+
+        public int Requests => _requests;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using FineTune.Sdk;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,6 +9,22 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers FineTune.Sdk with a service collection.</summary>
 public static class FineTuningServiceCollectionExtensions
 {
+    /// <summary>
+    /// Registers the provider-neutral engines of FineTune.Sdk with <see cref="FineTuningOptions"/> bound from a
+    /// configuration section (keys named like its properties, for example <c>Datasets:MaxFindingsPerCode</c>,
+    /// <c>Evaluation:MaxConcurrency</c>), validated at start-up.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind, for example <c>configuration.GetSection("FineTuning")</c>.</param>
+    /// <returns>A builder that adapter packages extend.</returns>
+    public static IFineTuningBuilder AddFineTuning(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<FineTuningOptions>().Bind(configuration);
+        return services.AddFineTuning();
+    }
+
     /// <summary>
     /// Registers the provider-neutral engines of FineTune.Sdk (dataset validation and what later areas add) with
     /// their options validated at start-up. Calling it more than once adds nothing new but applies
@@ -49,7 +66,10 @@ public static class FineTuningServiceCollectionExtensions
         services.TryAddSingleton<ICostEstimator>(sp => new CostEstimator(sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Costs));
 
         // Evaluation
-        services.TryAddSingleton<IEvalRunner>(sp => new EvalRunner(sp.GetService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<EvalRunner>>()));
+        // FineTuningOptions.Evaluation are the defaults of every run that passes no options of its own.
+        services.TryAddSingleton<IEvalRunner>(sp => new ConfiguredEvalRunner(
+            new EvalRunner(sp.GetService<TimeProvider>(), sp.GetService<ILogger<EvalRunner>>()),
+            sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Evaluation));
 
         return new FineTuningBuilder(services);
     }

@@ -50,12 +50,7 @@ public sealed class FineTuneJobHandle
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        _options = options ?? new FineTunePollingOptions();
-        var failures = _options.Validate();
-        if (failures.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", failures), nameof(options));
-        }
+        _options = FineTunePollingOptionsValidator.ThrowIfInvalid(options ?? new FineTunePollingOptions(), nameof(options)).Snapshot();
 
         _provider = provider;
         Id = jobId;

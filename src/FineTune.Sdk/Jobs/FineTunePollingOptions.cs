@@ -31,10 +31,11 @@ public sealed class FineTunePollingOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool IncludeMetrics { get; set; } = true;
 
-    /// <summary>Checks every value; messages name the field and the value.</summary>
-    /// <param name="prefix">The path of these options in their parent.</param>
-    /// <returns>The failures; empty when valid.</returns>
-    public IReadOnlyList<string> Validate(string prefix = "Polling")
+    /// <summary>A copy, so a handle keeps the values it validated even if the caller edits the options later.</summary>
+    internal FineTunePollingOptions Snapshot() => (FineTunePollingOptions)MemberwiseClone();
+
+    /// <summary>The rules <see cref="FineTunePollingOptionsValidator"/> applies; messages name the field and the value.</summary>
+    internal List<string> Validate(string prefix)
     {
         var failures = new List<string>();
         if (InitialInterval <= TimeSpan.Zero)

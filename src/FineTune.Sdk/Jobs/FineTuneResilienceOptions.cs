@@ -53,10 +53,11 @@ public sealed class FineTuneResilienceOptions
     /// <value>Defaults to 15 seconds; at least 0.5 seconds.</value>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Checks every value; messages name the field (with <paramref name="prefix"/>) and the value.</summary>
-    /// <param name="prefix">The path of these options in their parent, for example <c>OpenAI.Resilience</c>.</param>
-    /// <returns>The failures; empty when valid.</returns>
-    public IReadOnlyList<string> Validate(string prefix = "Resilience")
+    /// <summary>A copy, so an engine keeps the values it validated even if the caller edits the options later.</summary>
+    internal FineTuneResilienceOptions Snapshot() => (FineTuneResilienceOptions)MemberwiseClone();
+
+    /// <summary>The rules <see cref="FineTuneResilienceOptionsValidator"/> applies; messages name the field and the value.</summary>
+    internal List<string> Validate(string prefix)
     {
         var failures = new List<string>();
         if (MaxRetryAttempts is < 0 or > 20)

@@ -40,14 +40,8 @@ public sealed class FineTuneResiliencePipeline
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
         ArgumentNullException.ThrowIfNull(options);
-        var failures = options.Validate();
-        if (failures.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", failures), nameof(options));
-        }
-
         _provider = providerName;
-        _options = options;
+        _options = FineTuneResilienceOptionsValidator.ThrowIfInvalid(options, nameof(options)).Snapshot();
         _logger = logger ?? NullLogger.Instance;
         _random = random ?? Random.Shared.NextDouble;
         var clock = timeProvider ?? TimeProvider.System;

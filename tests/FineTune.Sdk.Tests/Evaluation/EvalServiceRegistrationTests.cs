@@ -16,9 +16,9 @@ public sealed class EvalServiceRegistrationTests
         using var provider = services.BuildServiceProvider();
 
         var runner = provider.GetRequiredService<IEvalRunner>();
-        runner.Should().BeOfType<EvalRunner>().And.BeSameAs(provider.GetRequiredService<IEvalRunner>());
+        runner.GetService(typeof(EvalRunner)).Should().BeOfType<EvalRunner>();
+        runner.Should().BeSameAs(provider.GetRequiredService<IEvalRunner>());
         runner.GetService(typeof(TimeProvider)).Should().BeSameAs(clock);
-        runner.GetService(typeof(EvalRunner)).Should().BeSameAs(runner);
         runner.GetService(typeof(string)).Should().BeNull();
         services.Where(d => d.ServiceType == typeof(IEvalRunner)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Singleton);
     }

@@ -179,6 +179,32 @@ public sealed class FineTuneResiliencePipelineTests
         options.MaxRetryAfter.Should().Be(TimeSpan.FromSeconds(60));
         options.AttemptTimeout.Should().Be(TimeSpan.FromSeconds(100));
         options.CircuitBreakerEnabled.Should().BeTrue();
-        options.Validate().Should().BeEmpty();
+        new FineTuneResilienceOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Ctor_OptionsEditedAfterConstruction_KeepsTheValidatedSnapshot()
+    {
+        var clock = new AutoAdvancingClock();
+        var options = Options(retries: 1);
+        var pipeline = new FineTuneResiliencePipeline("test", options, clock);
+        options.MaxRetryAttempts = 10;
+        options.BaseDelay = TimeSpan.FromHours(1);
+        var calls = new List<int>();
+
+        var act = () => pipeline.ExecuteAsync("op", idempotent: true, Script(calls, Status(503), Status(503), Status(503)));
+
+        await act.Should().ThrowAsync<FineTuneException>();
+        calls.Should().HaveCount(2, "the pipeline kept MaxRetryAttempts = 1");
+        clock.Delays.Should().Equal(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void Validator_NamedOptions_PrefixesEveryMessage()
+    {
+        var result = new FineTuneResilienceOptionsValidator().Validate("Bedrock.Resilience", new FineTuneResilienceOptions { MaxRetryAttempts = 21 });
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Be("Bedrock.Resilience.MaxRetryAttempts must be between 0 and 20; it was 21.");
     }
 }
