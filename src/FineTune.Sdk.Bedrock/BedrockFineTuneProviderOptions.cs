@@ -107,7 +107,11 @@ public sealed partial class BedrockFineTuneProviderOptions
             failures.Add($"{prefix}.{nameof(ListPageSize)} must be between 1 and 1000; it was {ListPageSize}.");
         }
 
-        failures.AddRange(Resilience.Validate($"{prefix}.{nameof(Resilience)}"));
+        var resilience = new FineTuneResilienceOptionsValidator().Validate($"{prefix}.{nameof(Resilience)}", Resilience);
+        if (resilience.Failed)
+        {
+            failures.AddRange(resilience.Failures);
+        }
         return failures;
     }
 

@@ -45,13 +45,13 @@ public sealed class AddFineTuningConfigurationTests
         var services = new ServiceCollection();
         services.AddFineTuning(o =>
         {
-            o.Evaluation.MaxRetries = 0;
+            o.Evaluation.Seed = 4242;
             o.Evaluation.CaseTimeout = TimeSpan.FromSeconds(30);
         });
         using var sp = services.BuildServiceProvider();
         var runner = sp.GetRequiredService<IEvalRunner>();
-        var calls = 0;
-        var chat = new ThrowingChatClient(() => Interlocked.Increment(ref calls));
+        long? seedSent = null;
+        var chat = new ThrowingChatClient(options => seedSent = options?.Seed);
 
         var results = new List<EvalCaseResult>();
         await foreach (var r in runner.RunAsync([new GoldenCase("c1", [new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "hi")], "hello")], [new ModelVariant("base", "m", chat)]))
@@ -59,15 +59,15 @@ public sealed class AddFineTuningConfigurationTests
             results.Add(r);
         }
 
-        calls.Should().Be(1, "MaxRetries = 0 from FineTuningOptions.Evaluation applies; the built-in default would retry");
+        seedSent.Should().Be(4242, "Seed = 4242 from FineTuningOptions.Evaluation reaches the runner; the built-in default sends none");
         results.Should().ContainSingle().Which.Error.Should().NotBeNull();
     }
 
-    private sealed class ThrowingChatClient(Action onCall) : Microsoft.Extensions.AI.IChatClient
+    private sealed class ThrowingChatClient(Action<Microsoft.Extensions.AI.ChatOptions?> onCall) : Microsoft.Extensions.AI.IChatClient
     {
         public Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
-            onCall();
+            onCall(options);
             throw new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true };
         }
 

@@ -93,7 +93,7 @@ public sealed class EvalRunnerTests : IDisposable
             },
         };
 
-        var results = await RunAsync(new EvalRunner(), Cases(8), [new ModelVariant("base", "m", client)], new EvalRunOptions { MaxConcurrency = 4, MaxRetries = 0 });
+        var results = await RunAsync(new EvalRunner(), Cases(8), [new ModelVariant("base", "m", client)], new EvalRunOptions { MaxConcurrency = 4 });
 
         results.Should().HaveCount(8).And.OnlyContain(r => r.Error == null);
         client.MaxInFlight.Should().Be(4, "four calls were in flight at once, never more");
