@@ -139,7 +139,7 @@ public sealed class OpenAIChatClientEmulatorTests
         });
         services.Configure<ChatPipelineOptions>(Microsoft.Extensions.Options.Options.DefaultName, o => o.MaxRetries = 3);
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        var chat = provider.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultChatClientKey);
+        var chat = provider.GetRequiredKeyedService<IChatClient>(OpenAIFineTuningBuilderExtensions.DefaultServiceKey);
         var runner = provider.GetRequiredService<IEvalRunner>();
         GoldenCase[] cases = [new("c1", [new ChatMessage(ChatRole.User, "Who discovered Antarctica?")], "x")];
 
