@@ -101,7 +101,7 @@ ChatMessage[] prompt = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, T
 foreach (var model in new[] { job.BaseModel!, job.FineTunedModel! })
 {
     var reply = await chat.GetResponseAsync(prompt, new ChatOptions { ModelId = model, ResponseFormat = ChatResponseFormat.Json });
-    Console.WriteLine($"  {model}: {reply.Text}  ({reply.Usage?.InputTokenCount} in / {reply.Usage?.OutputTokenCount} out, {reply.AdditionalProperties?["latency_ms"]:0} ms)");
+    Console.WriteLine($"  {model}: {reply.Text}  ({reply.Usage?.InputTokenCount} in / {reply.Usage?.OutputTokenCount} out, {reply.AdditionalProperties?[ChatPipelineProperties.LatencyMilliseconds]:0} ms)");
 }
 
 var retires = provider.GetService<ModelRetirementSchedule>()?.GetRetirementDate(job.FineTunedModel!);

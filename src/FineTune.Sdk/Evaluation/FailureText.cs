@@ -22,7 +22,7 @@ internal static partial class FailureText
             _ when exception.Data["StatusCode"] is int code => $"{exception.GetType().Name}: HTTP {code}.",
             _ => exception.GetType().Name + ": " + FirstLine(exception.Message),
         };
-        text = Secret().Replace(text, "[redacted]");
+        text = Secret().Replace(SecretScrubber.Scrub(text)!, SecretScrubber.Redacted);
         return text.Length > MaxLength ? text[..MaxLength] : text;
     }
 

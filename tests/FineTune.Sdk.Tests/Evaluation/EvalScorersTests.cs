@@ -223,7 +223,7 @@ public sealed class EvalScorersTests
         var error = Score(EvalScorers.LlmJudge(judge), Case("ref"), "answer").ScorerError;
 
         error.Should().StartWith("Judge call failed: FineTuneException: HTTP 401 (invalid_api_key): Incorrect API key provided");
-        error.Should().NotContain("sk-proj").And.NotContain("second line").And.Contain("[redacted]");
+        error.Should().NotContain("sk-proj").And.NotContain("second line").And.Contain(SecretScrubber.Redacted);
     }
 
     [Fact]
