@@ -14,7 +14,7 @@ public sealed class JobsLogTests
         var provider = new FakeFineTuneProvider();
         provider.AddJob("ftjob-log", new FakeJobTimeline(FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running));
         var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(5), JitterFactor = 0, Timeout = TimeSpan.FromSeconds(30) };
-        var handle = new FineTuneJobHandle(provider, "ftjob-log", options, new AutoAdvancingClock(), logger);
+        var handle = new FineTuneJobHandle(provider, "ftjob-log", options, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)), logger);
 
         await FluentActions.Awaiting(() => handle.WaitForCompletionAsync()).Should().ThrowAsync<TimeoutException>();
 
@@ -48,7 +48,7 @@ public sealed class JobsLogTests
         });
         listener.Start();
         var options = new FineTuneResilienceOptions { AttemptTimeout = null, UseJitter = false, CircuitBreakerEnabled = false };
-        var pipeline = new FineTuneResiliencePipeline("log-test", options, new AutoAdvancingClock(), logger);
+        var pipeline = new FineTuneResiliencePipeline("log-test", options, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)), logger);
         var calls = 0;
 
         await pipeline.ExecuteAsync("jobs.get", idempotent: true, _ => ++calls < 3
