@@ -49,23 +49,47 @@ internal static class AtomicFile
     /// <param name="write">Writes the whole content to the stream it is given.</param>
     /// <param name="cancellationToken">A token to cancel the write (the target is then left as it was).</param>
     /// <returns>A task that completes when the file is in place and durable.</returns>
-    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return WriteAsync(path, async (stream, token) =>
+        {
+            await write(stream, token).ConfigureAwait(false);
+            return true;
+        }, overwrite: true, cancellationToken);
+    }
+
+    /// <summary>Writes the stream <paramref name="write"/> produces to <paramref name="path"/> atomically.</summary>
+    /// <typeparam name="T">What the writer returns.</typeparam>
+    /// <param name="path">The target file.</param>
+    /// <param name="write">Writes the whole content to the stream it is given.</param>
+    /// <param name="overwrite">Whether an existing target is replaced; otherwise an existing target fails the rename with an <see cref="IOException"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the write (the target is then left as it was).</param>
+    /// <returns>What <paramref name="write"/> returned, once the file is in place and durable.</returns>
+    public static async Task<T> WriteAsync<T>(string path, Func<Stream, CancellationToken, Task<T>> write, bool overwrite, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
+        if (!overwrite && File.Exists(full))
+        {
+            throw new IOException($"The file '{full}' already exists.");
+        }
+
         var temp = TempPathFor(full);
         try
         {
+            T result;
             var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 65536, FileOptions.Asynchronous);
             await using (stream.ConfigureAwait(false))
             {
-                await write(stream, cancellationToken).ConfigureAwait(false);
+                result = await write(stream, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            Commit(temp, full);
+            Commit(temp, full, overwrite);
+            return result;
         }
         finally
         {
@@ -73,12 +97,29 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Creates a temporary file beside <paramref name="path"/> for a caller that writes it, flushes it to disk
+    /// (<c>Flush(flushToDisk: true)</c>), disposes it and commits it with <see cref="Commit"/>, or discards it.
+    /// </summary>
+    /// <param name="path">The target file.</param>
+    /// <returns>The temporary path and its open stream.</returns>
+    public static (string TempPath, FileStream Stream) CreateTemp(string path)
+    {
+        var temp = TempPathFor(Path.GetFullPath(path));
+        return (temp, new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous));
+    }
+
+    /// <summary>Deletes a temporary file left by a write that did not commit; never throws.</summary>
+    /// <param name="temp">The temporary file.</param>
+    public static void Discard(string temp) => DeleteQuietly(temp);
+
     /// <summary>Renames a flushed temporary file over the target and makes the rename durable.</summary>
     /// <param name="temp">The temporary file, in the target's folder, already flushed to disk.</param>
     /// <param name="path">The target file.</param>
-    public static void Commit(string temp, string path)
+    /// <param name="overwrite">Whether an existing target is replaced (otherwise the rename fails with an <see cref="IOException"/>).</param>
+    public static void Commit(string temp, string path, bool overwrite = true)
     {
-        File.Move(temp, path, overwrite: true);
+        File.Move(temp, path, overwrite);
         FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
