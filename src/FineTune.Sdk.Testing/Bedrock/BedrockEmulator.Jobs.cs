@@ -107,7 +107,7 @@ public sealed partial class BedrockEmulator
             throw AwsApiException.Conflict($"A custom model with the name {modelName} already exists or is being created.");
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         var id = RandomId(12);
         var job = new BedrockJob
         {
@@ -129,13 +129,14 @@ public sealed partial class BedrockEmulator
             Sequence = NextSequence(),
             CreationTime = now,
             Seed = _random.Next(),
+            Ids = _journal is null ? null : new Random(_journal.DeriveSeed("job:" + id)),
             TrainingData = trainingBucket.Objects.TryGetValue(trainingKey, out var training) ? training.Content : null,
             ValidationData = validationData,
             LastModifiedTime = now,
             PhaseStart = now,
         };
         _jobs[job.Arn] = job;
-        if (Options.LoseJobCreateResponses > 0)
+        if (!_replaying && Options.LoseJobCreateResponses > 0)
         {
             Options.LoseJobCreateResponses--;
             return EmulatorResponse.LostInFlight();
@@ -266,7 +267,7 @@ public sealed partial class BedrockEmulator
             throw AwsApiException.Validation($"The model customization job {job.Name} cannot be stopped because its status is {job.Status}.");
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         job.Status = "Stopping";
         job.Phase = "Stopping";
         job.PhaseStart = now;
@@ -371,7 +372,7 @@ public sealed partial class BedrockEmulator
 
     private void AdvanceAll()
     {
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         foreach (var job in _jobs.Values.OrderBy(j => j.Sequence))
         {
             AdvanceJob(job, now);
@@ -521,7 +522,7 @@ public sealed partial class BedrockEmulator
 
         var model = new BedrockCustomModel
         {
-            Arn = $"arn:aws:bedrock:{Options.Region}:{Options.AccountId}:custom-model/{job.BaseModel.Id}/{RandomId(12)}",
+            Arn = $"arn:aws:bedrock:{Options.Region}:{Options.AccountId}:custom-model/{job.BaseModel.Id}/{RandomId(12, job.Ids)}",
             Name = job.CustomModelName,
             Job = job,
             CreationTime = at,

@@ -10,6 +10,9 @@ internal sealed class BedrockJob
 
     public required string Id { get; init; }
 
+    /// <summary>Gets the job's own id generator when the emulator keeps a state file; <see langword="null"/> for the shared one.</summary>
+    public Random? Ids { get; init; }
+
     public required string Name { get; init; }
 
     public required string CustomModelName { get; init; }

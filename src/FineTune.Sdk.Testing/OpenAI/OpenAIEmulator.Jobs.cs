@@ -75,10 +75,12 @@ public sealed partial class OpenAIEmulator
 
         var training = TrainingFile.Check(trainingFile.Content, methodType, "training_file", baseModel.Accounting, requireMinimum: true);
         var validation = validationFile is null ? null : TrainingFile.Check(validationFile.Content, methodType, "validation_file", baseModel.Accounting, requireMinimum: false);
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
+        var id = RandomId("ftjob-", 24);
         var job = new EmulatedJob
         {
-            Id = RandomId("ftjob-", 24),
+            Ids = _journal is null ? null : new Random(_journal.DeriveSeed("job:" + id)),
+            Id = id,
             Sequence = NextSequence(),
             CreatedAt = now.ToUnixTimeSeconds(),
             Model = modelName.StartsWith("ft:", StringComparison.Ordinal) ? modelName : baseModel.Id,
@@ -113,7 +115,7 @@ public sealed partial class OpenAIEmulator
         AddEvent(job, job.CreatedAt, "info", validationId is null
             ? $"Validating training file: {trainingId}"
             : $"Validating training file: {trainingId} and validation file: {validationId}");
-        if (Options.LoseJobCreateResponses > 0)
+        if (!_replaying && Options.LoseJobCreateResponses > 0)
         {
             Options.LoseJobCreateResponses--;
             return EmulatorResponse.LostInFlight();
@@ -393,7 +395,7 @@ public sealed partial class OpenAIEmulator
         }
 
         job.Status = "queued";
-        job.PhaseStart = TimeProvider.GetUtcNow();
+        job.PhaseStart = UtcNow();
         AddEvent(job, Now(), "info", "Fine-tuning job resumed, moving job to queued state");
         return Ok(w => WriteJob(w, job));
     }
@@ -416,12 +418,12 @@ public sealed partial class OpenAIEmulator
 
     private void AddEvent(EmulatedJob job, long createdAt, string level, string message, string type = "message", string? dataJson = "{}")
     {
-        job.Events.Add(new EmulatedEvent(RandomId("ftevent-", 24), createdAt, level, message, type, dataJson));
+        job.Events.Add(new EmulatedEvent(RandomId("ftevent-", 24, random: job.Ids), createdAt, level, message, type, dataJson));
     }
 
     private void AdvanceAll()
     {
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         foreach (var job in _jobs.Values)
         {
             Advance(job, now);
@@ -532,7 +534,7 @@ public sealed partial class OpenAIEmulator
             }
         }
 
-        job.ReservedModelName = $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8)}";
+        job.ReservedModelName = $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8, random: job.Ids)}";
         var unix = at.ToUnixTimeSeconds();
         if (job.Training.TruncatedExamples > 0)
         {
@@ -589,8 +591,8 @@ public sealed partial class OpenAIEmulator
         if (epochEnd)
         {
             var final = stepNumber == job.TotalSteps;
-            var model = final ? job.ReservedModelName! : $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8)}:ckpt-step-{stepNumber}";
-            job.Checkpoints.Add(new EmulatedCheckpoint(RandomId("ftckpt_", 24), unix, model, job.Id, stepNumber, row));
+            var model = final ? job.ReservedModelName! : $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8, random: job.Ids)}:ckpt-step-{stepNumber}";
+            job.Checkpoints.Add(new EmulatedCheckpoint(RandomId("ftckpt_", 24, random: job.Ids), unix, model, job.Id, stepNumber, row));
             if (job.Checkpoints.Count > 3)
             {
                 job.Checkpoints.RemoveAt(0);
@@ -602,7 +604,7 @@ public sealed partial class OpenAIEmulator
             job.FineTunedModel = job.ReservedModelName;
             job.TrainedTokens = job.Training.TokensPerEpoch * (long)job.Epochs.Value;
             var csv = ResultsCsv(job);
-            var result = AddFile("step_metrics.csv", "fine-tune-results", csv, createdAt: unix);
+            var result = AddFile("step_metrics.csv", "fine-tune-results", csv, createdAt: unix, random: job.Ids);
             job.ResultFiles.Add(result.Id);
             job.Status = "succeeded";
             job.FinishedAt = unix;
