@@ -68,6 +68,9 @@ internal sealed class BedrockJob
 
     public int StepsPerEpoch { get; set; }
 
+    /// <summary>Gets or sets the number of training records (known after validation).</summary>
+    public int RecordCount { get; set; }
+
     public int TotalSteps { get; set; }
 
     public int StepsDone { get; set; }

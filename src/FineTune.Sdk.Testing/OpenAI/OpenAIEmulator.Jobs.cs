@@ -616,10 +616,12 @@ public sealed partial class OpenAIEmulator
     private static MetricsRow Metrics(EmulatedJob job, int step, bool withValidation, bool fullValidation)
     {
         var progress = (double)step / job.TotalSteps;
+        var curve = Curve(job);
         var noise = (Unit(job.Seed, step, 1) - 0.5) * 0.2 * (1 - (0.5 * progress));
-        var trainLoss = Math.Max(0.01, 0.05 + (1.9 * Math.Exp(-4 * progress)) + noise);
-        double? validLoss = withValidation ? Math.Max(0.01, trainLoss + 0.08 + ((Unit(job.Seed, step, 2) - 0.5) * 0.1)) : null;
-        double? fullValidLoss = fullValidation ? Math.Max(0.01, 0.13 + (1.9 * Math.Exp(-4 * progress))) : null;
+        var smoothTrain = Math.Max(0.01, curve.Decay(0.05, 1.9, progress) + noise);
+        var trainLoss = smoothTrain + curve.Spike(step);
+        double? validLoss = withValidation ? Math.Max(0.01, smoothTrain + 0.08 + ((Unit(job.Seed, step, 2) - 0.5) * 0.1) + curve.Overfit(progress)) : null;
+        double? fullValidLoss = fullValidation ? Math.Max(0.01, curve.Decay(0.13, 1.9, progress) + curve.Overfit(progress)) : null;
         return new MetricsRow(
             step,
             Math.Round(trainLoss, 5),
@@ -630,13 +632,16 @@ public sealed partial class OpenAIEmulator
             fullValidLoss is { } f2 ? Math.Round(Accuracy(f2), 5) : null);
     }
 
+    /// <summary>The job's curve: 2 epochs at multiplier 1.8 (0.1 for DPO) are the full budget (docs/emulator.md).</summary>
+    private static TrainingCurve Curve(EmulatedJob job)
+    {
+        var defaultMultiplier = job.Method == "dpo" ? 0.1 : 1.8;
+        return new TrainingCurve(job.Seed, (int)job.Epochs.Value, 2, job.LearningRate.Value / defaultMultiplier, job.Training.ExampleCount);
+    }
+
     private static double Accuracy(double loss) => Math.Clamp(1 - (loss / 2.2), 0, 1);
 
-    private static double Unit(int seed, int step, int stream)
-    {
-        var hash = Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{seed}:{step}:{stream}"));
-        return (hash % 10_000) / 10_000.0;
-    }
+    private static double Unit(int seed, int step, int stream) => TrainingCurve.Unit(seed, step, stream);
 
     private static string MetricsData(MetricsRow row, int totalSteps) => Encoding.UTF8.GetString(JsonBody.Write(w =>
     {

@@ -25,8 +25,11 @@ public sealed class TrainingDiagnostician
     /// <summary>The smallest final gap that counts as widening.</summary>
     internal const double GapEnd = 0.25;
 
-    /// <summary>A drop of this share of the loss over the last tenth of the steps means it is still falling steeply.</summary>
-    internal const double SteepDrop = 0.10;
+    /// <summary>A drop of this share of the loss over the last tenth of the steps means it is still falling steeply ...</summary>
+    internal const double SteepDrop = 0.08;
+
+    /// <summary>... when the drop is also at least this much (absolute): near a loss floor small drops are not steep.</summary>
+    internal const double SteepDropAbsolute = 0.05;
 
     /// <summary>A final training loss at or above this is high.</summary>
     internal const double HighLoss = 1.0;
@@ -181,13 +184,14 @@ public sealed class TrainingDiagnostician
         });
     }
 
-    /// <summary>FT5003: the mean loss of the last tenth of the steps is at least 10 % below the tenth before it.</summary>
+    /// <summary>FT5003: the median loss of the last tenth of the steps is at least 8 % and 0.05 below the tenth before it
+    /// (medians, so a spike does not look like progress).</summary>
     private static void StillFalling(List<(int Step, double Value)> train, TrainingDiagnosticsContext context, List<TrainingFinding> findings)
     {
         var tenth = Math.Max(2, train.Count / 10);
-        var last = Mean(train.Skip(train.Count - tenth).Select(p => p.Value));
-        var previous = Mean(train.Skip(train.Count - (2 * tenth)).Take(tenth).Select(p => p.Value));
-        if (previous <= 0 || (previous - last) / previous < SteepDrop)
+        var last = Median(train.Skip(train.Count - tenth).Select(p => p.Value).ToList());
+        var previous = Median(train.Skip(train.Count - (2 * tenth)).Take(tenth).Select(p => p.Value).ToList());
+        if (previous <= 0 || (previous - last) / previous < SteepDrop || previous - last < SteepDropAbsolute)
         {
             return;
         }
@@ -322,7 +326,7 @@ public sealed class TrainingDiagnostician
         var window = train.Where(p => Math.Abs(p.Step - step) <= 2).Select(p => p.Value).ToList();
         if (window.Count > 0)
         {
-            return Mean(window);
+            return Median(window);
         }
 
         return train.MinBy(p => Math.Abs(p.Step - step)).Value;
