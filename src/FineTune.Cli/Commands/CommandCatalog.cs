@@ -18,5 +18,6 @@ internal static class CommandCatalog
         yield return EmulateCommand.Create(context);
         yield return EvalCommand.Create(context);
         yield return RegistryCommand.Create(context);
+        yield return RunCommand.Create(context);
     }
 }
