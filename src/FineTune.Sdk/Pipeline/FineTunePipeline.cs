@@ -243,7 +243,7 @@ public sealed class FineTunePipeline
             if (report.ErrorCount > 0)
             {
                 var first = report.Findings.Where(f => f.Severity == FindingSeverity.Error).Take(5)
-                    .Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Code} line {f.Line}: {f.Message}"));
+                    .Select(f => f.Line > 0 ? string.Create(CultureInfo.InvariantCulture, $"{f.Code} line {f.Line}: {f.Message}") : $"{f.Code}: {f.Message}");
                 return string.Create(CultureInfo.InvariantCulture, $"the dataset has {report.ErrorCount} error(s) (run 'finetune validate {definition.Dataset}' for all): {string.Join("; ", first)}");
             }
 
@@ -280,6 +280,7 @@ public sealed class FineTunePipeline
         {
             if (!definition.Redact)
             {
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Redact, "not asked for (redact: false)");
                 return null;
             }
 
