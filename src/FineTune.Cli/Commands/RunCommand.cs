@@ -112,7 +112,18 @@ internal static class RunCommand
             {
                 case "emulator":
                     // The embedded OpenAI emulator: no key, no network; its state is kept in the output folder so a rerun re-attaches.
-                    backend._emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { Speed = speed, RandomSeed = definition.Split.Seed });
+                    var output = definition.ResolvePath(definition.Output);
+                    Directory.CreateDirectory(output);
+                    try
+                    {
+                        backend._emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { Speed = speed, RandomSeed = definition.Split.Seed, StatePath = Path.Combine(output, "emulator-state.json") });
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        backend.Error = ex.Message;
+                        break;
+                    }
+
                     backend._http = new HttpClient(backend._emulator.CreateHttpMessageHandler());
                     backend.Use(new OpenAIFineTuneProviderOptions { Endpoint = OpenAIEmulator.InProcessEndpoint.ToString(), ApiKey = "emulator" }, backend._http, fast: true);
                     break;

@@ -447,7 +447,25 @@ public sealed class FineTunePipeline
                 TrainAccuracy = m.TrainAccuracy,
                 ValidAccuracy = m.FullValidAccuracy ?? m.ValidAccuracy,
             }).ToList();
-            _state.Diagnosis = PipelineDiagnosis.Diagnose(metrics, _state).ToList();
+            var context = new TrainingDiagnosticsContext
+            {
+                TrainingExamples = (int?)_state.Split?.TrainRows,
+                ValidationExamples = (int?)_state.Split?.ValidationRows,
+                Epochs = _state.Job.Epochs,
+                BatchSize = _state.Job.BatchSize,
+                LearningRateMultiplier = _state.Job.LearningRateMultiplier,
+                BaseModel = definition.BaseModel,
+            };
+            var diagnosis = new TrainingDiagnostician().Diagnose(metrics, context);
+            _state.Diagnosis = diagnosis.Findings.Select(f => new PipelineRunState.DiagnosisFinding
+            {
+                Code = f.Code,
+                Kind = f.Kind.ToString(),
+                Severity = f.Severity.ToString().ToLowerInvariant(),
+                Message = f.Message,
+                Advice = f.Advice,
+                Figures = f.Figures.Count == 0 ? null : new SortedDictionary<string, double>(f.Figures.ToDictionary(), StringComparer.Ordinal),
+            }).ToList();
             foreach (var finding in _state.Diagnosis)
             {
                 Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, $"{finding.Severity} {finding.Code}: {finding.Message}");

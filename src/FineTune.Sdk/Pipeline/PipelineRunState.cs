@@ -163,11 +163,15 @@ internal sealed class PipelineRunState
     {
         public string Code { get; set; } = string.Empty;
 
+        public string Kind { get; set; } = string.Empty;
+
         public string Severity { get; set; } = string.Empty;
 
         public string Message { get; set; } = string.Empty;
 
         public string? Advice { get; set; }
+
+        public SortedDictionary<string, double>? Figures { get; set; }
     }
 
     internal sealed class ComparisonSection
