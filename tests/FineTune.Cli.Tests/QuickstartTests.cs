@@ -5,6 +5,7 @@ using FineTune.Tests;
 namespace FineTune.Cli.Tests;
 
 /// <summary>The README's first command, exactly as written there, as a child process from the repository root.</summary>
+[Collection(ChildBuilds.Name)]
 public sealed class QuickstartTests
 {
     private const string Command = "dotnet run --project src/FineTune.Cli -- run samples/quickstart/finetune.yaml";
