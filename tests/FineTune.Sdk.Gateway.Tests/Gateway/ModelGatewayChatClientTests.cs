@@ -199,13 +199,22 @@ public sealed class ModelGatewayChatClientTests
         using var parentSource = new ActivitySource("FineTune.Sdk");
         var key = GatewayScope.Keys(inRollout: true, 1)[0];
 
+        ActivityTraceId trace;
         using (var parent = parentSource.StartActivity("app.request"))
         {
+            trace = parent!.TraceId;
             await gateway.GetResponseAsync("hi", GatewayScope.For(key));
             parent!.GetTagItem("finetune.gateway.variant").Should().Be("candidate");
         }
 
-        var span = activities.Should().ContainSingle(a => a.OperationName == "finetune.gateway.chat" && (string?)a.GetTagItem("gen_ai.request.model") == GatewayScope.CandidateModel).Subject;
+        List<Activity> stopped;
+        lock (activities)
+        {
+            stopped = [.. activities];
+        }
+
+        var span = stopped.Should().ContainSingle(a => a.OperationName == "finetune.gateway.chat" && a.TraceId == trace).Subject;
+        span.GetTagItem("gen_ai.request.model").Should().Be(GatewayScope.CandidateModel);
         span.GetTagItem("gen_ai.operation.name").Should().Be("chat");
         span.GetTagItem("gen_ai.provider.name").Should().Be("local");
         span.GetTagItem("finetune.gateway.variant").Should().Be("candidate");
