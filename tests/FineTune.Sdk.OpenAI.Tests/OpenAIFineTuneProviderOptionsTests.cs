@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using FineTune.Tests;
 using FineTune.Sdk.Testing;
 using Microsoft.Extensions.AI;
@@ -78,7 +79,7 @@ public sealed class OpenAIFineTuneProviderOptionsTests
     [Fact]
     public async Task AddOpenAI_FromConfiguration_ResolvesWorkingProviderAndChatClient()
     {
-        await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions(), new FakeTimeProvider());
+        await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions(), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         var endpoint = await emulator.StartAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -137,10 +138,10 @@ public sealed class OpenAIFineTuneProviderOptionsTests
     [Fact]
     public async Task AddOpenAI_InProcessHandler_RunsAJobWithoutSockets()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new AutoAdvancingFakeTimeProvider();
         await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 5 }, clock);
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new AutoAdvancingClock(clock, clock.Advance));
+        services.AddSingleton<TimeProvider>(clock);
         services.AddFineTuning().AddOpenAI(
             o =>
             {

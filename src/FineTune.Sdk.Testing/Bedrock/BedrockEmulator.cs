@@ -27,7 +27,7 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     /// <summary>Initializes a new instance of the <see cref="BedrockEmulator"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults. Validated here.</param>
     /// <param name="timeProvider">The clock jobs run on; <see langword="null"/> for <see cref="TimeProvider.System"/>.
-    /// Pass a <see cref="FakeTimeProvider"/> to step through every state.</param>
+    /// Pass a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/> to step through every state.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public BedrockEmulator(BedrockEmulatorOptions? options = null, TimeProvider? timeProvider = null)
     {

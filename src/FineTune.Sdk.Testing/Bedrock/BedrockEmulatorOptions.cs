@@ -33,7 +33,7 @@ public sealed class BedrockEmulatorOptions
 
     /// <summary>Gets or sets how far <c>x-amz-date</c> may be from the emulator's clock.</summary>
     /// <value>Default <see langword="null"/>: not checked, so clients on the real clock can talk to an emulator on a
-    /// <see cref="FakeTimeProvider"/>. The service allows about 5 minutes.</value>
+    /// <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/>. The service allows about 5 minutes.</value>
     public TimeSpan? MaxClockSkew { get; set; }
 
     /// <summary>Gets or sets the role ARNs Bedrock can assume; any other answers <c>Could not assume provided IAM role.</c></summary>

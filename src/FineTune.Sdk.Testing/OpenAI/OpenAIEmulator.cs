@@ -31,7 +31,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     /// <summary>Initializes a new instance of the <see cref="OpenAIEmulator"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults. Validated here.</param>
     /// <param name="timeProvider">The clock training runs on; <see langword="null"/> for <see cref="TimeProvider.System"/>.
-    /// Pass a <see cref="FakeTimeProvider"/> to step through every state.</param>
+    /// Pass a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/> to step through every state.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public OpenAIEmulator(OpenAIEmulatorOptions? options = null, TimeProvider? timeProvider = null)
     {

@@ -44,7 +44,7 @@ public sealed class OpenAIEmulatorOptions
 
     /// <summary>Gets or sets a value indicating whether running jobs report <c>estimated_finish</c>.</summary>
     /// <value>Default <see langword="true"/>, as the service. Set <see langword="false"/> when a client compares the estimate
-    /// with the real clock while the emulator runs on a <see cref="FakeTimeProvider"/> (the OpenAI .NET package's
+    /// with the real clock while the emulator runs on a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/> (the OpenAI .NET package's
     /// <c>WaitForCompletion</c> throws on an estimate in its past).</value>
     public bool ReportEstimatedFinish { get; set; } = true;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using FineTune.Sdk.Testing;
 using FineTune.Tests;
@@ -14,7 +15,7 @@ public sealed class BedrockEmulatorEndToEndTests : IAsyncLifetime, IDisposable
 {
     private const string Bucket = "finetune-bucket";
     private const string BaseModel = "amazon.nova-micro-v1:0:128k";
-    private readonly FakeTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly string _dir = Directory.CreateTempSubdirectory("bedrock-e2e-").FullName;
     private BedrockEmulator _emulator = null!;
     private Uri _endpoint = null!;

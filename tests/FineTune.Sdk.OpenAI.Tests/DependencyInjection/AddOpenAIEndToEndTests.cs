@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using FineTune.Sdk.Testing;
 using FineTune.Tests;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ public sealed class AddOpenAIEndToEndTests
     public async Task ComposedProvider_Lifecycle_DeduplicatesRetriesAndFindsLostStart()
     {
         await using var scope = await EmulatorScope.StartAsync();
-        var logs = new CapturingLoggerFactory();
+        using var logProvider = new FakeLoggerProvider();
+        using var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logProvider));
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(scope.Clock);
         services.AddSingleton<ILoggerFactory>(logs);
@@ -39,7 +41,7 @@ public sealed class AddOpenAIEndToEndTests
         done.FineTunedModel.Should().NotBeNullOrEmpty();
         events.Should().NotBeEmpty();
         scope.Emulator.JobCount.Should().Be(1, "the retried start found the job the lost response created");
-        logs.Entries.Select(e => e.EventId).Should().Contain([2010, 2011, 2004, 2013, 2012], "logging, resilience and retry-safe start are all in the chain");
+        logProvider.Collector.GetSnapshot().Select(e => e.Id.Id).Should().Contain([2010, 2011, 2004, 2013, 2012], "logging, resilience and retry-safe start are all in the chain");
         provider.GetService<OpenAIFineTuneProvider>().Should().NotBeNull();
     }
 }

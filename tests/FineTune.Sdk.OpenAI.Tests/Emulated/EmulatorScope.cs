@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using FineTune.Sdk.Testing;
 using FineTune.Tests;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,15 +6,15 @@ using Microsoft.Extensions.Logging;
 
 namespace FineTune.Sdk.OpenAI.Tests;
 
-/// <summary>An emulator on loopback HTTP, a driving clock, and a provider pointed at it through the real OpenAI client.</summary>
+/// <summary>An emulator on loopback HTTP on a clock that the client's delays move forward, and a provider pointed at it through the real OpenAI client.</summary>
 internal sealed class EmulatorScope : IAsyncDisposable
 {
-    private EmulatorScope(OpenAIEmulator emulator, FakeTimeProvider emulatorClock, Uri endpoint)
+    private EmulatorScope(OpenAIEmulator emulator, AutoAdvancingFakeTimeProvider emulatorClock, Uri endpoint)
     {
         Emulator = emulator;
         EmulatorClock = emulatorClock;
         Endpoint = endpoint;
-        Clock = new AutoAdvancingClock(emulatorClock, emulatorClock.Advance);
+        Clock = emulatorClock;
     }
 
     public static string TrainingFile => RepoPaths.Dataset("azure-finetune-tutorial/training_set.jsonl");
@@ -22,9 +23,9 @@ internal sealed class EmulatorScope : IAsyncDisposable
 
     public OpenAIEmulator Emulator { get; }
 
-    public FakeTimeProvider EmulatorClock { get; }
+    public AutoAdvancingFakeTimeProvider EmulatorClock { get; }
 
-    public AutoAdvancingClock Clock { get; }
+    public AutoAdvancingFakeTimeProvider Clock { get; }
 
     public Uri Endpoint { get; }
 
@@ -32,7 +33,7 @@ internal sealed class EmulatorScope : IAsyncDisposable
 
     public static async Task<EmulatorScope> StartAsync(Action<OpenAIEmulatorOptions>? configure = null)
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var options = new OpenAIEmulatorOptions { RandomSeed = 7 };
         configure?.Invoke(options);
         var emulator = new OpenAIEmulator(options, clock);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using FineTune.Sdk.Testing;
 using FineTune.Sdk.Tests;
@@ -87,7 +88,7 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         rehydrated.Status.Should().Be(FineTuneJobStatus.Succeeded);
         rehydrated.FineTunedModel.Should().Be(job.FineTunedModel);
         output.WriteLine($"seeded run: model={job.FineTunedModel} created={job.CreatedAt} finished={job.FinishedAt} tokens={job.TrainedTokens} metrics={metrics.Count} steps=[{string.Join(",", metrics.Select(m => m.Step))}] ckpts=[{string.Join(",", checkpoints.Select(c => c.StepNumber + ":" + c.ModelId + ":" + c.Metrics!.TrainLoss))}] rows={rows.Count} valid={rows.Count(r => r.ValidLoss is not null)} in={answer.Usage.InputTokenCount} out={answer.Usage.OutputTokenCount} lat={answer.AdditionalProperties![ChatPipelineProperties.LatencyMilliseconds]} events={events.Count}");
-        output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.Delays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.Delays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
+        output.WriteLine($"measured: {scope.Emulator.RequestCount} HTTP requests for the lifecycle; {scope.Clock.ScheduledDelays.Count} poll delays totalling {TimeSpan.FromTicks(scope.Clock.ScheduledDelays.Sum(d => d.Ticks))} of emulated time; {updates.Count} updates ({events.Count} events, {metrics.Count} metrics); {rows.Count} CSV rows; {checkpoints.Count} checkpoints; trained tokens {job.TrainedTokens}");
     }
 
     [Fact(Timeout = 60_000)]
@@ -253,13 +254,13 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
         scope.Emulator.Options.RetryAfter = TimeSpan.FromSeconds(3);
         scope.Emulator.Options.RateLimitNextRequests = 4;
         var before = scope.Emulator.RequestCount;
-        var delaysBefore = scope.Clock.Delays.Count;
+        var delaysBefore = scope.Clock.ScheduledDelays.Count;
 
         var fetched = await provider.GetJobAsync(job.Id);
 
         fetched.Id.Should().Be(job.Id);
         (scope.Emulator.RequestCount - before).Should().Be(5, "4 x 429 then success; the OpenAI package's own retries are off");
-        scope.Clock.Delays.Skip(delaysBefore).Should().Equal(Enumerable.Repeat(TimeSpan.FromSeconds(3), 4), "Retry-After is honoured");
+        scope.Clock.ScheduledDelays.Skip(delaysBefore).Should().Equal(Enumerable.Repeat(TimeSpan.FromSeconds(3), 4), "Retry-After is honoured");
     }
 
     [Fact(Timeout = 60_000)]
@@ -379,15 +380,15 @@ public sealed class OpenAIFineTuneProviderEmulatorTests(ITestOutputHelper output
     [Fact(Timeout = 60_000)]
     public async Task InProcessHandler_WorksWithoutSockets()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new AutoAdvancingFakeTimeProvider();
         await using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 3 }, clock);
         using var http = new HttpClient(emulator.CreateHttpMessageHandler());
         var options = EmulatorScope.Options(OpenAIEmulator.InProcessEndpoint);
-        var provider = EmulatorScope.Compose(options, new AutoAdvancingClock(clock, clock.Advance), loggerFactory: null, http);
+        var provider = EmulatorScope.Compose(options, clock, loggerFactory: null, http);
 
         var file = await provider.UploadFileAsync(EmulatorScope.TrainingFile);
         var job = await provider.StartJobAsync(new FineTuneJobRequest("gpt-4o-mini-2024-07-18", file.Id) { Method = FineTuneMethod.Supervised });
-        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, new AutoAdvancingClock(clock, clock.Advance)).WaitForCompletionAsync();
+        var final = await provider.TrackJob(job.Id, EmulatorScope.Polling, clock).WaitForCompletionAsync();
 
         final.Status.Should().Be(FineTuneJobStatus.Succeeded);
     }

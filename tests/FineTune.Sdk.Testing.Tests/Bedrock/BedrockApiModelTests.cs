@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -18,7 +19,7 @@ public sealed class BedrockApiModelTests : IDisposable
     private const string Bucket = "model-bucket";
     private static readonly Lazy<JsonElement> ControlPlane = new(() => Load("bedrock-service-2.json"));
     private static readonly Lazy<JsonElement> Runtime = new(() => Load("bedrock-runtime-service-2.json"));
-    private readonly FakeTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly BedrockEmulator _emulator;
     private readonly HttpClient _http;
     private readonly List<string> _problems = [];

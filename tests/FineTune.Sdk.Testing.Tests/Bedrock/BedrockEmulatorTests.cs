@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +12,7 @@ public sealed class BedrockEmulatorTests : IDisposable
     private const string Bucket = "training-bucket";
     private const string Role = "arn:aws:iam::123456789012:role/BedrockFineTuning";
     private const string NovaMicro = "amazon.nova-micro-v1:0:128k";
-    private readonly FakeTimeProvider _clock = new();
+    private readonly AutoAdvancingFakeTimeProvider _clock = new() { AutoAdvance = false };
     private readonly BedrockEmulator _emulator;
     private readonly SigningHandler _signer;
     private readonly HttpClient _http;
@@ -374,7 +375,7 @@ public sealed class BedrockEmulatorTests : IDisposable
         _emulator.Options.ResponseDelay = TimeSpan.FromSeconds(30);
 
         var pending = SendAsync(HttpMethod.Get, "/custom-models");
-        await WaitUntilAsync(() => _clock.PendingTimerCount > 0);
+        await WaitUntilAsync(() => _clock.ScheduledDelays.Count > 0);
         pending.IsCompleted.Should().BeFalse();
         _clock.Advance(TimeSpan.FromSeconds(30));
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using System.Text.Json;
 using FineTune.Tests;
@@ -29,7 +30,7 @@ public sealed class EmulatorLiftTests(ITestOutputHelper output)
             })).Append('\n');
         }
 
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 1 }, clock);
         using var client = RawOpenAIClient.InProcess(emulator);
         var file = (await client.UploadAsync(Encoding.UTF8.GetBytes(jsonl.ToString()), "dbpedia.jsonl")).GetProperty("id").GetString()!;

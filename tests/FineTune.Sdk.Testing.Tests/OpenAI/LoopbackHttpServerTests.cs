@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -13,7 +14,7 @@ public sealed class LoopbackHttpServerTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 3 }, new FakeTimeProvider());
+        _emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 3 }, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         _baseAddress = await _emulator.StartAsync();
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json;
@@ -13,7 +14,7 @@ namespace FineTune.Sdk.Testing.Tests;
 /// <summary>The real OpenAI 2.15 .NET client against the emulator, in-process and over loopback HTTP.</summary>
 public sealed class OpenAIDotNetClientTests : IAsyncLifetime, IDisposable
 {
-    private readonly FakeTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private OpenAIEmulator _emulator = null!;
     private Uri _endpoint = null!;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json;
 using FineTune.Sdk.Tests;
@@ -6,7 +7,7 @@ namespace FineTune.Sdk.Testing.Tests;
 
 public sealed class OpenAIEmulatorTests : IDisposable
 {
-    private readonly FakeTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly OpenAIEmulator _emulator;
     private readonly RawOpenAIClient _client;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using FineTune.Tests;
 
@@ -17,7 +18,7 @@ public sealed class OpenApiResponseValidatorTests
     [Fact(Timeout = 30_000)]
     public async Task Install_EveryEmulator_HasAValidatorThatSeesItsResponses()
     {
-        using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 1 }, new FakeTimeProvider());
+        using var emulator = new OpenAIEmulator(new OpenAIEmulatorOptions { RandomSeed = 1 }, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         var validator = OpenApiResponseValidator.Last;
         using var client = RawOpenAIClient.InProcess(emulator);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -26,7 +27,7 @@ public sealed class ComparisonReportWriterTests : IDisposable
             Cost = 0.0001m,
             Latency = TimeSpan.FromMilliseconds((r.Variant == "base" ? 80 : 120) + random.Next(0, 90)),
         });
-        return EvalComparer.Compare(varied, new ComparisonOptions { GoldenSetName = "golden.jsonl" }, timeProvider: new ManualTimeProvider());
+        return EvalComparer.Compare(varied, new ComparisonOptions { GoldenSetName = "golden.jsonl" }, timeProvider: new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]

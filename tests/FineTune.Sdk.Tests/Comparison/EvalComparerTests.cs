@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 namespace FineTune.Sdk.Tests;
 
 public sealed class EvalComparerTests
@@ -40,7 +41,7 @@ public sealed class EvalComparerTests
     public void Compare_SameSeed_SameReport()
     {
         var results = ComparisonFixtures.Build(50, i => (i % 3 == 0, i % 2 == 0));
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var a = ComparisonReportWriter.ToJson(EvalComparer.Compare(results, timeProvider: clock));
         var b = ComparisonReportWriter.ToJson(EvalComparer.Compare(results, timeProvider: clock));
         a.Should().Be(b);

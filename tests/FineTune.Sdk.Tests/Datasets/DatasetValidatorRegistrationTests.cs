@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ public sealed class DatasetValidatorRegistrationTests
     [Fact]
     public async Task AddFineTuning_ValidatorUsesConfiguredOptionsAndTheContainersLogger()
     {
-        var provider = new CapturingLoggerProvider();
+        using var provider = new FakeLoggerProvider();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(provider));
         services.AddFineTuning(options => options.Datasets.MaxFindingsPerCode = 2);
@@ -21,41 +22,6 @@ public sealed class DatasetValidatorRegistrationTests
 
         report.Findings.Count(f => f.Code == "FT1021").Should().Be(2);
         report.Summary["FT1021"].Should().Be(5);
-        provider.EventIds.Should().Equal(1001, 1003, 1002);
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider, ILogger
-    {
-        private readonly List<int> _eventIds = [];
-
-        public IReadOnlyList<int> EventIds
-        {
-            get
-            {
-                lock (_eventIds)
-                {
-                    return [.. _eventIds];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_eventIds)
-            {
-                _eventIds.Add(eventId.Id);
-            }
-        }
-
-        public void Dispose()
-        {
-        }
+        provider.Collector.GetSnapshot().Select(r => r.Id.Id).Should().Equal(1001, 1003, 1002);
     }
 }

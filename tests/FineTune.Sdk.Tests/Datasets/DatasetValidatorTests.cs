@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Diagnostics.Metrics;
 using FineTune.Tests;
 using Microsoft.Extensions.Logging;
@@ -168,14 +169,14 @@ public sealed class DatasetValidatorTests
             }
         });
         listener.Start();
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         var validator = new DatasetValidator(null, logger, TimeProvider.System);
 
         await validator.ValidateFileAsync(RepoPaths.Dataset("openai-cookbook/toy_chat_fine_tuning.jsonl"));
 
         Interlocked.Read(ref rows).Should().BeGreaterThanOrEqualTo(5);
-        logger.Entries.Select(e => e.EventId.Id).Should().Contain([1001, 1002, 1003]);
-        logger.Entries.Should().OnlyContain(e => !e.Message.Contains("banana", StringComparison.OrdinalIgnoreCase));
+        logger.Collector.GetSnapshot().Select(e => e.Id.Id).Should().Contain([1001, 1002, 1003]);
+        logger.Collector.GetSnapshot().Should().OnlyContain(e => !e.Message.Contains("banana", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -191,22 +192,4 @@ public sealed class DatasetValidatorTests
 
     private static Task<DatasetValidationReport> ValidateAsync(string file) =>
         new DatasetValidator().ValidateFileAsync(RepoPaths.Dataset(file));
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<(EventId EventId, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Entries)
-            {
-                Entries.Add((eventId, formatter(state, exception)));
-            }
-        }
-    }
 }

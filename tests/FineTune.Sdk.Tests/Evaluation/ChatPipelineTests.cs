@@ -1,3 +1,4 @@
+using FineTune.Sdk.Testing;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
@@ -108,14 +109,14 @@ public sealed class ChatPipelineTests : IDisposable
     [Fact]
     public async Task UseRateLimit_RequestsPerMinute_HoldsTheNextCallUntilTheWindowMoves()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)) { AutoAdvance = false };
         var client = FakeChatClient.Answering(_ => "ok");
         using var chat = client.AsBuilder().UseRateLimit(requestsPerMinute: 2, timeProvider: clock).Build();
 
         await chat.GetResponseAsync("1");
         await chat.GetResponseAsync("2");
         var third = chat.GetResponseAsync("3");
-        await WaitUntilAsync(() => clock.PendingTimers == 1);
+        await WaitUntilAsync(() => clock.ScheduledDelays.Count == 1);
 
         client.Calls.Should().Be(2);
         clock.Advance(TimeSpan.FromMinutes(1));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +12,7 @@ public sealed class EvalServiceRegistrationTests
     public void AddFineTuning_RegistersEvalRunnerSingletonWithClock()
     {
         var services = new ServiceCollection();
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         services.AddSingleton<TimeProvider>(clock);
         services.AddFineTuning();
         using var provider = services.BuildServiceProvider();
@@ -61,32 +63,14 @@ public sealed class EvalServiceRegistrationTests
     [Fact]
     public async Task Runner_LogsStableEventIds_WithoutContents()
     {
-        var logger = new ListLogger<EvalRunner>();
+        var logger = new FakeLogger<EvalRunner>();
         var client = new FakeChatClient { OnGetResponse = (_, _, _) => throw new InvalidOperationException("secret prompt text") };
         var cases = new[] { new GoldenCase("c1", [new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "secret prompt text")], "x") };
         await foreach (var _ in new EvalRunner(logger: logger).RunAsync(cases, [new ModelVariant("base", "m", client)]))
         {
         }
 
-        logger.Entries.Select(e => e.Id).Should().Equal(3001, 3003, 3005);
-        logger.Entries.Should().NotContain(e => e.Message.Contains("secret prompt text") && e.Id != 3003, "only the failure reason (exception message) is logged");
-    }
-
-    private sealed class ListLogger<T> : ILogger<T>
-    {
-        public List<(int Id, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Entries)
-            {
-                Entries.Add((eventId.Id, formatter(state, exception)));
-            }
-        }
+        logger.Collector.GetSnapshot().Select(e => e.Id.Id).Should().Equal(3001, 3003, 3005);
+        logger.Collector.GetSnapshot().Should().NotContain(e => e.Message.Contains("secret prompt text") && e.Id.Id != 3003, "only the failure reason (exception message) is logged");
     }
 }

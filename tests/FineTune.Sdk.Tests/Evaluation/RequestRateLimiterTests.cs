@@ -1,3 +1,4 @@
+using FineTune.Sdk.Testing;
 namespace FineTune.Sdk.Tests;
 
 public sealed class RequestRateLimiterTests
@@ -5,7 +6,7 @@ public sealed class RequestRateLimiterTests
     [Fact(Timeout = 30_000)]
     public async Task WaitAsync_RequestsPerMinute_ThirdRequestWaitsForTheWindow()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)) { AutoAdvance = false };
         using var limiter = new RequestRateLimiter(2, null, clock);
         await limiter.WaitAsync(1, CancellationToken.None);
         clock.Advance(TimeSpan.FromSeconds(10));
@@ -22,7 +23,7 @@ public sealed class RequestRateLimiterTests
     [Fact(Timeout = 30_000)]
     public async Task WaitAsync_TokensPerMinute_WaitsWhenBudgetSpent()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)) { AutoAdvance = false };
         using var limiter = new RequestRateLimiter(null, 1000, clock);
         await limiter.WaitAsync(600, CancellationToken.None);
         var second = limiter.WaitAsync(600, CancellationToken.None).AsTask();
@@ -33,13 +34,13 @@ public sealed class RequestRateLimiterTests
         second.IsCompletedSuccessfully.Should().BeTrue();
     }
 
-    private static async Task WaitForTimerAsync(ManualTimeProvider clock)
+    private static async Task WaitForTimerAsync(AutoAdvancingFakeTimeProvider clock)
     {
-        for (var i = 0; i < 500 && clock.PendingTimers == 0; i++)
+        for (var i = 0; i < 500 && clock.ScheduledDelays.Count == 0; i++)
         {
             await Task.Delay(2);
         }
 
-        clock.PendingTimers.Should().BeGreaterThan(0);
+        clock.ScheduledDelays.Should().NotBeEmpty();
     }
 }

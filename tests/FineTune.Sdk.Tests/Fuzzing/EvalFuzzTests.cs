@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -79,7 +80,7 @@ public sealed class EvalFuzzTests : IDisposable
             results.Add(new EvalCaseResult(id, "candidate", candidateModel) { Tags = tags, Output = texts[i], Error = i % 2 == 0 ? error : null, Scores = [EvalScore.FromPass("exact", i % 3 == 0)] });
         }
 
-        var report = EvalComparer.Compare(results, new ComparisonOptions { GoldenSetName = texts[0] }, timeProvider: new ManualTimeProvider());
+        var report = EvalComparer.Compare(results, new ComparisonOptions { GoldenSetName = texts[0] }, timeProvider: new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
 
         var html = ComparisonReportWriter.ToHtml(report);
         foreach (var forbidden in new[] { "<script", "<img", "<!--", "\u0000" })

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 namespace FineTune.Sdk.Tests;
 
 /// <summary>
@@ -106,6 +107,6 @@ public sealed class FuzzRegressionTests
             new EvalCaseResult($"{id}#{i}", "base", "m-base") { Tags = [tag], Output = "o", Scores = [EvalScore.FromPass("exact", true)] },
             new EvalCaseResult($"{id}#{i}", "candidate", "m-cand") { Tags = [tag], Output = "o", Scores = [EvalScore.FromPass("exact", false)] },
         });
-        return EvalComparer.Compare(results, new ComparisonOptions { GoldenSetName = goldenSet }, timeProvider: new ManualTimeProvider());
+        return EvalComparer.Compare(results, new ComparisonOptions { GoldenSetName = goldenSet }, timeProvider: new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
     }
 }

@@ -12,7 +12,7 @@ public sealed class FineTuneJobHandleTests
     public async Task WaitForCompletionAsync_PollsUntilTerminal_ReturnsTerminalJob()
     {
         var provider = Scripted(FineTuneJobStatus.Validating, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var handle = provider.TrackJob("ftjob-1", NoJitter, clock);
 
         var job = await handle.WaitForCompletionAsync();
@@ -27,43 +27,43 @@ public sealed class FineTuneJobHandleTests
     {
         var statuses = new[] { FineTuneJobStatus.Running }.Concat(Enumerable.Repeat(FineTuneJobStatus.Running, 6)).Append(FineTuneJobStatus.Succeeded).ToArray();
         var provider = Scripted(statuses);
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
 
         await provider.TrackJob("ftjob-1", NoJitter, clock).WaitForCompletionAsync();
 
         // first poll reports the status (a change) -> 5 s; then nothing new: 10, 20, 40, 60 (cap), 60, 60
-        clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 40, 60, 60, 60);
+        clock.ScheduledDelays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 40, 60, 60, 60);
     }
 
     [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_StatusChanges_ResetsToInitialInterval()
     {
         var provider = Scripted(FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Queued, FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
 
         await provider.TrackJob("ftjob-1", NoJitter, clock).WaitForCompletionAsync();
 
-        clock.Delays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 5, 10);
+        clock.ScheduledDelays.Select(d => d.TotalSeconds).Should().Equal(5, 10, 20, 5, 10);
     }
 
     [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_WithJitter_StaysWithinFactor()
     {
         var provider = Scripted(Enumerable.Repeat(FineTuneJobStatus.Running, 20).Append(FineTuneJobStatus.Succeeded).ToArray());
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(10), MaxInterval = TimeSpan.FromSeconds(10), JitterFactor = 0.2 };
 
         await provider.TrackJob("ftjob-1", options, clock).WaitForCompletionAsync();
 
-        clock.Delays.Should().HaveCount(20).And.OnlyContain(d => d >= TimeSpan.FromSeconds(8) && d <= TimeSpan.FromSeconds(12));
-        clock.Delays.Distinct().Should().HaveCountGreaterThan(1, "jitter spreads the polls");
+        clock.ScheduledDelays.Should().HaveCount(20).And.OnlyContain(d => d >= TimeSpan.FromSeconds(8) && d <= TimeSpan.FromSeconds(12));
+        clock.ScheduledDelays.Distinct().Should().HaveCountGreaterThan(1, "jitter spreads the polls");
     }
 
     [Fact(Timeout = 30_000)]
     public async Task WaitForCompletionAsync_TimeoutPasses_ThrowsTimeoutExceptionNamingJobAndStatus()
     {
         var provider = Scripted("ftjob-slow", FineTuneJobStatus.Running);
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var options = new FineTunePollingOptions { InitialInterval = TimeSpan.FromSeconds(5), MaxInterval = TimeSpan.FromSeconds(60), JitterFactor = 0, Timeout = TimeSpan.FromMinutes(10) };
         var start = clock.GetUtcNow();
 
@@ -80,7 +80,7 @@ public sealed class FineTuneJobHandleTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
-        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync(cts.Token);
+        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WaitForCompletionAsync(cts.Token);
 
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
@@ -96,7 +96,7 @@ public sealed class FineTuneJobHandleTests
         provider.AddJob("ftjob-1", timeline);
 
         var updates = new List<FineTuneJobUpdate>();
-        await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WatchAsync())
+        await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WatchAsync())
         {
             updates.Add(update);
         }
@@ -119,7 +119,7 @@ public sealed class FineTuneJobHandleTests
         provider.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded).WithEvents(0, new FineTuneEvent("e1", "never read")));
 
         var kinds = new List<FineTuneJobUpdateKind>();
-        await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WatchAsync())
+        await foreach (var update in provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WatchAsync())
         {
             kinds.Add(update.Kind);
         }
@@ -165,7 +165,7 @@ public sealed class FineTuneJobHandleTests
             }
         });
         listener.Start();
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var provider = new FakeFineTuneProvider(clock);
         provider.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running, FineTuneJobStatus.Failed));
         var handle = provider.TrackJob("ftjob-1", NoJitter, clock);
@@ -190,7 +190,7 @@ public sealed class FineTuneJobHandleTests
         var provider = Scripted(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
         provider.FailureInjector = call => call.Operation == "jobs.get" && call.Number == 2 ? new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true } : null;
 
-        var job = await provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
+        var job = await provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WaitForCompletionAsync();
 
         job.Status.Should().Be(FineTuneJobStatus.Succeeded);
         provider.CallCount("jobs.get").Should().Be(4);
@@ -202,7 +202,7 @@ public sealed class FineTuneJobHandleTests
         var provider = Scripted(FineTuneJobStatus.Running, FineTuneJobStatus.Running, FineTuneJobStatus.Succeeded);
         provider.FailureInjector = call => call.Operation == "jobs.get" && call.Number == 2 ? new FineTuneException("HTTP 404") { StatusCode = 404 } : null;
 
-        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
+        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WaitForCompletionAsync();
 
         (await act.Should().ThrowAsync<FineTuneException>()).Which.StatusCode.Should().Be(404);
     }
@@ -213,7 +213,7 @@ public sealed class FineTuneJobHandleTests
         var provider = Scripted(FineTuneJobStatus.Running);
         provider.FailureInjector = call => call.Operation == "jobs.get" && call.Number == 1 ? new FineTuneException("HTTP 503") { StatusCode = 503, IsTransient = true } : null;
 
-        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingClock()).WaitForCompletionAsync();
+        var act = () => provider.TrackJob("ftjob-1", NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WaitForCompletionAsync();
 
         await act.Should().ThrowAsync<FineTuneException>("nothing is known about the job yet");
     }
@@ -225,7 +225,7 @@ public sealed class FineTuneJobHandleTests
         var snapshot = new FineTuneJob("ftjob-1", FineTuneJobStatus.Validating);
 
         var statuses = new List<string>();
-        await foreach (var update in new FineTuneJobHandle(provider, snapshot, NoJitter, new AutoAdvancingClock()).WatchAsync())
+        await foreach (var update in new FineTuneJobHandle(provider, snapshot, NoJitter, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))).WatchAsync())
         {
             statuses.Add(update.Job.Status.Value);
         }

@@ -1,3 +1,4 @@
+using FineTune.Sdk.Testing;
 using FineTune.Tests;
 using Polly.CircuitBreaker;
 
@@ -31,7 +32,7 @@ public sealed class FineTuneResiliencePipelineTests
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_RetryAfter_IsHonouredExactly()
     {
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var pipeline = new FineTuneResiliencePipeline("test", Options(), clock);
         var calls = new List<int>();
 
@@ -39,25 +40,25 @@ public sealed class FineTuneResiliencePipelineTests
 
         result.Should().Be("ok");
         calls.Should().HaveCount(3);
-        clock.Delays.Should().Equal(TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(3));
+        clock.ScheduledDelays.Should().Equal(TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(3));
     }
 
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_NoRetryAfter_BacksOffExponentially()
     {
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var pipeline = new FineTuneResiliencePipeline("test", Options(), clock);
         var calls = new List<int>();
 
         await pipeline.ExecuteAsync("op", idempotent: true, Script(calls, Status(503), Status(500), Status(502)));
 
-        clock.Delays.Select(d => d.TotalSeconds).Should().Equal(1, 2, 4);
+        clock.ScheduledDelays.Select(d => d.TotalSeconds).Should().Equal(1, 2, 4);
     }
 
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_Jitter_KeepsDelayBetweenHalfAndFull()
     {
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var options = Options();
         options.UseJitter = true;
         var pipeline = new FineTuneResiliencePipeline("test", options, clock, logger: null, random: () => 0.0);
@@ -65,13 +66,13 @@ public sealed class FineTuneResiliencePipelineTests
 
         await pipeline.ExecuteAsync("op", idempotent: true, Script(calls, Status(503), Status(503)));
 
-        clock.Delays.Select(d => d.TotalSeconds).Should().Equal(0.5, 1);
+        clock.ScheduledDelays.Select(d => d.TotalSeconds).Should().Equal(0.5, 1);
     }
 
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_429StormBeyondBudget_FailsWithLast429AfterAllAttempts()
     {
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var pipeline = new FineTuneResiliencePipeline("test", Options(retries: 3), clock);
         var calls = new List<int>();
         var storm = Enumerable.Range(0, 10).Select(_ => (Exception?)Status(429, TimeSpan.FromSeconds(1))).ToArray();
@@ -85,7 +86,7 @@ public sealed class FineTuneResiliencePipelineTests
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_NotIdempotent_RetriesOnly429()
     {
-        var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingClock());
+        var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
         var on500 = new List<int>();
         var on429 = new List<int>();
 
@@ -100,7 +101,7 @@ public sealed class FineTuneResiliencePipelineTests
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_TransportFailureExhausted_SurfacesAsTransientFineTuneException()
     {
-        var pipeline = new FineTuneResiliencePipeline("test", Options(retries: 1), new AutoAdvancingClock());
+        var pipeline = new FineTuneResiliencePipeline("test", Options(retries: 1), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
         var calls = new List<int>();
 
         var act = () => pipeline.ExecuteAsync("op", idempotent: true, Script(calls, new HttpRequestException("reset"), new HttpRequestException("reset")));
@@ -114,7 +115,7 @@ public sealed class FineTuneResiliencePipelineTests
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_RetryAfterLongerThanMax_FailsAtOnceKeepingRetryAfter()
     {
-        var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingClock());
+        var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
         var calls = new List<int>();
 
         var act = () => pipeline.ExecuteAsync("op", idempotent: true, Script(calls, Status(429, TimeSpan.FromMinutes(10))));
@@ -126,7 +127,7 @@ public sealed class FineTuneResiliencePipelineTests
     [Fact(Timeout = 30_000)]
     public async Task ExecuteAsync_NonTransient400_NotRetried()
     {
-        var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingClock());
+        var pipeline = new FineTuneResiliencePipeline("test", Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
         var calls = new List<int>();
 
         var act = () => pipeline.ExecuteAsync("op", idempotent: true, Script(calls, Status(400)));
@@ -142,7 +143,7 @@ public sealed class FineTuneResiliencePipelineTests
         options.CircuitBreakerEnabled = true;
         options.MinimumThroughput = 2;
         options.FailureRatio = 0.5;
-        var pipeline = new FineTuneResiliencePipeline("test", options, new AutoAdvancingClock());
+        var pipeline = new FineTuneResiliencePipeline("test", options, new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
         var calls = new List<int>();
         var failing = Script(calls, Status(503), Status(503), Status(503));
 
@@ -185,7 +186,7 @@ public sealed class FineTuneResiliencePipelineTests
     [Fact]
     public async Task Ctor_OptionsEditedAfterConstruction_KeepsTheValidatedSnapshot()
     {
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var options = Options(retries: 1);
         var pipeline = new FineTuneResiliencePipeline("test", options, clock);
         options.MaxRetryAttempts = 10;
@@ -196,7 +197,7 @@ public sealed class FineTuneResiliencePipelineTests
 
         await act.Should().ThrowAsync<FineTuneException>();
         calls.Should().HaveCount(2, "the pipeline kept MaxRetryAttempts = 1");
-        clock.Delays.Should().Equal(TimeSpan.FromSeconds(1));
+        clock.ScheduledDelays.Should().Equal(TimeSpan.FromSeconds(1));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Text;
 using System.Text.Json;
 
@@ -103,14 +104,14 @@ public sealed class DatasetRedactorTests : IDisposable
         var input = Row("a@b.io", "ok") + "\n" + Row(new string('x', 2000) + " c@d.io", "ok") + "\n" + Row("e@f.io", "ok") + "\n";
         using var output = new MemoryStream();
 
-        var logger = new CapturingLogger<DatasetRedactor>();
+        var logger = new FakeLogger<DatasetRedactor>();
 
         var report = await new DatasetRedactor(options, logger).RedactAsync(new MemoryStream(Encoding.UTF8.GetBytes(input)), output);
 
         report.SkippedLines.Should().Be(1);
-        logger.Entries.Should().ContainSingle(e => e.EventId == 1008).Which.Message.Should().Be("The redactor left 1 lines longer than 1024 bytes out of its output (first at line 2); raise MaxLineBytes to keep them.");
-        logger.Entries.Should().ContainSingle(e => e.EventId == 1006).Which.Message.Should().StartWith("Redacted a dataset: 3 rows, 2 changed, 2 values replaced in ");
-        logger.Entries.Should().OnlyContain(e => !e.Message.Contains('@') && !e.Message.Contains("xxx"), "values and rows never reach a log");
+        logger.Collector.GetSnapshot().Should().ContainSingle(e => e.Id.Id == 1008).Which.Message.Should().Be("The redactor left 1 lines longer than 1024 bytes out of its output (first at line 2); raise MaxLineBytes to keep them.");
+        logger.Collector.GetSnapshot().Should().ContainSingle(e => e.Id.Id == 1006).Which.Message.Should().StartWith("Redacted a dataset: 3 rows, 2 changed, 2 values replaced in ");
+        logger.Collector.GetSnapshot().Should().OnlyContain(e => !e.Message.Contains('@') && !e.Message.Contains("xxx"), "values and rows never reach a log");
         var text = Encoding.UTF8.GetString(output.ToArray());
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2);
         text.Should().NotContain("xxxx").And.Contain("<EMAIL_1>").And.Contain("<EMAIL_2>");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -57,15 +58,15 @@ public sealed class DatasetSplitterTests : IDisposable
     public async Task SplitFileAsync_WithLogger_LogsTheReportsCountsAndNoRow()
     {
         var input = Write(LabeledRows());
-        var logger = new CapturingLogger<DatasetSplitter>();
+        var logger = new FakeLogger<DatasetSplitter>();
 
         var report = await new DatasetSplitter(logger: logger).SplitFileAsync(input, Path.Combine(_dir, "logged"));
 
-        var entry = logger.Entries.Should().ContainSingle(e => e.EventId == 1010).Subject;
+        var entry = logger.Collector.GetSnapshot().Should().ContainSingle(e => e.Id.Id == 1010).Subject;
         entry.Message.Should().StartWith(string.Create(CultureInfo.InvariantCulture,
             $"Split a dataset: {report.TrainRows} train, {report.ValidationRows} validation, {report.HoldoutRows} holdout rows; {report.MovedRows} moved to keep duplicates together, 0 lines left out, in "));
         (report.TrainRows + report.ValidationRows + report.HoldoutRows).Should().Be(1000);
-        logger.Entries.Should().OnlyContain(e => !e.Message.Contains("ticket", StringComparison.Ordinal));
+        logger.Collector.GetSnapshot().Should().OnlyContain(e => !e.Message.Contains("ticket", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Text;
 using System.Text.Json;
 
@@ -87,7 +88,7 @@ public sealed class EntitySwapAugmenterTests
     public async Task AugmentAsync_LineLongerThanTheLimit_IsCountedAndLogged()
     {
         var longRow = OrderRow.Replace("Where is", "Where is " + new string('x', 2000), StringComparison.Ordinal);
-        var logger = new CapturingLogger<EntitySwapAugmenter>();
+        var logger = new FakeLogger<EntitySwapAugmenter>();
         using var output = new MemoryStream();
 
         var report = await new EntitySwapAugmenter(new EntitySwapOptions { Seed = 3 }, new DatasetValidationOptions { MaxLineBytes = 1024 }, logger)
@@ -96,8 +97,8 @@ public sealed class EntitySwapAugmenterTests
         report.Rows.Should().Be(3);
         report.SkippedLines.Should().Be(1);
         report.RowsWritten.Should().Be(3, "the order row, its copy and the plain row; the long row is left out");
-        logger.Entries.Should().ContainSingle(e => e.EventId == 1008).Which.Message.Should().Contain("The augmenter left 1 lines").And.Contain("(first at line 2)");
-        logger.Entries.Should().ContainSingle(e => e.EventId == 1007).Which.Message.Should().StartWith("Augmented a dataset: 3 rows read, 1 augmented rows written, 3 rows in all");
-        logger.Entries.Should().OnlyContain(e => !e.Message.Contains("ORD-", StringComparison.Ordinal), "row text never reaches a log");
+        logger.Collector.GetSnapshot().Should().ContainSingle(e => e.Id.Id == 1008).Which.Message.Should().Contain("The augmenter left 1 lines").And.Contain("(first at line 2)");
+        logger.Collector.GetSnapshot().Should().ContainSingle(e => e.Id.Id == 1007).Which.Message.Should().StartWith("Augmented a dataset: 3 rows read, 1 augmented rows written, 3 rows in all");
+        logger.Collector.GetSnapshot().Should().OnlyContain(e => !e.Message.Contains("ORD-", StringComparison.Ordinal), "row text never reaches a log");
     }
 }

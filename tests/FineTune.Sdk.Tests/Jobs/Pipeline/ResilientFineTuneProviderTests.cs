@@ -24,7 +24,7 @@ public sealed class ResilientFineTuneProviderTests
     [Fact]
     public async Task GetJobAsync_TransientFailures_RetriedHonouringRetryAfter()
     {
-        var clock = new AutoAdvancingClock();
+        var clock = new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var fake = new FakeFineTuneProvider();
         fake.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running));
         fake.FailureInjector = c => c.Operation == "jobs.get" && c.Number <= 2 ? Status(429, TimeSpan.FromSeconds(7)) : null;
@@ -34,7 +34,7 @@ public sealed class ResilientFineTuneProviderTests
 
         job.Status.Should().Be(FineTuneJobStatus.Running);
         fake.CallCount("jobs.get").Should().Be(3);
-        clock.Delays.Should().Equal(TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7));
+        clock.ScheduledDelays.Should().Equal(TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class ResilientFineTuneProviderTests
     {
         var fake = new FakeFineTuneProvider();
         fake.AddJob("ftjob-1", new FakeJobTimeline(FineTuneJobStatus.Running));
-        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingClock());
+        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
 
         fake.FailureInjector = c => c.Operation == "jobs.cancel" && c.Number == 1 ? Status(500) : null;
         await FluentActions.Awaiting(() => provider.CancelJobAsync("ftjob-1")).Should().ThrowAsync<FineTuneException>();
@@ -57,7 +57,7 @@ public sealed class ResilientFineTuneProviderTests
     public async Task StartJobAsync_NoRetrySafeStartBelow_LostResponseIsNotRetried()
     {
         var fake = new FakeFineTuneProvider { LoseStartResponses = 1 };
-        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingClock());
+        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
 
         var act = () => provider.StartJobAsync(new FineTuneJobRequest("m", "file-1"));
 
@@ -69,7 +69,7 @@ public sealed class ResilientFineTuneProviderTests
     public async Task StartJobAsync_RetrySafeStartBelowAndNoKey_OneKeyForAllAttemptsAndOneJob()
     {
         var fake = new FakeFineTuneProvider { LoseStartResponses = 1 };
-        var provider = fake.AsBuilder().Use(inner => new ResilientFineTuneProvider(inner, Options(), new AutoAdvancingClock())).UseRetrySafeStart().Build();
+        var provider = fake.AsBuilder().Use(inner => new ResilientFineTuneProvider(inner, Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)))).UseRetrySafeStart().Build();
         var request = new FineTuneJobRequest("m", "file-1");
 
         var job = await provider.StartJobAsync(request);
@@ -90,7 +90,7 @@ public sealed class ResilientFineTuneProviderTests
         }
 
         fake.FailureInjector = c => c is { Operation: "jobs.list", Number: 1, Item: 2 } ? Status(502) : null;
-        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingClock());
+        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
 
         var ids = new List<string>();
         await foreach (var job in provider.ListJobsAsync())
@@ -107,7 +107,7 @@ public sealed class ResilientFineTuneProviderTests
     {
         var fake = new FakeFineTuneProvider();
         fake.FailureInjector = c => c is { Operation: "files.upload", Number: 1 } ? Status(503) : null;
-        var provider = fake.AsBuilder().Use(inner => new ResilientFineTuneProvider(inner, Options(), new AutoAdvancingClock())).UseUploadDeduplication().Build();
+        var provider = fake.AsBuilder().Use(inner => new ResilientFineTuneProvider(inner, Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)))).UseUploadDeduplication().Build();
         var bytes = "{\"messages\":[]}\n"u8.ToArray();
 
         var file = await provider.UploadFileAsync(new NonSeekableStream(bytes), "train.jsonl");
@@ -122,7 +122,7 @@ public sealed class ResilientFineTuneProviderTests
     {
         var fake = new FakeFineTuneProvider();
         fake.FailureInjector = c => c is { Operation: "files.upload", Number: 1 } ? Status(503) : null;
-        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingClock());
+        var provider = new ResilientFineTuneProvider(fake, Options(), new AutoAdvancingFakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
 
         var act = () => provider.UploadFileAsync(new MemoryStream([1, 2, 3]), "train.jsonl");
 
