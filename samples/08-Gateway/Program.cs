@@ -4,6 +4,8 @@
 // OpenAI-compatible server (the candidate), so it runs without a key.
 // usage: dotnet run --project samples/08-Gateway, then
 //   curl -s localhost:5000/classify -H 'content-type: application/json' -d '{"userId":"u-17","text":"Where is my parcel?"}'
+// Several instances share one registry with FineTune__Registry__Store=postgres:CONNECTION-STRING: every instance gives a
+// user the same variant, and a rollout or rollback written by one is served by all within a second.
 using FineTune.Sdk;
 using Gateway;
 using FineTune.Sdk.OpenAI;
@@ -27,6 +29,7 @@ if (string.IsNullOrEmpty(builder.Configuration["FineTune:Registry:Store"]))
 
 builder.Services.AddFineTuning()
     .AddModelRegistry(builder.Configuration.GetSection("FineTune:Registry"))
+    .AddPostgreSqlModelRegistryStore()
     .AddOpenAI(o => (o.Endpoint, o.ApiKey) = (endpoint.ToString(), "sk-emulator"))                         // keyed IChatClient "openai"
     .AddModelGateway(feature, o => o.Shadow.Share = gateway.GetValue("ShadowShare", 0.05))
     .AddConfigurationFeatureFlags(builder.Configuration.GetSection("FineTune:Flags"))
@@ -67,6 +70,13 @@ app.MapPost("/classify", async (ClassifyRequest request, CancellationToken cance
     }
 });
 
+// Operator endpoints, to show a rollout and a rollback reaching every instance. Protect them in a real app.
+var registry = app.Services.GetRequiredService<IModelRegistry>();
+app.MapPost("/admin/rollout/{percentage:decimal}", async (decimal percentage, CancellationToken cancellationToken) =>
+    Results.Ok((await registry.SetRolloutAsync(feature, "candidate", percentage, new RegistryChange { Actor = "sample-08-admin" }, cancellationToken)).DefaultVariant));
+app.MapPost("/admin/rollback", async (CancellationToken cancellationToken) =>
+    Results.Ok((await registry.RollbackAsync(feature, new RegistryChange { Actor = "sample-08-admin", Reason = "operator rollback" }, cancellationToken)).DefaultVariant));
+
 app.Run();
 
 // Offline only: registers the base model and the candidate, and stages the rollout from appsettings.json. In
@@ -74,17 +84,24 @@ app.Run();
 static async Task SeedRegistryAsync(IModelRegistry registry, string feature, decimal percentage)
 {
     var change = new RegistryChange { Actor = "sample-08", Reason = "offline sample: no comparison report", Force = true };
-    if (registry.Snapshot.Document.FindFeature(feature) is null)
+    try
     {
-        await registry.RegisterAsync(feature, new RegistryVariant { Name = "base", ModelId = "gpt-4o-mini-2024-07-18", Provider = RegistryProviders.OpenAI, BaseModel = "gpt-4o-mini-2024-07-18" }, change);
-        await registry.RegisterAsync(feature, new RegistryVariant { Name = "candidate", ModelId = "gpt-4.1-mini-2025-04-14", Provider = "vllm", BaseModel = "gpt-4o-mini-2024-07-18" }, change);
-        await registry.PromoteAsync(feature, "candidate", change);
-    }
+        if (registry.Snapshot.Document.FindFeature(feature) is null)
+        {
+            await registry.RegisterAsync(feature, new RegistryVariant { Name = "base", ModelId = "gpt-4o-mini-2024-07-18", Provider = RegistryProviders.OpenAI, BaseModel = "gpt-4o-mini-2024-07-18" }, change);
+            await registry.RegisterAsync(feature, new RegistryVariant { Name = "candidate", ModelId = "gpt-4.1-mini-2025-04-14", Provider = "vllm", BaseModel = "gpt-4o-mini-2024-07-18" }, change);
+            await registry.PromoteAsync(feature, "candidate", change);
+        }
 
-    var current = registry.Snapshot.Document.FindFeature(feature)!;
-    if (current.DefaultVariant != "candidate" && current.FindVariant("candidate")?.Status == RegistryVariantStatus.Promoted && current.RolloutPercentage != percentage)
+        var current = registry.Snapshot.Document.FindFeature(feature)!;
+        if (current.DefaultVariant != "candidate" && current.FindVariant("candidate")?.Status == RegistryVariantStatus.Promoted && current.RolloutPercentage != percentage)
+        {
+            await registry.SetRolloutAsync(feature, "candidate", percentage, change);
+        }
+    }
+    catch (ModelRegistryException)
     {
-        await registry.SetRolloutAsync(feature, "candidate", percentage, change);
+        await registry.RefreshAsync(); // another instance seeded the shared registry first
     }
 }
 
