@@ -28,7 +28,8 @@ public static class ModelGatewayChatClientBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(feature);
         return builder.Use((inner, services) =>
         {
-            var options = services.GetService<IOptionsMonitor<ModelGatewayOptions>>()?.Get(feature) ?? new ModelGatewayOptions();
+            // A fresh instance per built client (named options of AddModelGateway applied and validated), then configure.
+            var options = services.GetService<IOptionsFactory<ModelGatewayOptions>>()?.Create(feature) ?? new ModelGatewayOptions();
             configure?.Invoke(options);
             var registry = services.GetService<IModelRegistry>()
                 ?? throw new InvalidOperationException("UseModelRegistry(feature) needs an IModelRegistry in the services: call AddFineTuning().AddModelRegistry(...), or use the overload that takes the registry.");
