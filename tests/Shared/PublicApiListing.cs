@@ -11,8 +11,10 @@ namespace FineTune.Tests;
 /// <remarks>
 /// Each type line records its kind, base type and interfaces; each member line its modifiers (static, abstract,
 /// virtual, override), nullable reference annotations and <c>[Obsolete]</c>/<c>[Experimental]</c>. The listing is taken
-/// from the net10.0 build the tests run on; the net8.0 surface is held to it by package validation at pack time
-/// (<c>EnablePackageValidation</c>, run by <c>.ci/extra.d/consumer-package</c>).
+/// from the net10.0 build the tests run on; it holds for net8.0 because no public declaration in src/ is conditional
+/// on the target framework (<c>SourceBans.FindConditionalPublicDeclarations</c>, tested) and package validation
+/// compares the two frameworks' surfaces at pack time (<c>EnablePackageValidation</c>, run by
+/// <c>.ci/extra.d/consumer-package</c>).
 /// </remarks>
 internal static class PublicApiListing
 {
