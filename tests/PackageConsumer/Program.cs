@@ -27,7 +27,13 @@ services.AddFineTuning(configuration.GetSection("FineTuning")).AddOpenAI(options
 });
 await using var container = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
-var report = await container.GetRequiredService<IDatasetValidator>().ValidateFileAsync(args[0]);
+DatasetValidationReport report;
+await using (var stream = File.OpenRead(args[0]))
+{
+    report = await container.GetRequiredService<IDatasetValidator>().ValidateAsync(
+        stream, new DatasetValidationRequest { FileName = Path.GetFileName(args[0]), Model = "gpt-4o-mini", CountTokens = true });
+}
+
 Console.WriteLine($"validate: {report.Tokens!.Examples} examples, {report.Findings.Count(f => f.Severity == FindingSeverity.Error)} errors");
 
 var estimate = new CostEstimator().Estimate(report.Tokens, "gpt-4o-mini", epochs: null);
