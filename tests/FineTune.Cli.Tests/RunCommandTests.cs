@@ -65,6 +65,36 @@ public sealed class RunCommandTests : IAsyncDisposable
         registry.Should().Contain("\"status\": \"Registered\"").And.NotContain("\"Promoted\"");
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Run_StoppedOverBudgetThenCapRaised_ResumesAtEstimate()
+    {
+        var pipeline = await WritePipelineAsync("budgetUsd: 0.01\n");
+        (await RunAsync(pipeline)).Code.Should().Be(CliApp.Failed);
+        await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace("budgetUsd: 0.01", "budgetUsd: 1", StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Success, stderr);
+        stdout.Should().Contain("[validate] done earlier, skipped\n").And.Contain("[split] done earlier, skipped\n").And.Contain("[estimate] started\n");
+        (await EmulatorCountsAsync()).Should().Be((2, 1));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_DatasetChangedSinceTheRunStarted_IsRefused()
+    {
+        var dataset = Path.Combine(_dir, "tickets.jsonl");
+        File.Copy(Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl"), dataset);
+        var pipeline = await WritePipelineAsync("budgetUsd: 0.01\n");
+        await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace(Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl"), dataset, StringComparison.Ordinal));
+        (await RunAsync(pipeline)).Code.Should().Be(CliApp.Failed);
+        await File.AppendAllLinesAsync(dataset, [(await File.ReadAllLinesAsync(dataset))[0]]);
+
+        var (code, _, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.UsageError);
+        stderr.Should().Contain("holds run run-test-").And.Contain("of another version of the dataset").And.Contain("choose another output folder");
+    }
+
     [Fact]
     public async Task Run_BadPipelineFile_ExitsTwoNamingFileLineAndField()
     {

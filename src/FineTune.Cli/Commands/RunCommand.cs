@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using FineTune.Sdk;
 using FineTune.Sdk.OpenAI;
@@ -68,15 +69,26 @@ internal static class RunCommand
         var resume = $"finetune run {file.FullName}";
         var pipeline = new FineTunePipeline();
         var sink = RunProgress.Create(context, json);
+
+        // Ctrl+C and SIGTERM stop the run after the current call (the state file already holds every finished step).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+
         try
         {
             var result = sink is SpectreRunProgress spectre
-                ? await spectre.RunAsync(progress => pipeline.RunAsync(definition, backend.Target!, progress, cancellationToken)).ConfigureAwait(false)
-                : await pipeline.RunAsync(definition, backend.Target!, sink, cancellationToken).ConfigureAwait(false);
+                ? await spectre.RunAsync(progress => pipeline.RunAsync(definition, backend.Target!, progress, stop.Token)).ConfigureAwait(false)
+                : await pipeline.RunAsync(definition, backend.Target!, sink, stop.Token).ConfigureAwait(false);
             await sink.FinishAsync(result).ConfigureAwait(false);
             return result.Outcome == FineTunePipelineOutcome.Completed && result.Passed != false ? CliApp.Success : CliApp.Failed;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             await context.Error.WriteLineAsync($"Stopped. The run state is saved; resume with: {resume}").ConfigureAwait(false);
             return Interrupted;
