@@ -18,7 +18,7 @@ namespace FineTune.Sdk;
 /// error rates and the age of serving variants. It owns that timer and any rollback in flight: dispose it to stop both.
 /// Event handlers run on the thread that fired the control (a request, the timer or a background scorer) and must not block.
 /// </remarks>
-public sealed class ModelGatewayMonitor : IAsyncDisposable
+public sealed class ModelGatewayMonitor : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
     private static readonly DateTimeOffset WeekEpoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero); // a Monday
@@ -195,6 +195,9 @@ public sealed class ModelGatewayMonitor : IAsyncDisposable
 
         _disposing.Dispose();
     }
+
+    /// <summary>Stops the checks and waits for a rollback in flight (for containers disposed synchronously).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal void Track(string feature) => Feature(feature);
 

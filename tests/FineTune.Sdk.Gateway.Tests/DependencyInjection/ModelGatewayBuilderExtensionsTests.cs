@@ -35,6 +35,23 @@ public sealed class ModelGatewayBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task AddModelGateway_ProviderDisposedSynchronously_DisposesTheMonitorWithoutThrowing()
+    {
+        await using var scope = await GatewayScope.StartAsync(rollout: 0);
+        var services = new ServiceCollection();
+        services.AddSingleton<IModelRegistry>(scope.Registry);
+        services.AddKeyedSingleton("openai", scope.OpenAI);
+        services.AddFineTuning().AddModelGateway(GatewayScope.Feature);
+        var provider = services.BuildServiceProvider();
+        var gateway = provider.GetRequiredKeyedService<IChatClient>(GatewayScope.Feature);
+        (await gateway.GetResponseAsync("hi")).AdditionalProperties![ModelGatewayProperties.Variant].Should().Be("base");
+        var monitor = provider.GetRequiredService<ModelGatewayMonitor>();
+
+        provider.Invoking(p => p.Dispose()).Should().NotThrow();
+        monitor.Invoking(m => m.Check()).Should().NotThrow("a disposed monitor checks nothing");
+    }
+
+    [Fact]
     public void AddModelGateway_CalledTwice_RegistersOneClientPerFeature()
     {
         var services = new ServiceCollection();
