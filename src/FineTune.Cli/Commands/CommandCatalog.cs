@@ -16,8 +16,10 @@ internal static class CommandCatalog
         yield return EstimateCommand.Create(context);
         yield return TokensCommand.Create(context);
         yield return EmulateCommand.Create(context);
+        yield return JobsCommand.Create(context);
         yield return EvalCommand.Create(context);
         yield return RegistryCommand.Create(context);
         yield return AdviseCommand.Create(context);
+        yield return RunCommand.Create(context);
     }
 }

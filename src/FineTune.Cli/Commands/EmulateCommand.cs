@@ -6,8 +6,9 @@ using FineTune.Sdk.Testing;
 namespace FineTune.Cli;
 
 /// <summary>
-/// <c>finetune emulate openai [--port N] [--speed X]</c> and <c>finetune emulate bedrock [--port N] [--speed X]
-/// [--access-key K] [--secret-key S]</c>: serve an emulator on 127.0.0.1 until stopped.
+/// <c>finetune emulate openai [--port N] [--speed X] [--state FILE]</c> and <c>finetune emulate bedrock [--port N]
+/// [--speed X] [--state FILE] [--access-key K] [--secret-key S]</c>: serve an emulator on 127.0.0.1 until stopped; with
+/// <c>--state</c> its files, jobs and clock are kept in FILE and picked up by the next run.
 /// </summary>
 internal static class EmulateCommand
 {
@@ -16,6 +17,7 @@ internal static class EmulateCommand
         var port = new Option<int>("--port") { Description = "The loopback port; 0 (the default) picks a free one.", DefaultValueFactory = _ => 0 };
         var speed = new Option<double>("--speed") { Description = "How many times faster than the default pace training runs (1 = 10 s validation, 10 s queue, 1 s per step).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int?>("--seed") { Description = "Seed for ids and generated values, for reproducible runs." };
+        var state = new Option<FileInfo?>("--state") { Description = "Keep the emulator's state (files, jobs, events, models, clock) in this file: loaded at start when it exists, rewritten after every change, so the next run continues where this one stopped." };
         var apiKey = new Option<string?>("--api-key") { Description = "Require this bearer key (default: accept any key)." };
         port.Validators.Add(result =>
         {
@@ -40,7 +42,7 @@ internal static class EmulateCommand
         var buckets = new Option<string[]>("--bucket") { Description = "Create this S3 bucket at start (repeatable).", AllowMultipleArgumentsPerToken = false };
         var bedrock = new Command("bedrock", "Serve an Amazon Bedrock model-customization emulator (control plane, Runtime Converse/ConverseStream and a path-style S3) on one 127.0.0.1 port. Every request must be SigV4-signed with the given credentials. A test double: no account, no cost, simulated training.")
         {
-            port, speed, seed, accessKey, secretKey, region, buckets,
+            port, speed, seed, state, accessKey, secretKey, region, buckets,
         };
         bedrock.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -51,6 +53,7 @@ internal static class EmulateCommand
                 AccessKeyId = parseResult.GetValue(accessKey)!,
                 SecretAccessKey = parseResult.GetValue(secretKey)!,
                 Region = parseResult.GetValue(region)!,
+                StatePath = parseResult.GetValue(state)?.FullName,
             };
             foreach (var bucket in parseResult.GetValue(buckets) ?? [])
             {
@@ -67,6 +70,11 @@ internal static class EmulateCommand
                 await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
                 return CliApp.UsageError;
             }
+            catch (InvalidDataException ex)
+            {
+                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
 
             await using var disposeEmulator = emulator.ConfigureAwait(false);
             return await ServeAsync(context, parseResult.GetValue(port), emulator.StartAsync, cancellationToken).ConfigureAwait(false);
@@ -74,7 +82,7 @@ internal static class EmulateCommand
 
         var openai = new Command("openai", "Serve an OpenAI-compatible fine-tuning emulator (files, uploads, jobs, events, checkpoints, chat, models) on 127.0.0.1. A test double: no key, no cost, simulated training.")
         {
-            port, speed, seed, apiKey,
+            port, speed, seed, state, apiKey,
         };
         openai.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -83,8 +91,19 @@ internal static class EmulateCommand
                 Speed = parseResult.GetValue(speed),
                 RandomSeed = parseResult.GetValue(seed),
                 ApiKey = parseResult.GetValue(apiKey),
+                StatePath = parseResult.GetValue(state)?.FullName,
             };
-            var emulator = new OpenAIEmulator(options);
+            OpenAIEmulator emulator;
+            try
+            {
+                emulator = new OpenAIEmulator(options);
+            }
+            catch (InvalidDataException ex)
+            {
+                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+
             await using var disposeEmulator = emulator.ConfigureAwait(false);
             return await ServeAsync(context, parseResult.GetValue(port), emulator.StartAsync, cancellationToken).ConfigureAwait(false);
         });

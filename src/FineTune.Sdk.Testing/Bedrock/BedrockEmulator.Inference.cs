@@ -122,7 +122,7 @@ public sealed partial class BedrockEmulator
             throw AwsApiException.Validation($"Provisioned throughput with the name {name} already exists.");
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         var throughput = new BedrockProvisionedThroughput
         {
             Arn = $"arn:aws:bedrock:{Options.Region}:{Options.AccountId}:provisioned-model/{RandomId(12)}",
@@ -238,7 +238,7 @@ public sealed partial class BedrockEmulator
             throw AwsApiException.Validation($"A custom model deployment with the name {name} already exists.");
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         var deployment = new BedrockDeployment
         {
             Arn = $"arn:aws:bedrock:{Options.Region}:{Options.AccountId}:custom-model-deployment/{RandomId(12)}",

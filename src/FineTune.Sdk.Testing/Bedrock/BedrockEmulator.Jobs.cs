@@ -107,7 +107,7 @@ public sealed partial class BedrockEmulator
             throw AwsApiException.Conflict($"A custom model with the name {modelName} already exists or is being created.");
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         var id = RandomId(12);
         var job = new BedrockJob
         {
@@ -129,13 +129,14 @@ public sealed partial class BedrockEmulator
             Sequence = NextSequence(),
             CreationTime = now,
             Seed = _random.Next(),
+            Ids = _journal is null ? null : new Random(_journal.DeriveSeed("job:" + id)),
             TrainingData = trainingBucket.Objects.TryGetValue(trainingKey, out var training) ? training.Content : null,
             ValidationData = validationData,
             LastModifiedTime = now,
             PhaseStart = now,
         };
         _jobs[job.Arn] = job;
-        if (Options.LoseJobCreateResponses > 0)
+        if (!_replaying && Options.LoseJobCreateResponses > 0)
         {
             Options.LoseJobCreateResponses--;
             return EmulatorResponse.LostInFlight();
@@ -266,7 +267,7 @@ public sealed partial class BedrockEmulator
             throw AwsApiException.Validation($"The model customization job {job.Name} cannot be stopped because its status is {job.Status}.");
         }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         job.Status = "Stopping";
         job.Phase = "Stopping";
         job.PhaseStart = now;
@@ -371,7 +372,7 @@ public sealed partial class BedrockEmulator
 
     private void AdvanceAll()
     {
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         foreach (var job in _jobs.Values.OrderBy(j => j.Sequence))
         {
             AdvanceJob(job, now);
@@ -420,7 +421,7 @@ public sealed partial class BedrockEmulator
                     var reached = (int)Math.Min(job.TotalSteps, (now - job.PhaseStart).Ticks / Math.Max(1, step.Ticks));
                     while (job.StepsDone < reached)
                     {
-                        job.Metrics.Add(new BedrockMetricsRow(job.StepsDone, job.StepsDone / job.StepsPerEpoch, Loss(job.Seed, job.StepsDone, job.TotalSteps, 1)));
+                        job.Metrics.Add(new BedrockMetricsRow(job.StepsDone, job.StepsDone / job.StepsPerEpoch, TrainLoss(job, job.StepsDone)));
                         job.StepsDone++;
                     }
 
@@ -484,6 +485,7 @@ public sealed partial class BedrockEmulator
         var epochs = (int)job.BaseModel.Hyper(job.HyperParameters, "epochCount", 1);
         var batch = Math.Max(1, (int)job.BaseModel.Hyper(job.HyperParameters, "batchSize", 1));
         job.StepsPerEpoch = Math.Max(1, (int)Math.Ceiling(training.RecordCount / (double)batch));
+        job.RecordCount = training.RecordCount;
         job.TotalSteps = job.StepsPerEpoch * epochs;
         foreach (var pair in training.Pairs)
         {
@@ -516,12 +518,12 @@ public sealed partial class BedrockEmulator
     {
         if (job.ValidationS3Uris.Count > 0)
         {
-            job.ValidationLoss = Math.Round(job.Metrics[^1].Loss + 0.07 + ((Unit(job.Seed, job.TotalSteps, 3) - 0.5) * 0.04), 6);
+            job.ValidationLoss = ValidLoss(job, job.TotalSteps - 1);
         }
 
         var model = new BedrockCustomModel
         {
-            Arn = $"arn:aws:bedrock:{Options.Region}:{Options.AccountId}:custom-model/{job.BaseModel.Id}/{RandomId(12)}",
+            Arn = $"arn:aws:bedrock:{Options.Region}:{Options.AccountId}:custom-model/{job.BaseModel.Id}/{RandomId(12, job.Ids)}",
             Name = job.CustomModelName,
             Job = job,
             CreationTime = at,
@@ -563,7 +565,7 @@ public sealed partial class BedrockEmulator
             for (var epoch = 0; epoch < epochs; epoch++)
             {
                 var step = ((epoch + 1) * job.StepsPerEpoch) - 1;
-                var loss = epoch == epochs - 1 ? job.ValidationLoss!.Value : Math.Round(job.Metrics[step].Loss + 0.07 + ((Unit(job.Seed, step, 3) - 0.5) * 0.04), 6);
+                var loss = ValidLoss(job, step);
                 validation.Append(CultureInfo.InvariantCulture, $"{step},{epoch},{loss},{Math.Round(Math.Exp(loss), 6)}\n");
             }
 
@@ -577,16 +579,33 @@ public sealed partial class BedrockEmulator
         bucket.Objects[key] = new S3Object(bytes, S3Digest.ETag(bytes), "text/csv", at, []);
     }
 
-    /// <summary>A deterministic, noisy, decreasing loss curve per job seed.</summary>
-    private static double Loss(int seed, int step, int totalSteps, int stream)
+    /// <summary>The training loss at a step (from 0): the hyperparameter-dependent curve with hash noise and spikes.</summary>
+    private static double TrainLoss(BedrockJob job, int step) => Math.Round(SmoothLoss(job, step) + Curve(job).Spike(step), 6);
+
+    /// <summary>The validation loss after a step: the noiseless curve + 0.07, small noise and the overfitting term.</summary>
+    private static double ValidLoss(BedrockJob job, int step)
     {
-        var progress = (double)(step + 1) / totalSteps;
-        var noise = (Unit(seed, step, stream) - 0.5) * 0.2 * (1 - (0.5 * progress));
-        return Math.Round(Math.Max(0.01, 0.08 + (2.1 * Math.Exp(-4 * progress)) + noise), 6);
+        var progress = (double)(step + 1) / job.TotalSteps;
+        return Math.Round(SmoothLoss(job, step) + 0.07 + ((TrainingCurve.Unit(job.Seed, step, 3) - 0.5) * 0.04) + Curve(job).Overfit(progress), 6);
     }
 
-    private static double Unit(int seed, int step, int stream) =>
-        (AnswerBook.Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{seed}:{step}:{stream}")) % 10_000) / 10_000.0;
+    private static double SmoothLoss(BedrockJob job, int step)
+    {
+        var progress = (double)(step + 1) / job.TotalSteps;
+        var noise = (TrainingCurve.Unit(job.Seed, step, 1) - 0.5) * 0.2 * (1 - (0.5 * progress));
+        return Math.Max(0.01, Curve(job).Decay(0.08, 2.1, progress) + noise);
+    }
+
+    /// <summary>The job's curve: the family's default epochs and learning rate (or multiplier) are the full budget.</summary>
+    private static TrainingCurve Curve(BedrockJob job)
+    {
+        var model = job.BaseModel;
+        var epochs = (int)model.Hyper(job.HyperParameters, "epochCount", 1);
+        var defaultEpochs = model.Hyperparameters.FirstOrDefault(h => h.Name == "epochCount")?.Default ?? 1;
+        var rate = model.Hyperparameters.FirstOrDefault(h => h.Name is "learningRate" or "learningRateMultiplier");
+        var relative = rate is null || rate.Default <= 0 ? 1 : model.Hyper(job.HyperParameters, rate.Name, rate.Default) / rate.Default;
+        return new TrainingCurve(job.Seed, epochs, defaultEpochs, relative, job.RecordCount);
+    }
 
     private EmulatorResponse GetCustomModel(string identifier)
     {

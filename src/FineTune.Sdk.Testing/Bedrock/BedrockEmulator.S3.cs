@@ -102,7 +102,7 @@ public sealed partial class BedrockEmulator
     {
         lock (_gate)
         {
-            Store(Bucket(bucket), key, new S3Object(content, S3Digest.ETag(content), "application/octet-stream", TimeProvider.GetUtcNow(), []));
+            Store(Bucket(bucket), key, new S3Object(content, S3Digest.ETag(content), "application/octet-stream", UtcNow(), []));
         }
     }
 
@@ -154,6 +154,7 @@ public sealed partial class BedrockEmulator
                 return new EmulatorResponse(204, "application/xml", []);
             case "DELETE":
                 bucket.Objects.Remove(key);
+                Journal("s3-delete", new(StringComparer.Ordinal) { ["bucket"] = bucket.Name, ["key"] = key }, []);
                 return new EmulatorResponse(204, "application/xml", []);
             case "POST" when request.QueryValue("uploads") is not null:
                 return CreateMultipartUpload(bucket, key, request);
@@ -179,7 +180,8 @@ public sealed partial class BedrockEmulator
             throw new AwsApiException(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.") { Resource = name };
         }
 
-        _buckets[name] = new S3Bucket(name, TimeProvider.GetUtcNow());
+        _buckets[name] = new S3Bucket(name, UtcNow());
+        Journal("s3-create-bucket", new(StringComparer.Ordinal) { ["bucket"] = name }, []);
         var response = S3Ok();
         response.Headers.Add(new("Location", "/" + name));
         return response;
@@ -207,6 +209,7 @@ public sealed partial class BedrockEmulator
         }
 
         _buckets.Remove(name);
+        Journal("s3-delete-bucket", new(StringComparer.Ordinal) { ["bucket"] = name }, []);
         return new EmulatorResponse(204, "application/xml", []);
     }
 
@@ -221,7 +224,7 @@ public sealed partial class BedrockEmulator
     {
         var content = DecodePayload(request, auth, out var checksums);
         var etag = S3Digest.ETag(content);
-        Store(bucket, key, new S3Object(content, etag, request.ContentType ?? "binary/octet-stream", TimeProvider.GetUtcNow(), UserMetadata(request)));
+        Store(bucket, key, new S3Object(content, etag, request.ContentType ?? "binary/octet-stream", UtcNow(), UserMetadata(request)));
         var response = S3Ok();
         response.Headers.Add(new("ETag", etag));
         foreach (var checksum in checksums)
@@ -235,6 +238,17 @@ public sealed partial class BedrockEmulator
     private void Store(S3Bucket bucket, string key, S3Object value)
     {
         bucket.Objects[key] = value;
+        if (_journal is not null && !_replaying)
+        {
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["bucket"] = bucket.Name, ["key"] = key, ["etag"] = value.ETag, ["contentType"] = value.ContentType };
+            foreach (var (name, metadataValue) in value.Metadata)
+            {
+                fields["meta:" + name] = metadataValue;
+            }
+
+            Journal("s3-put", fields, value.Content);
+        }
+
         if (key.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && LooksLikeJsonLines(value.Content))
         {
             // Every JSONL object is a possible training or validation file: it becomes the base models' world knowledge.
@@ -510,7 +524,7 @@ public sealed partial class BedrockEmulator
         }
 
         var etagAll = "\"" + S3Digest.Md5Hex(md5s.ToArray()) + "-" + requested.Count.ToString(CultureInfo.InvariantCulture) + "\"";
-        Store(bucket, key, new S3Object(content.ToArray(), etagAll, upload.ContentType, TimeProvider.GetUtcNow(), upload.Metadata));
+        Store(bucket, key, new S3Object(content.ToArray(), etagAll, upload.ContentType, UtcNow(), upload.Metadata));
         _multipartUploads.Remove(uploadId);
         return S3Xml(200, "CompleteMultipartUploadResult", root => root.Add(
             S3Element("Location", $"/{bucket.Name}/{key}"), S3Element("Bucket", bucket.Name), S3Element("Key", key), S3Element("ETag", etagAll)));

@@ -17,7 +17,11 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
 {
     private const string IdAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
     private readonly object _gate = new();
-    private readonly Random _random;
+    private Random _random;
+    private readonly EmulatorJournal? _journal;
+    private DateTimeOffset? _replayAt;
+    private TimeSpan _clockOffset;
+    private bool _replaying;
     private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
     private LoopbackHttpServer? _server;
@@ -29,6 +33,8 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     /// <param name="timeProvider">The clock jobs run on; <see langword="null"/> for <see cref="TimeProvider.System"/>.
     /// Pass a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/> to step through every state.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="InvalidDataException"><see cref="BedrockEmulatorOptions.StatePath"/> names a file that is not a
+    /// Bedrock emulator state file, or whose changes no longer apply; the message names the file and the JSON path.</exception>
     public BedrockEmulator(BedrockEmulatorOptions? options = null, TimeProvider? timeProvider = null)
     {
         Options = options ?? new BedrockEmulatorOptions();
@@ -38,6 +44,12 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
         foreach (var bucket in Options.Buckets)
         {
             _buckets.TryAdd(bucket, new S3Bucket(bucket, TimeProvider.GetUtcNow()));
+        }
+
+        if (Options.StatePath is { } statePath)
+        {
+            _journal = EmulatorJournal.Open(statePath, "bedrock", Options.RandomSeed);
+            Replay(_journal);
         }
     }
 
@@ -125,6 +137,14 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (_journal is not null)
+        {
+            lock (_gate)
+            {
+                _journal.SavePosition(UtcNow());
+            }
+        }
     }
 
     /// <summary>Stops the HTTP server (if started).</summary>
@@ -155,7 +175,22 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
 
                 Authenticate(request, authorization, s3);
                 AdvanceAll();
+                var journaled = _journal is not null && !s3 && IsJournaled(request);
+                if (journaled)
+                {
+                    _random = new Random(_journal!.DeriveSeed("op:" + _journal.Entries.Count.ToString(CultureInfo.InvariantCulture)));
+                }
+
                 response = s3 ? RouteS3(request, authorization!) : RouteBedrock(request);
+                if (journaled && (response.StatusCode is >= 200 and < 300 || response.DropConnection))
+                {
+                    Journal("http", new(StringComparer.Ordinal)
+                    {
+                        ["method"] = request.Method,
+                        ["target"] = request.RawPath + request.QueryString,
+                        ["contentType"] = request.ContentType ?? "application/json",
+                    }, request.Body);
+                }
             }
             catch (AwsApiException error)
             {
@@ -330,9 +365,86 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
 
     private long NextSequence() => ++_sequence;
 
-    private string RandomId(int length)
+    /// <summary>The emulator's time: the recorded time while replaying the state file, else the clock (moved forward to the
+    /// state file's position when the clock is behind it, so a job keeps progressing from where the last process left it).</summary>
+    private DateTimeOffset UtcNow() => _replayAt ?? TimeProvider.GetUtcNow() + _clockOffset;
+
+    /// <summary>Control-plane requests that change state are written to the state file (S3 changes are written as
+    /// operations, without their signatures); reads and Runtime calls are not.</summary>
+    private static bool IsJournaled(EmulatorRequest request) =>
+        request.Method is not ("GET" or "HEAD") && !request.RawPath.StartsWith("/model/", StringComparison.Ordinal);
+
+    private void Journal(string op, Dictionary<string, string> fields, byte[] body)
     {
-        return string.Create(length, _random, static (span, random) =>
+        if (_journal is not null && !_replaying)
+        {
+            _journal.Append(new JournalEntry(UtcNow(), op, fields, body));
+        }
+    }
+
+    /// <summary>Rebuilds the state by replaying every recorded change at the time it happened, with the same id seeds.</summary>
+    private void Replay(EmulatorJournal journal)
+    {
+        _replaying = true;
+        try
+        {
+            for (var i = 0; i < journal.Entries.Count; i++)
+            {
+                var entry = journal.Entries[i];
+                _replayAt = entry.At;
+                AdvanceAll();
+                _random = new Random(journal.DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture)));
+                try
+                {
+                    ReplayEntry(entry);
+                }
+                catch (AwsApiException ex)
+                {
+                    throw new InvalidDataException($"Emulator state file {journal.Path}: $.entries[{i}] ({entry.Op} {entry.Field("method")}{entry.Field("target")}{entry.Field("bucket")}) no longer applies: {ex.Message}", ex);
+                }
+            }
+        }
+        finally
+        {
+            _replayAt = null;
+            _replaying = false;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        _clockOffset = journal.Position is { } position && position > now ? position - now : TimeSpan.Zero;
+        _random = new Random(journal.DeriveSeed("live"));
+    }
+
+    private void ReplayEntry(JournalEntry entry)
+    {
+        switch (entry.Op)
+        {
+            case "http":
+                var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = entry.Field("contentType") };
+                _ = RouteBedrock(new EmulatorRequest(entry.Field("method"), entry.Field("target"), headers, entry.Body));
+                break;
+            case "s3-create-bucket":
+                _buckets[entry.Field("bucket")] = new S3Bucket(entry.Field("bucket"), entry.At);
+                break;
+            case "s3-delete-bucket":
+                _buckets.Remove(entry.Field("bucket"));
+                break;
+            case "s3-put":
+                var metadata = entry.Fields.Where(f => f.Key.StartsWith("meta:", StringComparison.Ordinal))
+                    .Select(f => new KeyValuePair<string, string>(f.Key["meta:".Length..], f.Value)).ToList();
+                Store(Bucket(entry.Field("bucket")), entry.Field("key"), new S3Object(entry.Body, entry.Field("etag"), entry.Field("contentType"), entry.At, metadata));
+                break;
+            case "s3-delete":
+                Bucket(entry.Field("bucket")).Objects.Remove(entry.Field("key"));
+                break;
+            default:
+                throw new InvalidDataException($"Emulator state file {_journal!.Path}: unknown operation '{entry.Op}'.");
+        }
+    }
+
+    private string RandomId(int length, Random? random = null)
+    {
+        return string.Create(length, random ?? _random, static (span, random) =>
         {
             for (var i = 0; i < span.Length; i++)
             {

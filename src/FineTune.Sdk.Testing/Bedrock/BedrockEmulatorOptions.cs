@@ -48,6 +48,14 @@ public sealed class BedrockEmulatorOptions
     /// <value>Default <see langword="null"/>: a random seed. Set it for reproducible ids.</value>
     public int? RandomSeed { get; set; }
 
+    /// <summary>Gets or sets a state file that makes the emulator survive its process: loaded (replayed) at construction when
+    /// it exists, rewritten whole (temp file + rename) after every change, so buckets, objects, jobs, custom models,
+    /// provisioned throughput, deployments and the clock position are seen — still progressing — by the next emulator
+    /// given the same path.</summary>
+    /// <value>Default <see langword="null"/>: in memory only. The file's seed wins over <see cref="RandomSeed"/>; fault
+    /// settings and open multipart uploads are not saved. One process at a time per file (see docs/emulator.md).</value>
+    public string? StatePath { get; set; }
+
     /// <summary>Gets or sets how many times faster than the default pace jobs, throughput and deployments advance.</summary>
     /// <value>Default 1. Must be &gt; 0. Every duration below is divided by it.</value>
     public double Speed { get; set; } = 1;
@@ -121,6 +129,7 @@ public sealed class BedrockEmulatorOptions
         Check(!string.IsNullOrEmpty(SecretAccessKey), nameof(SecretAccessKey), "must not be empty", "(empty)");
         Check(!string.IsNullOrWhiteSpace(Region) && Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'), nameof(Region), "must be a region name such as us-east-1", Region);
         Check(AccountId is { Length: 12 } && AccountId.All(char.IsAsciiDigit), nameof(AccountId), "must be 12 digits", AccountId);
+        Check(StatePath is null || !string.IsNullOrWhiteSpace(StatePath), nameof(StatePath), "must not be empty", "(empty)");
         Check(Speed > 0 && !double.IsInfinity(Speed), nameof(Speed), "must be a finite number > 0", Speed);
         Check(StepDuration > TimeSpan.Zero, nameof(StepDuration), "must be > 0", StepDuration);
         foreach (var (value, name) in new[] { (ValidationDuration, nameof(ValidationDuration)), (StopDuration, nameof(StopDuration)), (ProvisioningDuration, nameof(ProvisioningDuration)), (DeploymentDuration, nameof(DeploymentDuration)), (ResponseDelay, nameof(ResponseDelay)) })

@@ -10,6 +10,9 @@ internal sealed class BedrockJob
 
     public required string Id { get; init; }
 
+    /// <summary>Gets the job's own id generator when the emulator keeps a state file; <see langword="null"/> for the shared one.</summary>
+    public Random? Ids { get; init; }
+
     public required string Name { get; init; }
 
     public required string CustomModelName { get; init; }
@@ -64,6 +67,9 @@ internal sealed class BedrockJob
     public string? FailureMessage { get; set; }
 
     public int StepsPerEpoch { get; set; }
+
+    /// <summary>Gets or sets the number of training records (known after validation).</summary>
+    public int RecordCount { get; set; }
 
     public int TotalSteps { get; set; }
 

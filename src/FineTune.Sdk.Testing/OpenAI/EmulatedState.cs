@@ -68,6 +68,10 @@ internal sealed class EmulatedJob
 
     public required long Sequence { get; init; }
 
+    /// <summary>Gets the job's own id generator (events, checkpoints, models, result file) when the emulator keeps a state
+    /// file, so the ids do not depend on when requests advanced the job; <see langword="null"/> to use the shared one.</summary>
+    public Random? Ids { get; init; }
+
     public required long CreatedAt { get; init; }
 
     public required string Model { get; init; }

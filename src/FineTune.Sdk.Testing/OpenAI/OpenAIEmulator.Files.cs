@@ -74,9 +74,9 @@ public sealed partial class OpenAIEmulator
         }
     }
 
-    private EmulatedFile AddFile(string fileName, string purpose, byte[] content, long? expiresAt = null, long? createdAt = null)
+    private EmulatedFile AddFile(string fileName, string purpose, byte[] content, long? expiresAt = null, long? createdAt = null, Random? random = null)
     {
-        var file = new EmulatedFile(RandomId("file-", 22, Base58), fileName, purpose, content, createdAt ?? Now(), NextSequence()) { ExpiresAt = expiresAt };
+        var file = new EmulatedFile(RandomId("file-", 22, Base58, random), fileName, purpose, content, createdAt ?? Now(), NextSequence()) { ExpiresAt = expiresAt };
         _files[file.Id] = file;
         if (purpose == "fine-tune")
         {

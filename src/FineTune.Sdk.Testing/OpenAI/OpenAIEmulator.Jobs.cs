@@ -75,10 +75,12 @@ public sealed partial class OpenAIEmulator
 
         var training = TrainingFile.Check(trainingFile.Content, methodType, "training_file", baseModel.Accounting, requireMinimum: true);
         var validation = validationFile is null ? null : TrainingFile.Check(validationFile.Content, methodType, "validation_file", baseModel.Accounting, requireMinimum: false);
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
+        var id = RandomId("ftjob-", 24);
         var job = new EmulatedJob
         {
-            Id = RandomId("ftjob-", 24),
+            Ids = _journal is null ? null : new Random(_journal.DeriveSeed("job:" + id)),
+            Id = id,
             Sequence = NextSequence(),
             CreatedAt = now.ToUnixTimeSeconds(),
             Model = modelName.StartsWith("ft:", StringComparison.Ordinal) ? modelName : baseModel.Id,
@@ -113,7 +115,7 @@ public sealed partial class OpenAIEmulator
         AddEvent(job, job.CreatedAt, "info", validationId is null
             ? $"Validating training file: {trainingId}"
             : $"Validating training file: {trainingId} and validation file: {validationId}");
-        if (Options.LoseJobCreateResponses > 0)
+        if (!_replaying && Options.LoseJobCreateResponses > 0)
         {
             Options.LoseJobCreateResponses--;
             return EmulatorResponse.LostInFlight();
@@ -393,7 +395,7 @@ public sealed partial class OpenAIEmulator
         }
 
         job.Status = "queued";
-        job.PhaseStart = TimeProvider.GetUtcNow();
+        job.PhaseStart = UtcNow();
         AddEvent(job, Now(), "info", "Fine-tuning job resumed, moving job to queued state");
         return Ok(w => WriteJob(w, job));
     }
@@ -416,12 +418,12 @@ public sealed partial class OpenAIEmulator
 
     private void AddEvent(EmulatedJob job, long createdAt, string level, string message, string type = "message", string? dataJson = "{}")
     {
-        job.Events.Add(new EmulatedEvent(RandomId("ftevent-", 24), createdAt, level, message, type, dataJson));
+        job.Events.Add(new EmulatedEvent(RandomId("ftevent-", 24, random: job.Ids), createdAt, level, message, type, dataJson));
     }
 
     private void AdvanceAll()
     {
-        var now = TimeProvider.GetUtcNow();
+        var now = UtcNow();
         foreach (var job in _jobs.Values)
         {
             Advance(job, now);
@@ -532,7 +534,7 @@ public sealed partial class OpenAIEmulator
             }
         }
 
-        job.ReservedModelName = $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8)}";
+        job.ReservedModelName = $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8, random: job.Ids)}";
         var unix = at.ToUnixTimeSeconds();
         if (job.Training.TruncatedExamples > 0)
         {
@@ -589,8 +591,8 @@ public sealed partial class OpenAIEmulator
         if (epochEnd)
         {
             var final = stepNumber == job.TotalSteps;
-            var model = final ? job.ReservedModelName! : $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8)}:ckpt-step-{stepNumber}";
-            job.Checkpoints.Add(new EmulatedCheckpoint(RandomId("ftckpt_", 24), unix, model, job.Id, stepNumber, row));
+            var model = final ? job.ReservedModelName! : $"ft:{job.BaseModel.Id}:{Options.OrganizationSlug}:{job.Suffix}:{RandomId(string.Empty, 8, random: job.Ids)}:ckpt-step-{stepNumber}";
+            job.Checkpoints.Add(new EmulatedCheckpoint(RandomId("ftckpt_", 24, random: job.Ids), unix, model, job.Id, stepNumber, row));
             if (job.Checkpoints.Count > 3)
             {
                 job.Checkpoints.RemoveAt(0);
@@ -602,7 +604,7 @@ public sealed partial class OpenAIEmulator
             job.FineTunedModel = job.ReservedModelName;
             job.TrainedTokens = job.Training.TokensPerEpoch * (long)job.Epochs.Value;
             var csv = ResultsCsv(job);
-            var result = AddFile("step_metrics.csv", "fine-tune-results", csv, createdAt: unix);
+            var result = AddFile("step_metrics.csv", "fine-tune-results", csv, createdAt: unix, random: job.Ids);
             job.ResultFiles.Add(result.Id);
             job.Status = "succeeded";
             job.FinishedAt = unix;
@@ -614,10 +616,12 @@ public sealed partial class OpenAIEmulator
     private static MetricsRow Metrics(EmulatedJob job, int step, bool withValidation, bool fullValidation)
     {
         var progress = (double)step / job.TotalSteps;
+        var curve = Curve(job);
         var noise = (Unit(job.Seed, step, 1) - 0.5) * 0.2 * (1 - (0.5 * progress));
-        var trainLoss = Math.Max(0.01, 0.05 + (1.9 * Math.Exp(-4 * progress)) + noise);
-        double? validLoss = withValidation ? Math.Max(0.01, trainLoss + 0.08 + ((Unit(job.Seed, step, 2) - 0.5) * 0.1)) : null;
-        double? fullValidLoss = fullValidation ? Math.Max(0.01, 0.13 + (1.9 * Math.Exp(-4 * progress))) : null;
+        var smoothTrain = Math.Max(0.01, curve.Decay(0.05, 1.9, progress) + noise);
+        var trainLoss = smoothTrain + curve.Spike(step);
+        double? validLoss = withValidation ? Math.Max(0.01, smoothTrain + 0.08 + ((Unit(job.Seed, step, 2) - 0.5) * 0.1) + curve.Overfit(progress)) : null;
+        double? fullValidLoss = fullValidation ? Math.Max(0.01, curve.Decay(0.13, 1.9, progress) + curve.Overfit(progress)) : null;
         return new MetricsRow(
             step,
             Math.Round(trainLoss, 5),
@@ -628,13 +632,16 @@ public sealed partial class OpenAIEmulator
             fullValidLoss is { } f2 ? Math.Round(Accuracy(f2), 5) : null);
     }
 
+    /// <summary>The job's curve: 2 epochs at multiplier 1.8 (0.1 for DPO) are the full budget (docs/emulator.md).</summary>
+    private static TrainingCurve Curve(EmulatedJob job)
+    {
+        var defaultMultiplier = job.Method == "dpo" ? 0.1 : 1.8;
+        return new TrainingCurve(job.Seed, (int)job.Epochs.Value, 2, job.LearningRate.Value / defaultMultiplier, job.Training.ExampleCount);
+    }
+
     private static double Accuracy(double loss) => Math.Clamp(1 - (loss / 2.2), 0, 1);
 
-    private static double Unit(int seed, int step, int stream)
-    {
-        var hash = Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{seed}:{step}:{stream}"));
-        return (hash % 10_000) / 10_000.0;
-    }
+    private static double Unit(int seed, int step, int stream) => TrainingCurve.Unit(seed, step, stream);
 
     private static string MetricsData(MetricsRow row, int totalSteps) => Encoding.UTF8.GetString(JsonBody.Write(w =>
     {

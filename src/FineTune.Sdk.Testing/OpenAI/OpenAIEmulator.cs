@@ -16,7 +16,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private const string Alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private const string Base58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private readonly object _gate = new();
-    private readonly Random _random;
+    private Random _random;
     private readonly Dictionary<string, EmulatedFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedUpload> _uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedJob> _jobs = new(StringComparer.Ordinal);
@@ -27,12 +27,18 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private long _sequence;
     private int _requestCount;
     private readonly IEmulatorResponseObserver? _observer;
+    private readonly EmulatorJournal? _journal;
+    private DateTimeOffset? _replayAt;
+    private TimeSpan _clockOffset;
+    private bool _replaying;
 
     /// <summary>Initializes a new instance of the <see cref="OpenAIEmulator"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults. Validated here.</param>
     /// <param name="timeProvider">The clock training runs on; <see langword="null"/> for <see cref="TimeProvider.System"/>.
     /// Pass a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/> to step through every state.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="InvalidDataException"><see cref="OpenAIEmulatorOptions.StatePath"/> names a file that is not an
+    /// OpenAI emulator state file, or whose changes no longer apply; the message names the file and the JSON path.</exception>
     public OpenAIEmulator(OpenAIEmulatorOptions? options = null, TimeProvider? timeProvider = null)
     {
         Options = options ?? new OpenAIEmulatorOptions();
@@ -40,6 +46,11 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         TimeProvider = timeProvider ?? TimeProvider.System;
         _random = Options.RandomSeed is { } seed ? new Random(seed) : new Random();
         _observer = ObserverFactory?.Invoke();
+        if (Options.StatePath is { } statePath)
+        {
+            _journal = EmulatorJournal.Open(statePath, "openai", Options.RandomSeed);
+            Replay(_journal);
+        }
     }
 
     /// <summary>Gets or sets a test hook: when set, each new emulator asks it for an observer that sees every response
@@ -133,6 +144,14 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
             await server.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_journal is not null)
+        {
+            lock (_gate)
+            {
+                _journal.SavePosition(UtcNow());
+            }
+        }
+
         _observer?.OnDisposed();
     }
 
@@ -174,7 +193,18 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
 
                 Authenticate(request);
                 AdvanceAll();
+                var journaled = _journal is not null && IsJournaled(request);
+                if (journaled)
+                {
+                    _random = new Random(_journal!.DeriveSeed("op:" + _journal.Entries.Count.ToString(CultureInfo.InvariantCulture)));
+                }
+
                 var response = Route(request);
+                if (journaled && (response.StatusCode is >= 200 and < 300 || response.DropConnection))
+                {
+                    Journal(request);
+                }
+
                 response.Delay = delay;
                 return response;
             }
@@ -379,13 +409,76 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
 
     private static EmulatorResponse Ok(Action<Utf8JsonWriter> write) => EmulatorResponse.Json(200, JsonBody.Write(write));
 
-    private long Now() => TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+    private long Now() => UtcNow().ToUnixTimeSeconds();
+
+    /// <summary>The emulator's time: the recorded time while replaying the state file, else the clock (moved forward to the
+    /// state file's position when the clock is behind it, so a job keeps progressing from where the last process left it).</summary>
+    private DateTimeOffset UtcNow() => _replayAt ?? TimeProvider.GetUtcNow() + _clockOffset;
+
+    /// <summary>Requests that change state (everything but reads and chat) are written to the state file.</summary>
+    private static bool IsJournaled(EmulatorRequest request) =>
+        request.Method is not ("GET" or "HEAD") && request.Path != "/chat/completions";
+
+    private void Journal(EmulatorRequest request)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["method"] = request.Method,
+            ["target"] = request.RawPath + request.QueryString,
+        };
+        if (request.ContentType is { } contentType)
+        {
+            fields["contentType"] = contentType;
+        }
+
+        _journal!.Append(new JournalEntry(UtcNow(), "http", fields, request.Body));
+    }
+
+    /// <summary>Rebuilds the state by replaying every recorded change at the time it happened, with the same id seeds.</summary>
+    private void Replay(EmulatorJournal journal)
+    {
+        _replaying = true;
+        try
+        {
+            for (var i = 0; i < journal.Entries.Count; i++)
+            {
+                var entry = journal.Entries[i];
+                _replayAt = entry.At;
+                AdvanceAll();
+                _random = new Random(journal.DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture)));
+                var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                if (entry.Fields.TryGetValue("contentType", out var contentType))
+                {
+                    headers["Content-Type"] = contentType;
+                }
+
+                var request = new EmulatorRequest(entry.Field("method"), entry.Field("target"), headers, entry.Body);
+                try
+                {
+                    _ = Route(request);
+                }
+                catch (OpenAIApiException ex)
+                {
+                    throw new InvalidDataException($"Emulator state file {journal.Path}: $.entries[{i}] ({request.Method} {request.RawPath}) no longer applies: {ex.Message}", ex);
+                }
+            }
+        }
+        finally
+        {
+            _replayAt = null;
+            _replaying = false;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        _clockOffset = journal.Position is { } position && position > now ? position - now : TimeSpan.Zero;
+        _random = new Random(journal.DeriveSeed("live"));
+    }
 
     private long NextSequence() => ++_sequence;
 
-    private string RandomId(string prefix, int length, string alphabet = Alphanumerics)
+    private string RandomId(string prefix, int length, string alphabet = Alphanumerics, Random? random = null)
     {
-        return string.Create(prefix.Length + length, (prefix, alphabet, _random), static (span, state) =>
+        return string.Create(prefix.Length + length, (prefix, alphabet, _random: random ?? _random), static (span, state) =>
         {
             state.prefix.AsSpan().CopyTo(span);
             for (var i = state.prefix.Length; i < span.Length; i++)

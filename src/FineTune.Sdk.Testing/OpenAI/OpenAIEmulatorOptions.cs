@@ -26,6 +26,13 @@ public sealed class OpenAIEmulatorOptions
     /// <value>Default <see langword="null"/>: a random seed. Set it for reproducible ids.</value>
     public int? RandomSeed { get; set; }
 
+    /// <summary>Gets or sets a state file that makes the emulator survive its process: loaded (replayed) at construction when
+    /// it exists, rewritten whole (temp file + rename) after every change, so files, jobs, events, checkpoints, models and
+    /// the clock position are seen — still progressing — by the next emulator given the same path.</summary>
+    /// <value>Default <see langword="null"/>: in memory only. The file's seed wins over <see cref="RandomSeed"/>; fault
+    /// settings are not saved. One process at a time per file (see docs/emulator.md).</value>
+    public string? StatePath { get; set; }
+
     /// <summary>Gets or sets how many times faster than the default pace training runs.</summary>
     /// <value>Default 1: validation 10 s, queue 10 s, 1 s per training step (all divided by this value). Must be &gt; 0.</value>
     public double Speed { get; set; } = 1;
@@ -162,6 +169,11 @@ public sealed class OpenAIEmulatorOptions
         if (MaxFileBytes <= 0)
         {
             throw new ArgumentException($"OpenAIEmulatorOptions.MaxFileBytes must be > 0 (was {MaxFileBytes}).", nameof(MaxFileBytes));
+        }
+
+        if (StatePath is not null && string.IsNullOrWhiteSpace(StatePath))
+        {
+            throw new ArgumentException("OpenAIEmulatorOptions.StatePath must not be empty (was '').", nameof(StatePath));
         }
 
         if (FailTrainingAtStep is < 1)
