@@ -40,6 +40,11 @@ internal static class EvalCommand
                 return CliApp.UsageError;
             }
 
+            if (await SharedOptions.ReportFailedVariantAsync(context, run, null).ConfigureAwait(false))
+            {
+                return CliApp.UsageError;
+            }
+
             // The runner's own time (what grows with the cases), then what came before it (docs/eval.md, "Benchmark").
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{run.Summary.Count} results in {run.RunnerTime.TotalSeconds:0.000} s (setup before the first case {run.SetupTime.TotalSeconds:0.000} s)")).ConfigureAwait(false);
             foreach (var tally in run.Summary.Variants)
@@ -80,6 +85,11 @@ internal static class EvalCommand
             };
             var (run, report) = await GoldenSetEvaluation.CompareAsync(request, comparison, outDir, token).ConfigureAwait(false);
             if (!await SharedOptions.PrintFindingsAsync(context, run.Golden).ConfigureAwait(false) || report is null)
+            {
+                return CliApp.UsageError;
+            }
+
+            if (await SharedOptions.ReportFailedVariantAsync(context, run, run.Results).ConfigureAwait(false))
             {
                 return CliApp.UsageError;
             }
@@ -212,6 +222,23 @@ internal static class EvalCommand
             {
                 client?.Dispose();
             }
+        }
+
+        /// <summary>
+        /// When every call to some model failed (endpoint down, too slow, not answering JSON, closing mid-body), nothing
+        /// was evaluated: says so with the first error and returns true (exit 2), instead of reporting a comparison.
+        /// </summary>
+        public static async Task<bool> ReportFailedVariantAsync(CliContext context, GoldenSetRunResult run, IReadOnlyList<EvalCaseResult>? results)
+        {
+            var failed = run.Summary.Variants.FirstOrDefault(v => v.Cases > 0 && v.Errors == v.Cases);
+            if (failed is null)
+            {
+                return false;
+            }
+
+            var first = results?.FirstOrDefault(r => r.Variant == failed.Label && r.Error is not null)?.Error;
+            await context.Error.WriteLineAsync($"error: every call to '{failed.Label}' ({failed.ModelId}) failed ({failed.Errors} of {failed.Cases} cases), so nothing was evaluated{(first is null ? "; see the error of each case in the run file" : ". First error: " + first)}").ConfigureAwait(false);
+            return true;
         }
 
         /// <summary>Prints the golden set's findings; false (after saying so) when it has no usable case.</summary>

@@ -35,6 +35,8 @@ public static class GoldenSetEvaluation
             return new GoldenSetRunResult(golden, [], new EvalRunSummary(), time.GetElapsedTime(started), TimeSpan.Zero);
         }
 
+        await EnsureRunFileMatchesAsync(request.Options.RunFile, golden, request.GoldenSetPath, cancellationToken).ConfigureAwait(false);
+
         var runner = request.Runner ?? new EvalRunner(time);
         var summary = new EvalRunSummary();
         var results = new List<EvalCaseResult>();
@@ -76,6 +78,44 @@ public static class GoldenSetEvaluation
         var report = EvalComparer.Compare(run.Results, comparison, run.Golden.Cases);
         await ComparisonReportWriter.WriteAllAsync(report, outputDirectory, cancellationToken).ConfigureAwait(false);
         return (run, report);
+    }
+
+    /// <summary>Refuses to resume a run file that holds case ids the golden set does not have (it was made from another golden set).</summary>
+    private static async Task EnsureRunFileMatchesAsync(string? runFile, GoldenSet golden, string goldenPath, CancellationToken cancellationToken)
+    {
+        if (runFile is null || !File.Exists(runFile))
+        {
+            return;
+        }
+
+        var ids = new HashSet<string>(golden.Cases.Select(c => c.Id), StringComparer.Ordinal);
+        var foreign = new SortedSet<string>(StringComparer.Ordinal);
+        var stream = new FileStream(runFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            try
+            {
+                using var record = System.Text.Json.JsonDocument.Parse(line);
+                if (record.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && record.RootElement.TryGetProperty("caseId", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String
+                    && !ids.Contains(id.GetString()!))
+                {
+                    foreign.Add(id.GetString()!);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A torn last line of an interrupted run: the runner re-runs that case.
+            }
+        }
+
+        if (foreign.Count > 0)
+        {
+            throw new ArgumentException(
+                $"The run file {Path.GetFileName(runFile)} holds results for {foreign.Count} case id(s) that are not in the golden set {Path.GetFileName(goldenPath)} ({string.Join(", ", foreign.Take(3))}{(foreign.Count > 3 ? ", …" : string.Empty)}): it was made from another golden set. Use a new run file, or the golden set it was made from.",
+                nameof(runFile));
+        }
     }
 
     /// <summary>

@@ -53,30 +53,9 @@ public sealed class FineTunePipeline
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a file whole or not at all: a temporary file in the same folder, flushed, then renamed over the target.</summary>
-    internal static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)) + ".tmp");
-        try
-        {
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
+    /// <summary>Writes a file whole or not at all, through the one atomic-write helper (<see cref="AtomicFile"/>).</summary>
+    internal static Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(path, (stream, token) => stream.WriteAsync(content, token).AsTask(), cancellationToken);
 
     /// <summary>One invocation: the state, the paths and the steps.</summary>
     private sealed class PipelineRun(FineTunePipeline owner, FineTunePipelineDefinition definition, FineTunePipelineTarget target, IProgress<FineTunePipelineEvent>? progress)
