@@ -9,7 +9,8 @@ namespace FineTune.Cli;
 /// <summary>
 /// <c>finetune eval run</c> (run a golden set against models into a resumable run file) and
 /// <c>finetune eval compare</c> (baseline vs candidate, reports, exit 0 pass / 1 block / 2 usage). Parsing and printing
-/// only: the work is <see cref="GoldenSetEvaluation"/> over a chat client from <see cref="OpenAIChatClients"/>.
+/// only: the work is <see cref="GoldenSetEvaluation"/> over a chat client from <see cref="OpenAIChatClients"/> or, with
+/// <c>--provider bedrock</c>, the Converse client <c>AddBedrock(...)</c> registers (<see cref="BedrockCommandLine"/>).
 /// </summary>
 internal static class EvalCommand
 {
@@ -24,7 +25,7 @@ internal static class EvalCommand
         var shared = new SharedOptions();
         var models = new Option<string[]>("--model") { Description = "A model to run, as ID or LABEL=ID; repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true };
         var runFile = new Option<FileInfo>("--run-file") { Description = "The JSONL run file results are appended to; an existing one is resumed.", Required = true };
-        var command = new Command("run", "Run a golden set against one or more models (any OpenAI-compatible endpoint) into a resumable JSONL run file.") { models, runFile };
+        var command = new Command("run", "Run a golden set against one or more models (any OpenAI-compatible endpoint, or Bedrock with --provider bedrock) into a resumable JSONL run file.") { models, runFile };
         shared.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => shared.ExecuteAsync(context, parseResult, async (build, token) =>
         {
@@ -112,7 +113,11 @@ internal static class EvalCommand
     {
         public Option<FileInfo> Golden { get; } = new("--golden") { Description = "The golden set: JSONL {id, input, expected, tags} rows or held-out chat rows.", Required = true };
 
-        public Option<string?> Endpoint { get; } = new("--endpoint") { Description = "An OpenAI-compatible base URL (for example the emulator's http://127.0.0.1:PORT/v1). The key comes from OPENAI_API_KEY." };
+        public Option<string> Provider { get; } = new("--provider") { Description = "openai (any OpenAI-compatible endpoint, the default) or bedrock (Converse; model ids are base model ids or provisioned-throughput / deployment ARNs, credentials from the AWS chain).", DefaultValueFactory = _ => "openai" };
+
+        public Option<string?> Endpoint { get; } = new("--endpoint") { Description = "openai: an OpenAI-compatible base URL (for example the emulator's http://127.0.0.1:PORT/v1), key from OPENAI_API_KEY. bedrock: one URL for the control plane and Runtime (for example 'finetune emulate bedrock')." };
+
+        public Option<string?> Region { get; } = new("--region") { Description = "The AWS region for --provider bedrock (default: the AWS configuration chain)." };
 
         public Option<string[]> Scorers { get; } = new("--scorer") { Description = "Scorers: " + string.Join("|", EvalScorers.BuiltInNames) + "|judge; repeat for several (default exact).", AllowMultipleArgumentsPerToken = true };
 
@@ -148,7 +153,7 @@ internal static class EvalCommand
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Golden, Endpoint, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, Retries, MaxTokens, TimeoutSeconds, Cache, Training, ExactNormalization, Prices })
+            foreach (var option in new Option[] { Golden, Provider, Endpoint, Region, Scorers, JudgeModel, Concurrency, RequestsPerMinute, TokensPerMinute, Retries, MaxTokens, TimeoutSeconds, Cache, Training, ExactNormalization, Prices })
             {
                 command.Options.Add(option);
             }
@@ -179,7 +184,12 @@ internal static class EvalCommand
                 // Without a key and an endpoint there is no client; the runner then refuses only if some case is not in
                 // the run file yet (a finished run is compared without calling anything).
                 var hasKey = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenAIFineTuneProviderOptions.ApiKeyEnvironmentVariable));
-                client = endpoint is null && !hasKey ? null : CreateClient(endpoint, hasKey, pipeline);
+                client = parseResult.GetValue(Provider) switch
+                {
+                    "openai" => endpoint is null && !hasKey ? null : CreateClient(endpoint, hasKey, pipeline),
+                    "bedrock" => BedrockCommandLine.CreateChatClient(endpoint, parseResult.GetValue(Region), pipeline),
+                    var other => throw new ArgumentException($"--provider must be openai or bedrock (was '{other}')."),
+                };
                 var options = new EvalRunOptions
                 {
                     MaxConcurrency = parseResult.GetValue(Concurrency),

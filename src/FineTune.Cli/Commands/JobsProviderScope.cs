@@ -1,7 +1,3 @@
-using System.Net;
-using Amazon;
-using Amazon.Extensions.NETCore.Setup;
-using Amazon.Runtime;
 using FineTune.Sdk;
 using FineTune.Sdk.OpenAI;
 using FineTune.Sdk.Testing;
@@ -20,11 +16,6 @@ internal sealed class JobsProviderScope : IAsyncDisposable
 {
     /// <summary>The state file of <c>--provider emulator</c> when <c>--state</c> is not given, under the current folder.</summary>
     public const string DefaultStatePath = ".finetune/emulator-state.json";
-
-    /// <summary>The AWS documentation example key pair the Bedrock emulator accepts by default; used only for a loopback
-    /// <c>--endpoint</c> when the environment has no AWS key.</summary>
-    private const string ExampleAccessKey = "AKIDEXAMPLE";
-    private const string ExampleSecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
     private readonly ServiceProvider _services;
     private readonly OpenAIEmulator? _emulator;
@@ -76,23 +67,12 @@ internal sealed class JobsProviderScope : IAsyncDisposable
                     o.Endpoint = settings.Endpoint;
 
                     // A local endpoint (the emulator) accepts any key; a real endpoint needs OPENAI_API_KEY (checked at start-up).
-                    o.ApiKey = !hasKey && settings.Endpoint is not null && IsLoopback(settings.Endpoint) ? "local-endpoint" : null;
+                    o.ApiKey = !hasKey && settings.Endpoint is not null && BedrockCommandLine.IsLoopback(settings.Endpoint) ? "local-endpoint" : null;
                 });
                 break;
             case "bedrock":
-                if (settings.Endpoint is not null && IsLoopback(settings.Endpoint) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")))
+                BedrockCommandLine.AddBedrock(fineTuning, settings.Endpoint, settings.Region, o =>
                 {
-                    services.AddSingleton(new AWSOptions
-                    {
-                        Credentials = new BasicAWSCredentials(ExampleAccessKey, ExampleSecretKey),
-                        Region = RegionEndpoint.GetBySystemName(settings.Region ?? "us-east-1"),
-                    });
-                }
-
-                fineTuning.AddBedrock(o =>
-                {
-                    o.Region = settings.Region;
-                    o.ServiceUrl = o.RuntimeServiceUrl = o.S3ServiceUrl = settings.Endpoint;
                     o.RoleArn = settings.RoleArn;
                     o.OutputS3Uri = settings.OutputUri;
                     o.UploadS3Uri = settings.UploadUri;
@@ -123,9 +103,6 @@ internal sealed class JobsProviderScope : IAsyncDisposable
             await _emulator.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    private static bool IsLoopback(string endpoint) =>
-        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip)));
 }
 
 /// <summary>The options every <c>finetune jobs</c> subcommand shares.</summary>
