@@ -22,6 +22,7 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     private DateTimeOffset? _replayAt;
     private TimeSpan _clockOffset;
     private bool _replaying;
+    private readonly IEmulatorResponseObserver? _observer;
     private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
     private LoopbackHttpServer? _server;
@@ -46,12 +47,17 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
             _buckets.TryAdd(bucket, new S3Bucket(bucket, TimeProvider.GetUtcNow()));
         }
 
+        _observer = ObserverFactory?.Invoke();
         if (Options.StatePath is { } statePath)
         {
             _journal = EmulatorJournal.Open(statePath, "bedrock", Options.RandomSeed);
             Replay(_journal);
         }
     }
+
+    /// <summary>Gets or sets a test hook: when set, each new emulator asks it for an observer that sees every response
+    /// before it leaves and the emulator's disposal (this repository's tests validate responses against the Bedrock API models).</summary>
+    internal static Func<IEmulatorResponseObserver>? ObserverFactory { get; set; }
 
     /// <summary>Gets the base address to use with the handler from <see cref="CreateHttpMessageHandler"/>.</summary>
     /// <value><c>http://bedrock-emulator.invalid</c>; any host works in-process (it is signed as sent).</value>
@@ -145,6 +151,8 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
                 _journal.SavePosition(UtcNow());
             }
         }
+
+        _observer?.OnDisposed();
     }
 
     /// <summary>Stops the HTTP server (if started).</summary>
@@ -213,6 +221,7 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
 
             response.Delay = delay;
             response.DelayClock = TimeProvider;
+            _observer?.OnResponse(request, response);
             return response;
         }
     }
@@ -388,30 +397,18 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
         _replaying = true;
         try
         {
-            for (var i = 0; i < journal.Entries.Count; i++)
+            _clockOffset = journal.Replay(TimeProvider, at => _replayAt = at, (entry, random) =>
             {
-                var entry = journal.Entries[i];
-                _replayAt = entry.At;
                 AdvanceAll();
-                _random = new Random(journal.DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture)));
-                try
-                {
-                    ReplayEntry(entry);
-                }
-                catch (AwsApiException ex)
-                {
-                    throw new InvalidDataException($"Emulator state file {journal.Path}: $.entries[{i}] ({entry.Op} {entry.Field("method")}{entry.Field("target")}{entry.Field("bucket")}) no longer applies: {ex.Message}", ex);
-                }
-            }
+                _random = random;
+                ReplayEntry(entry);
+            });
         }
         finally
         {
-            _replayAt = null;
             _replaying = false;
         }
 
-        var now = TimeProvider.GetUtcNow();
-        _clockOffset = journal.Position is { } position && position > now ? position - now : TimeSpan.Zero;
         _random = new Random(journal.DeriveSeed("live"));
     }
 

@@ -440,37 +440,24 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         _replaying = true;
         try
         {
-            for (var i = 0; i < journal.Entries.Count; i++)
+            _clockOffset = journal.Replay(TimeProvider, at => _replayAt = at, (entry, random) =>
             {
-                var entry = journal.Entries[i];
-                _replayAt = entry.At;
                 AdvanceAll();
-                _random = new Random(journal.DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture)));
+                _random = random;
                 var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 if (entry.Fields.TryGetValue("contentType", out var contentType))
                 {
                     headers["Content-Type"] = contentType;
                 }
 
-                var request = new EmulatorRequest(entry.Field("method"), entry.Field("target"), headers, entry.Body);
-                try
-                {
-                    _ = Route(request);
-                }
-                catch (OpenAIApiException ex)
-                {
-                    throw new InvalidDataException($"Emulator state file {journal.Path}: $.entries[{i}] ({request.Method} {request.RawPath}) no longer applies: {ex.Message}", ex);
-                }
-            }
+                _ = Route(new EmulatorRequest(entry.Field("method"), entry.Field("target"), headers, entry.Body));
+            });
         }
         finally
         {
-            _replayAt = null;
             _replaying = false;
         }
 
-        var now = TimeProvider.GetUtcNow();
-        _clockOffset = journal.Position is { } position && position > now ? position - now : TimeSpan.Zero;
         _random = new Random(journal.DeriveSeed("live"));
     }
 

@@ -111,6 +111,39 @@ internal sealed class EmulatorJournal
         }
     }
 
+    /// <summary>
+    /// Replays every entry in order: <paramref name="at"/> pins the emulator's clock to the entry's time (then back to
+    /// <see langword="null"/>), <paramref name="apply"/> advances the emulator and applies the entry with the id generator
+    /// of its position. Returns how far the clock must run ahead to reach the file's position.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An entry no longer applies; the message names the file and the entry.</exception>
+    public TimeSpan Replay(TimeProvider clock, Action<DateTimeOffset?> at, Action<JournalEntry, Random> apply)
+    {
+        try
+        {
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                var entry = _entries[i];
+                at(entry.At);
+                try
+                {
+                    apply(entry, new Random(DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture))));
+                }
+                catch (Exception ex) when (ex is not InvalidDataException)
+                {
+                    throw new InvalidDataException($"Emulator state file {Path}: $.entries[{i}] ({entry.Op} {entry.Field("method")} {entry.Field("target")}{entry.Field("bucket")}) no longer applies: {ex.Message}", ex);
+                }
+            }
+        }
+        finally
+        {
+            at(null);
+        }
+
+        var now = clock.GetUtcNow();
+        return Position is { } position && position > now ? position - now : TimeSpan.Zero;
+    }
+
     /// <summary>Derives the seed of generator <paramref name="stream"/> from the file's seed (stable across processes).</summary>
     public int DeriveSeed(string stream) => (int)(AnswerBook.Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{Seed}:{stream}")) & 0x7FFFFFFF);
 
