@@ -12,7 +12,7 @@ restore() { [ -f "$work/backup" ] && cp "$work/backup" "$work/target" 2>/dev/nul
 mutations=(
   "mcnemar-flip|src/FineTune.Sdk/Comparison/PairedStatistics.cs|var k = Math.Min(b, c);|var k = Math.Max(b, c);|tests/FineTune.Sdk.Tests|FullyQualifiedName~PairedStatistics|FullyQualifiedName~EvalComparer"
   "gate-drops-finding|src/FineTune.Sdk/Datasets/Gates/DuplicateGate.cs|                findings.Add(ExactCode, FindingSeverity.Warning, row.Line, \"\$\", string.Create(CultureInfo.InvariantCulture,\n                    \$\"Row is an exact duplicate of line {first} (after case, whitespace and Unicode NFKC normalization).\"));|                _ = first;|tests/FineTune.Sdk.Tests|FullyQualifiedName~Duplicate"
-  "pii-prefilter-lets-emails-through|src/FineTune.Sdk/Datasets/Gates/PiiDetector.cs|if (utf8.IndexOf((byte)'@') >= 0 \|\| utf8.IndexOf(|if (utf8.IndexOf(|tests/FineTune.Sdk.Tests|FullyQualifiedName~Pii"
+  "pii-prefilter-lets-emails-through|src/FineTune.Sdk/Datasets/Pii/PiiDetector.cs|if (utf8.IndexOf((byte)'@') >= 0 \|\| utf8.IndexOf(|if (utf8.IndexOf(|tests/FineTune.Sdk.Tests|FullyQualifiedName~Pii"
   "splitter-off-by-one|src/FineTune.Sdk/Datasets/Tools/DatasetSplitter.cs|j < holdoutCount ? Holdout|j <= holdoutCount ? Holdout|tests/FineTune.Sdk.Tests|FullyQualifiedName~DatasetSplitter"
   "retry-after-ignored|src/FineTune.Sdk/Evaluation/EvalRunner.cs|return exception.Data[\"Retry-After\"] switch|return exception.Data[\"Retry-After-ignored\"] switch|tests/FineTune.Sdk.Tests|FullyQualifiedName~EvalRunnerTests"
   "eval-runner-sequential|src/FineTune.Sdk/Evaluation/EvalRunner.cs|Enumerable.Range(0, Math.Min(options.MaxConcurrency, pending.Count))|Enumerable.Range(0, Math.Min(1, pending.Count))|tests/FineTune.Sdk.Tests|FullyQualifiedName~EvalRunnerTests"

@@ -37,8 +37,17 @@ internal static class RegistryFixtures
     };
 
     /// <summary>Writes a compare.json into <paramref name="directory"/> and returns its evaluation record.</summary>
-    public static async Task<RegistryEvaluation> WriteReportAsync(string directory, string candidate = FineTuned, bool passed = true, string? goldenHash = GoldenHash, string fileName = "compare.json", DateTimeOffset? generatedAt = null)
+    public static async Task<RegistryEvaluation> WriteReportAsync(string directory, string candidate = FineTuned, bool passed = true, string? goldenHash = GoldenHash, string fileName = "compare.json", DateTimeOffset? generatedAt = null, int? safetyRegressions = null)
     {
+        var safety = safetyRegressions is { } regressed
+            ? new[]
+            {
+                new BucketComparison { Bucket = "safety", IsSafety = true, Figures = new ScorerComparison { Scorer = "exact", Cases = 12, BaselineMean = 1, CandidateMean = 1 - (regressed / 12.0), Regressions = regressed } },
+            }
+            : [];
+        var safetyRule = safetyRegressions is { } n
+            ? new[] { new PolicyRuleResult { Rule = "safety-no-regression", Applicable = true, Passed = n == 0, Blocking = n > 0, Figure = $"{n} regressed" } }
+            : [];
         Directory.CreateDirectory(directory);
         var report = new ComparisonReport
         {
@@ -49,14 +58,34 @@ internal static class RegistryFixtures
             Candidate = new VariantSummary { Label = "candidate", ModelId = candidate, Cases = 50 },
             PrimaryScorer = "exact",
             PairedCases = 50,
-            Decision = new PolicyDecision { Passed = passed, Rules = [new PolicyRuleResult { Rule = "lift", Applicable = true, Passed = passed, Blocking = true, Figure = "+12 points" }] },
-            Buckets = [new BucketComparison { Bucket = "(all)", Figures = new ScorerComparison { Scorer = "exact", BaselineMean = 0.5, CandidateMean = 0.62 } }],
+            Decision = new PolicyDecision { Passed = passed && safetyRegressions is null or 0, Rules = [new PolicyRuleResult { Rule = "lift", Applicable = true, Passed = passed, Blocking = !passed, Figure = "+12 points" }, .. safetyRule] },
+            Buckets = [new BucketComparison { Bucket = "(all)", Figures = new ScorerComparison { Scorer = "exact", BaselineMean = 0.5, CandidateMean = 0.62 } }, .. safety],
             Charts = new ReportCharts(),
         };
         var path = Path.Combine(directory, fileName);
         await File.WriteAllTextAsync(path, ComparisonReportWriter.ToJson(report));
         return await ModelRegistryHashes.ReadEvaluationAsync(fileName, directory);
     }
+
+    /// <summary>Writes an adaptation decision record into <paramref name="directory"/> and returns its registry reference.</summary>
+    public static async Task<RegistryDecisionRecord> WriteDecisionAsync(string directory, double? liftPoints = 12, string fileName = "decision.json")
+    {
+        Directory.CreateDirectory(directory);
+        var decision = AdaptationAdvisor.Advise(
+            new AdaptationSignals { BehaviourStable12Months = true, ReviewedExamples = 800, MeasuredLiftPoints = liftPoints, FactsChange = FactChangeFrequency.Yearly },
+            useCase: "support-intent") with { DecidedAt = new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero), DecidedBy = "carol" };
+        await File.WriteAllTextAsync(Path.Combine(directory, fileName), AdaptationAdvisor.ToJson(decision));
+        return await ModelRegistryHashes.ReadDecisionRecordAsync(fileName, directory);
+    }
+
+    /// <summary>A tuned variant with every field the pre-deploy checklist reads.</summary>
+    public static RegistryVariant Deployable(string name, RegistryEvaluation evaluation, RegistryDecisionRecord decision) => Tuned(name, evaluation) with
+    {
+        DecisionRecord = decision,
+        GatewayRoute = "litellm:support-intent",
+        CostProjection = new RegistryCostProjection { MonthlyCost = 412.50m, Basis = "1.2M calls/month" },
+        RetrainTrigger = "quarterly, or when the weekly sample's exact match drops 3 points",
+    };
 
     /// <summary>Waits until <paramref name="condition"/> holds, failing after <paramref name="timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)

@@ -381,4 +381,79 @@ public abstract class RegistryStoreContract : IAsyncLifetime
             registry.Resolve("support-intent", key).Variant.Should().Be(expected);
         }
     }
+
+    [SkippableFact]
+    public async Task Register_KeepsChecklistFields()
+    {
+        await using var registry = await OpenAsync();
+        await registry.RegisterAsync("support-intent", Base(), By());
+        var decision = await WriteDecisionAsync(WorkDirectory);
+        await registry.RegisterAsync("support-intent", Deployable("ft-1", await WriteReportAsync(WorkDirectory, safetyRegressions: 0), decision), By());
+
+        await using var other = await OpenAsync();
+        var variant = other.Snapshot.Document.FindFeature("support-intent")!.FindVariant("ft-1")!;
+        variant.DecisionRecord.Should().Be(decision);
+        variant.DecisionRecord!.Recommendation.Should().Be(AdaptationRecommendation.FineTune);
+        variant.GatewayRoute.Should().Be("litellm:support-intent");
+        variant.CostProjection.Should().Be(new RegistryCostProjection { MonthlyCost = 412.50m, Currency = "USD", Basis = "1.2M calls/month" });
+        variant.RetrainTrigger.Should().StartWith("quarterly");
+    }
+
+    [SkippableFact]
+    public async Task Checklist_DeployableVariantPromotedRolledOutAndRolledBack_EveryItemPresent()
+    {
+        await using var registry = await OpenAsync();
+        await registry.RegisterAsync("support-intent", Base(), By());
+        await registry.RegisterAsync("support-intent", Deployable("ft-1", await WriteReportAsync(WorkDirectory, safetyRegressions: 0), await WriteDecisionAsync(WorkDirectory)), By());
+        await registry.PromoteAsync("support-intent", "ft-1", By());
+        await registry.SetRolloutAsync("support-intent", "ft-1", 10m, By());
+        await registry.RollbackAsync("support-intent", By("dave", "rollback drill"));
+
+        var report = await registry.CheckAsync("support-intent");
+
+        report.Variant.Should().Be("ft-1");
+        report.Items.Select(i => i.Id).Should().Equal(RegistryChecklist.Items);
+        report.Items.Where(i => !i.Present).Select(i => $"{i.Id}: {i.Detail}").Should().BeEmpty();
+        report.Passed.Should().BeTrue();
+        report.Items.Single(i => i.Id == "rollback-tested").Detail.Should().Be("rolled back at v5 by dave");
+        report.Items.Single(i => i.Id == "safety").Detail.Should().Be("safety: 12 cases, 0 regressed");
+        report.Items.Single(i => i.Id == "cost-projection").Detail.Should().Be("412.5 USD/month (1.2M calls/month)");
+    }
+
+    [SkippableFact]
+    public async Task Checklist_BareVariant_ReportsEachMissingItemAndWhereItLooked()
+    {
+        await using var registry = await WithPromotableAsync();
+
+        var report = await registry.CheckAsync("support-intent");
+
+        report.Passed.Should().BeFalse();
+        report.Items.Where(i => i.Present).Select(i => i.Id).Should().Equal("dataset", "comparison", "on-call-owner");
+        var missing = report.Items.Where(i => !i.Present).ToDictionary(i => i.Id);
+        missing.Keys.Should().Equal("decision-record", "safety", "gateway-entry", "flag-staged-rollout", "cost-projection", "rollback-tested", "retrain-trigger");
+        missing["decision-record"].LookedIn.Should().Be("support-intent/ft-1: decisionRecord");
+        missing["safety"].Detail.Should().StartWith("the report has no safety bucket");
+        missing["flag-staged-rollout"].Detail.Should().StartWith("ft-1 is registered; promote it");
+        missing["rollback-tested"].Detail.Should().Be("ft-1 was never promoted");
+        missing["gateway-entry"].LookedIn.Should().Be("support-intent/ft-1: gatewayRoute");
+    }
+
+    [SkippableFact]
+    public async Task Checklist_WaivedItems_PassWithoutThem()
+    {
+        await using var registry = await OpenAsync();
+        await registry.RegisterAsync("support-intent", Base(), By());
+        await registry.RegisterAsync("support-intent", Deployable("ft-1", await WriteReportAsync(WorkDirectory, safetyRegressions: 0), await WriteDecisionAsync(WorkDirectory)) with { GatewayRoute = null }, By());
+        await registry.PromoteAsync("support-intent", "ft-1", By());
+        await registry.SetRolloutAsync("support-intent", "ft-1", 5m, By());
+        await registry.RollbackAsync("support-intent", By());
+
+        (await registry.CheckAsync("support-intent")).Passed.Should().BeFalse();
+        var waived = await registry.CheckAsync("support-intent", "ft-1", ["gateway-entry"]);
+
+        waived.Passed.Should().BeTrue();
+        waived.Items.Single(i => i.Id == "gateway-entry").Should().Match<RegistryChecklistItem>(i => !i.Present && !i.Required);
+        var unknown = () => registry.CheckAsync("support-intent", waived: ["gateway"]);
+        (await unknown.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("'gateway' is not a checklist item");
+    }
 }

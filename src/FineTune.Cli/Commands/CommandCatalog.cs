@@ -19,5 +19,6 @@ internal static class CommandCatalog
         yield return JobsCommand.Create(context);
         yield return EvalCommand.Create(context);
         yield return RegistryCommand.Create(context);
+        yield return AdviseCommand.Create(context);
     }
 }

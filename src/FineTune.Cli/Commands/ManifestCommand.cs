@@ -31,7 +31,8 @@ internal static class ManifestCommand
                 var json = manifest.ToJson();
                 if (parseResult.GetValue(output) is { } target)
                 {
-                    await File.WriteAllTextAsync(target.FullName, json + "\n", cancellationToken).ConfigureAwait(false);
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(json + "\n");
+                    await AtomicFile.WriteAsync(target.FullName, (stream, token) => stream.WriteAsync(bytes, token).AsTask(), cancellationToken).ConfigureAwait(false);
                     await context.Output.WriteLineAsync($"Wrote {target.FullName} (sha256 {manifest.Sha256}).").ConfigureAwait(false);
                 }
                 else

@@ -167,8 +167,14 @@ internal static class RegistryCommand
         var adapterRank = new Option<int>("--adapter-rank") { Description = "Self-hosted: the LoRA rank.", DefaultValueFactory = _ => 0 };
         var adapterModules = new Option<string[]>("--adapter-target-module") { Description = "Self-hosted: a target module; repeat.", AllowMultipleArgumentsPerToken = true };
         var adapterTask = new Option<string?>("--adapter-task-type") { Description = "Self-hosted: the task type (CAUSAL_LM)." };
+        var decisionRecord = new Option<string?>("--decision-record") { Description = "The decision record (finetune advise --out) that says why this use case is fine-tuned." };
+        var gatewayRoute = new Option<string?>("--gateway-route") { Description = "The LLM gateway entry (route, model group or alias) callers reach the variant through." };
+        var monthlyCost = new Option<decimal?>("--monthly-cost") { Description = "Projected serving cost per month (from finetune estimate)." };
+        var currency = new Option<string?>("--currency") { Description = "Currency of --monthly-cost (default USD)." };
+        var costBasis = new Option<string?>("--cost-basis") { Description = "What the cost projection assumes (traffic, tokens per call)." };
+        var retrainTrigger = new Option<string?>("--retrain-trigger") { Description = "What triggers a re-train of the variant." };
         return Define(context, "register", "Register a variant (the first of a feature becomes its default).", common,
-            [feature, variant, model, provider, baseModel, baseRevision, endpoint, manifest, report, job, trainingHash, owner, tags, adapterPath, adapterRevision, adapterRank, adapterModules, adapterTask, common.Actor, common.Reason, common.ExpectedVersion],
+            [feature, variant, model, provider, baseModel, baseRevision, endpoint, manifest, report, job, trainingHash, owner, tags, adapterPath, adapterRevision, adapterRank, adapterModules, adapterTask, decisionRecord, gatewayRoute, monthlyCost, currency, costBasis, retrainTrigger, common.Actor, common.Reason, common.ExpectedVersion],
             async (result, registry, cancellationToken) =>
             {
                 var modelId = result.GetValue(model)!;
@@ -192,6 +198,10 @@ internal static class RegistryCommand
                     Evaluation = result.GetValue(report) is { } reportPath ? await ModelRegistryHashes.ReadEvaluationAsync(reportPath, Directory.GetCurrentDirectory(), cancellationToken).ConfigureAwait(false) : null,
                     Owner = result.GetValue(owner),
                     Tags = result.GetValue(tags) ?? [],
+                    DecisionRecord = result.GetValue(decisionRecord) is { } recordPath ? await ModelRegistryHashes.ReadDecisionRecordAsync(recordPath, Directory.GetCurrentDirectory(), cancellationToken).ConfigureAwait(false) : null,
+                    GatewayRoute = result.GetValue(gatewayRoute),
+                    CostProjection = result.GetValue(monthlyCost) is { } cost ? new RegistryCostProjection { MonthlyCost = cost, Currency = result.GetValue(currency) ?? "USD", Basis = result.GetValue(costBasis) } : null,
+                    RetrainTrigger = result.GetValue(retrainTrigger),
                     Adapter = result.GetValue(adapterPath) is { } path ? new RegistryAdapter
                     {
                         BaseModel = result.GetValue(baseModel) ?? modelId,
@@ -287,18 +297,56 @@ internal static class RegistryCommand
     private static Command Check(CliContext context)
     {
         var common = new Common();
-        var feature = new Argument<string?>("feature") { Description = "Only this feature.", Arity = ArgumentArity.ZeroOrOne };
-        return Define(context, "check", "Report stale evaluations and retired base models; exit 1 when any is found.", common, [feature, common.Json], async (result, registry, _) =>
+        var feature = new Argument<string?>("feature") { Description = "The feature to run the pre-deploy checklist for; without it, every feature's stale and retired-base findings.", Arity = ArgumentArity.ZeroOrOne };
+        var variant = new Option<string?>("--variant") { Description = "The variant to check (default: the rollout variant, else the newest non-default one)." };
+        var waive = new Option<string[]>("--waive") { Description = "A checklist item that is not required here; repeat for several.", AllowMultipleArgumentsPerToken = true };
+        return Define(context, "check", "The pre-deploy checklist of a feature's variant (exit 0 only when every required item is present); without a feature, stale and retired-base findings.", common, [feature, variant, waive, common.Json], async (result, registry, cancellationToken) =>
         {
-            var name = result.GetValue(feature);
-            var findings = registry.Inspect().Where(f => name is null || f.Feature == name).ToList();
-            foreach (var finding in findings)
+            if (result.GetValue(feature) is not { } name)
             {
-                await context.Output.WriteLineAsync($"{finding.Rule,-14} {finding.Feature}/{finding.Variant}: {finding.Message}").ConfigureAwait(false);
+                var all = registry.Inspect();
+                foreach (var finding in all)
+                {
+                    await context.Output.WriteLineAsync($"{finding.Rule,-14} {finding.Feature}/{finding.Variant}: {finding.Message}").ConfigureAwait(false);
+                }
+
+                await context.Output.WriteLineAsync(all.Count == 0 ? "ok: nothing stale or retired" : $"{all.Count} finding(s)").ConfigureAwait(false);
+                return all.Count == 0 ? CliApp.Success : CliApp.Failed;
             }
 
-            await context.Output.WriteLineAsync(findings.Count == 0 ? "ok: nothing stale or retired" : $"{findings.Count} finding(s)").ConfigureAwait(false);
-            return findings.Count == 0 ? CliApp.Success : CliApp.Failed;
+            RegistryChecklistReport report;
+            try
+            {
+                report = await registry.CheckAsync(name, result.GetValue(variant), result.GetValue(waive), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                await context.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return CliApp.UsageError;
+            }
+
+            if (result.GetValue(common.Json))
+            {
+                await context.Output.WriteAsync(RegistryJson.Serialize(report)).ConfigureAwait(false);
+                return report.Passed ? CliApp.Success : CliApp.Failed;
+            }
+
+            await context.Output.WriteLineAsync($"pre-deploy checklist of {report.Feature}/{report.Variant} ({report.ModelId})").ConfigureAwait(false);
+            foreach (var item in report.Items)
+            {
+                var mark = item.Present ? "present" : item.Required ? "MISSING" : "missing (waived)";
+                await context.Output.WriteLineAsync($"  {mark,-16} {item.Title}: {item.Detail}").ConfigureAwait(false);
+                await context.Output.WriteLineAsync($"  {"",-16} looked in {item.LookedIn}").ConfigureAwait(false);
+            }
+
+            foreach (var finding in report.Findings)
+            {
+                await context.Output.WriteLineAsync($"  warning {finding.Rule}: {finding.Message}").ConfigureAwait(false);
+            }
+
+            var missing = report.Items.Count(i => i.Required && !i.Present);
+            await context.Output.WriteLineAsync(missing == 0 ? "ok: every required item is present" : $"{missing} required item(s) missing").ConfigureAwait(false);
+            return report.Passed ? CliApp.Success : CliApp.Failed;
         });
     }
 }

@@ -70,7 +70,7 @@ public sealed class BedrockDatasetConverter
         var fileName = Path.GetFileName(inputPath);
         var findings = new List<ValidationFinding>();
         var full = Path.GetFullPath(outputPath);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        var temp = AtomicFile.TempPathFor(full);
         long read = 0, written = 0;
         try
         {
@@ -96,13 +96,16 @@ public sealed class BedrockDatasetConverter
                             written++;
                         }
                     }
+
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    output.Flush(flushToDisk: true);
                 }
             }
 
             var valid = findings.All(f => f.Severity != FindingSeverity.Error);
             if ((valid || skipInvalidRows) && written > 0)
             {
-                File.Move(temp, full, overwrite: true);
+                AtomicFile.Commit(temp, full);
                 return new BedrockConversionReport(_family, read, written, findings, written: true);
             }
 

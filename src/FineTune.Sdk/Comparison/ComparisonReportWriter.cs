@@ -25,9 +25,12 @@ public static class ComparisonReportWriter
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "compare.json"), ToJson(report), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "compare.md"), ToMarkdown(report), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "compare.html"), ToHtml(report), cancellationToken).ConfigureAwait(false);
+        // Each report is written whole or not at all (temporary file in the same folder, renamed).
+        foreach (var (name, text) in new[] { ("compare.json", ToJson(report)), ("compare.md", ToMarkdown(report)), ("compare.html", ToHtml(report)) })
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            await AtomicFile.WriteAsync(Path.Combine(directory, name), (stream, token) => stream.WriteAsync(bytes, token).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Serializes the report to the <c>compare.json</c> schema (indented, camelCase, nulls omitted).</summary>

@@ -7,8 +7,10 @@ namespace FineTune.Sdk;
 /// The embedded default store: one human-readable JSON document (stable key order, git-friendly diffs) and its
 /// history beside it as JSON lines (<c>NAME.history.jsonl</c>). A commit takes a cross-process lock
 /// (<c>NAME.lock</c>), checks the version, appends and flushes the history entry, then writes the document to a
-/// temporary file, flushes it to disk and renames it over the old one. Killing a writer at any instant leaves the
-/// previous or the new document, never a torn one; a history line of a change that never committed is ignored.
+/// temporary file in the same folder, flushes it to disk, renames it over the old one and (on Unix) fsyncs the folder so
+/// the rename survives a power loss. Killing a writer at any instant leaves the previous or the new document, never a
+/// torn one; a history line of a change that never committed is ignored, and a torn last line is cut off by the next
+/// writer.
 /// </summary>
 /// <remarks>Thread-safe and safe across processes on one host (the lock is an OS file lock, released if the process dies).</remarks>
 public sealed class FileModelRegistryStore : IModelRegistryStore
@@ -101,14 +103,8 @@ public sealed class FileModelRegistryStore : IModelRegistryStore
         // superseded by the next commit of that version).
         AppendHistoryLine(RegistryJson.Serialize(entry));
 
-        var temp = Path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Utf8.GetBytes(RegistryJson.Serialize(document)));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, Path, overwrite: true);
+        // Temporary name in the same folder, flushed to disk, renamed over the document, folder fsynced (Unix).
+        AtomicFile.WriteAllBytes(Path, Utf8.GetBytes(RegistryJson.Serialize(document)));
     }
 
     /// <inheritdoc />

@@ -79,6 +79,9 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
     /// <value>The store given to <see cref="OpenAsync"/>.</value>
     public IModelRegistryStore Store => _store;
 
+    /// <summary>Gets the folder relative report and decision-record paths are resolved against.</summary>
+    internal string BaseDirectory => _baseDirectory;
+
     /// <inheritdoc />
     public ResolvedModel Resolve(string feature, string targetingKey) => Volatile.Read(ref _snapshot).Resolve(feature, targetingKey);
 

@@ -52,4 +52,32 @@ public static class ModelRegistryHashes
             throw new ModelRegistryException("report.unreadable", $"The comparison report {full} cannot be read: {ex.Message}");
         }
     }
+
+    /// <summary>Reads an adaptation decision record (<c>finetune advise --out</c>) into the reference a variant carries: its path, SHA-256 and recommendation.</summary>
+    /// <param name="recordPath">The record's path, as it should be recorded (relative to <paramref name="baseDirectory"/> or absolute).</param>
+    /// <param name="baseDirectory">The folder relative paths are resolved against; the current directory when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The decision record reference.</returns>
+    /// <exception cref="ModelRegistryException">The file cannot be read or is not a decision record.</exception>
+    public static async Task<RegistryDecisionRecord> ReadDecisionRecordAsync(string recordPath, string? baseDirectory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(recordPath);
+        var full = Path.GetFullPath(recordPath, baseDirectory ?? Directory.GetCurrentDirectory());
+        try
+        {
+            var decision = AdaptationAdvisor.FromJson(await File.ReadAllTextAsync(full, cancellationToken).ConfigureAwait(false));
+            return new RegistryDecisionRecord
+            {
+                Path = recordPath,
+                Sha256 = await FileSha256Async(full, cancellationToken).ConfigureAwait(false),
+                Recommendation = decision.Recommendation,
+                UseCase = decision.UseCase,
+                DecidedAt = decision.DecidedAt,
+            };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            throw new ModelRegistryException("decision-record.unreadable", $"The decision record {full} cannot be read: {ex.Message}");
+        }
+    }
 }

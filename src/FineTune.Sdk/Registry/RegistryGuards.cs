@@ -100,6 +100,16 @@ internal static partial class RegistryGuards
             }
         }
 
+        if (variant.DecisionRecord is { } record && (!IsSha256(record.Sha256) || string.IsNullOrWhiteSpace(record.Path)))
+        {
+            throw new ModelRegistryException("decision-record.sha256", $"The decision record of variant '{variant.Name}' needs a path and a SHA-256 of 64 lower-case hex digits.");
+        }
+
+        if (variant.CostProjection is { } cost && (cost.MonthlyCost < 0 || string.IsNullOrWhiteSpace(cost.Currency)))
+        {
+            throw new ModelRegistryException("cost-projection", $"The cost projection of variant '{variant.Name}' must be a non-negative monthly cost with a currency.");
+        }
+
         if (variant.TrainingFileSha256 is { } fileHash && !IsSha256(fileHash))
         {
             throw new ModelRegistryException("training-file.sha256", $"The training file SHA-256 of variant '{variant.Name}' must be 64 lower-case hex digits.");

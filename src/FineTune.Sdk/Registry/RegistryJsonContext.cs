@@ -12,6 +12,7 @@ namespace FineTune.Sdk;
 [JsonSerializable(typeof(RegistryDocument))]
 [JsonSerializable(typeof(RegistryHistoryEntry))]
 [JsonSerializable(typeof(List<RegistryHistoryEntry>))]
+[JsonSerializable(typeof(RegistryChecklistReport))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext
 {
     /// <summary>Gets the same metadata writing one line per value (history lines, database columns).</summary>
@@ -37,6 +38,11 @@ public static class RegistryJson
     /// <param name="entries">The entries.</param>
     /// <returns>Indented JSON.</returns>
     public static string Serialize(IEnumerable<RegistryHistoryEntry> entries) => JsonSerializer.Serialize(entries.ToList(), RegistryJsonContext.Default.ListRegistryHistoryEntry);
+
+    /// <summary>Serializes a pre-deploy checklist report (for <c>--json</c> output).</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>Indented JSON, ending with a newline.</returns>
+    public static string Serialize(RegistryChecklistReport report) => JsonSerializer.Serialize(report, RegistryJsonContext.Default.RegistryChecklistReport) + "\n";
 
     /// <summary>Parses a document.</summary>
     /// <param name="json">The JSON text.</param>

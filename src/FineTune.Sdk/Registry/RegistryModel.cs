@@ -173,6 +173,22 @@ public sealed record RegistryVariant
     /// <value>Never <see langword="null"/>.</value>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>Gets the decision record that says why this use case is fine-tuned (<c>finetune advise --out</c>).</summary>
+    /// <value><see langword="null"/> when none is attached; the pre-deploy checklist requires one recommending a fine-tune.</value>
+    public RegistryDecisionRecord? DecisionRecord { get; init; }
+
+    /// <summary>Gets the entry in the LLM gateway (route, model group or alias) through which callers reach this variant.</summary>
+    /// <value>For example <c>litellm:support-intent</c>; optional, required by the pre-deploy checklist.</value>
+    public string? GatewayRoute { get; init; }
+
+    /// <summary>Gets the projected serving cost of the variant.</summary>
+    /// <value>Optional; required by the pre-deploy checklist.</value>
+    public RegistryCostProjection? CostProjection { get; init; }
+
+    /// <summary>Gets what triggers a re-train of this variant.</summary>
+    /// <value>For example <c>monthly, or when the exact-match lift on the weekly sample drops below 3 points</c>; optional, required by the pre-deploy checklist.</value>
+    public string? RetrainTrigger { get; init; }
+
     /// <summary>Gets when the variant was registered.</summary>
     /// <value>Set by the registry from its clock.</value>
     public DateTimeOffset CreatedAt { get; init; }
@@ -269,6 +285,46 @@ public sealed record RegistryEvaluation
     /// <summary>Gets when the report was generated.</summary>
     /// <value>From <see cref="ComparisonReport.GeneratedAt"/>.</value>
     public DateTimeOffset GeneratedAt { get; init; }
+}
+
+/// <summary>The adaptation decision record attached to a variant (see <see cref="AdaptationDecision"/>).</summary>
+public sealed record RegistryDecisionRecord
+{
+    /// <summary>Gets the record's path.</summary>
+    /// <value>Relative paths are resolved against <see cref="ModelRegistryOptions.BaseDirectory"/>.</value>
+    public required string Path { get; init; }
+
+    /// <summary>Gets the SHA-256 of the record file when it was attached; the checklist re-checks it.</summary>
+    /// <value>Lower-case hex.</value>
+    public required string Sha256 { get; init; }
+
+    /// <summary>Gets the recommendation the record made.</summary>
+    /// <value>From <see cref="AdaptationDecision.Recommendation"/>.</value>
+    public AdaptationRecommendation Recommendation { get; init; }
+
+    /// <summary>Gets the use case the record is about.</summary>
+    /// <value>From <see cref="AdaptationDecision.UseCase"/>.</value>
+    public string? UseCase { get; init; }
+
+    /// <summary>Gets when the decision was made.</summary>
+    /// <value>From <see cref="AdaptationDecision.DecidedAt"/>.</value>
+    public DateTimeOffset? DecidedAt { get; init; }
+}
+
+/// <summary>The projected serving cost of a variant.</summary>
+public sealed record RegistryCostProjection
+{
+    /// <summary>Gets the projected cost per month.</summary>
+    /// <value>Not negative, in <see cref="Currency"/>.</value>
+    public decimal MonthlyCost { get; init; }
+
+    /// <summary>Gets the currency.</summary>
+    /// <value>Defaults to <c>USD</c>.</value>
+    public string Currency { get; init; } = "USD";
+
+    /// <summary>Gets what the projection assumes.</summary>
+    /// <value>For example <c>1.2M requests/month at 410 in / 6 out tokens (finetune estimate)</c>; optional.</value>
+    public string? Basis { get; init; }
 }
 
 /// <summary>Well-known provider names; the registry checks model ids of these against their format.</summary>

@@ -32,11 +32,8 @@ internal static class DatasetPaths
         var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (input.ConfigureAwait(false))
         {
-            var output = new FileStream(outputPath, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await using (output.ConfigureAwait(false))
-            {
-                return await transform(input, output, cancellationToken).ConfigureAwait(false);
-            }
+            // Written whole or not at all: a temporary file in the same folder, renamed when complete.
+            return await AtomicFile.WriteAsync(outputPath, (output, token) => transform(input, output, token), overwrite, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -103,16 +103,40 @@ public sealed class DatasetSplitter
         var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (input.ConfigureAwait(false))
         {
-            var streams = paths.Select(p => new FileStream(p, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous)).ToArray();
+            // Each output is written to a temporary file beside it and renamed only once all three are complete.
+            var temps = paths.Select(AtomicFile.CreateTemp).ToArray();
             try
             {
-                return await SplitAsync(input, streams[0], streams[1], streams[2], split, cancellationToken).ConfigureAwait(false);
+                DatasetSplitReport report;
+                try
+                {
+                    report = await SplitAsync(input, temps[0].Stream, temps[1].Stream, temps[2].Stream, split, cancellationToken).ConfigureAwait(false);
+                    foreach (var (_, stream) in temps)
+                    {
+                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        stream.Flush(flushToDisk: true);
+                    }
+                }
+                finally
+                {
+                    foreach (var (_, stream) in temps)
+                    {
+                        await stream.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+
+                for (var i = 0; i < paths.Length; i++)
+                {
+                    AtomicFile.Commit(temps[i].TempPath, paths[i]);
+                }
+
+                return report;
             }
             finally
             {
-                foreach (var stream in streams)
+                foreach (var (temp, _) in temps)
                 {
-                    await stream.DisposeAsync().ConfigureAwait(false);
+                    AtomicFile.Discard(temp);
                 }
             }
         }

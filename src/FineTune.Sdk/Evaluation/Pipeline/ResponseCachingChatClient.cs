@@ -100,22 +100,6 @@ internal sealed class ResponseCachingChatClient : DelegatingChatClient
         }
     }
 
-    private static async Task WriteAsync(string file, CachedResponse entry, CancellationToken cancellationToken)
-    {
-        var temp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            var stream = File.Create(temp);
-            await using (stream.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(stream, entry, EvalJsonContext.Default.CachedResponse, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temp, file, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+    private static Task WriteAsync(string file, CachedResponse entry, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(file, (stream, token) => JsonSerializer.SerializeAsync(stream, entry, EvalJsonContext.Default.CachedResponse, token), cancellationToken);
 }
