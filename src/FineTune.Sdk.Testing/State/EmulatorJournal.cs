@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
@@ -175,60 +176,49 @@ internal sealed class EmulatorJournal
         }
     }
 
+    /// <summary>Rewrites the file whole through the SDK's one atomic-write helper (temp file, flush, rename, folder fsync).</summary>
     private void Save()
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-        var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(Path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var writer = new Utf8JsonWriter(stream))
+            writer.WriteStartObject();
+            writer.WriteString("format", Format);
+            writer.WriteNumber("version", Version);
+            writer.WriteString("emulator", Emulator);
+            writer.WriteNumber("seed", Seed);
+            if (Position is { } position)
             {
-                writer.WriteStartObject();
-                writer.WriteString("format", Format);
-                writer.WriteNumber("version", Version);
-                writer.WriteString("emulator", Emulator);
-                writer.WriteNumber("seed", Seed);
-                if (Position is { } position)
-                {
-                    writer.WriteString("position", position.ToString("O", CultureInfo.InvariantCulture));
-                }
-
-                writer.WriteStartArray("entries");
-                foreach (var entry in _entries)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("at", entry.At.ToString("O", CultureInfo.InvariantCulture));
-                    writer.WriteString("op", entry.Op);
-                    writer.WriteStartObject("fields");
-                    foreach (var (name, value) in entry.Fields)
-                    {
-                        writer.WriteString(name, value);
-                    }
-
-                    writer.WriteEndObject();
-                    if (entry.Body.Length > 0)
-                    {
-                        writer.WriteBase64String("body", entry.Body);
-                    }
-
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                writer.WriteString("position", position.ToString("O", CultureInfo.InvariantCulture));
             }
 
-            File.Move(temp, Path, overwrite: true);
+            writer.WriteStartArray("entries");
+            foreach (var entry in _entries)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("at", entry.At.ToString("O", CultureInfo.InvariantCulture));
+                writer.WriteString("op", entry.Op);
+                writer.WriteStartObject("fields");
+                foreach (var (name, value) in entry.Fields)
+                {
+                    writer.WriteString(name, value);
+                }
+
+                writer.WriteEndObject();
+                if (entry.Body.Length > 0)
+                {
+                    writer.WriteBase64String("body", entry.Body);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        AtomicFile.WriteAllBytes(Path, buffer.WrittenSpan);
     }
 
     private static DateTimeOffset Time(JsonElement element, string path, string jsonPath)
