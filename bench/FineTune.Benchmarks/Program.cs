@@ -6,6 +6,13 @@ using FineTune.Sdk;
 
 // dotnet run -c Release --project bench/FineTune.Benchmarks -- --quick     one timed pass per workload, MB/s
 // dotnet run -c Release --project bench/FineTune.Benchmarks -- --filter *  BenchmarkDotNet
+// dotnet run -c Release --project bench/FineTune.Benchmarks -- --gateway   the gateway load test (docs/gateway.md)
+if (args.Contains("--gateway"))
+{
+    await GatewayLoadTest.RunAsync(args);
+    return;
+}
+
 if (args.Contains("--profile"))
 {
     Profile.Run(BenchmarkCorpus.Texts, BenchmarkCorpus.TextBytes / 1048576.0);

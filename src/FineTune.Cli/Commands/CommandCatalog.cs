@@ -20,5 +20,6 @@ internal static class CommandCatalog
         yield return EvalCommand.Create(context);
         yield return RegistryCommand.Create(context);
         yield return AdviseCommand.Create(context);
+        yield return RunCommand.Create(context);
     }
 }

@@ -71,6 +71,9 @@ public static class FineTuningServiceCollectionExtensions
             new EvalRunner(sp.GetService<TimeProvider>(), sp.GetService<ILogger<EvalRunner>>()),
             sp.GetRequiredService<IOptions<FineTuningOptions>>().Value.Evaluation));
 
+        // Pipeline
+        services.TryAddSingleton(sp => new FineTunePipeline(sp.GetRequiredService<ICostEstimator>(), sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+
         return new FineTuningBuilder(services);
     }
 

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using FineTune.Sdk;
+using Microsoft.Extensions.AI;
+
+namespace FineTune.Benchmarks;
+
+/// <summary>
+/// The gateway's load test (issue 13): 8 threads send 1,000,000 requests through the gateway in front of an in-process
+/// client that answers at once, against the same client bare; reports per-request latency percentiles and the
+/// gateway's overhead, the bytes allocated by routing (resolve + flag), and the primary's p99 with 5% shadow traffic.
+/// </summary>
+/// <remarks>dotnet run -c Release --project bench/FineTune.Benchmarks -- --gateway [--requests N] [--threads N]</remarks>
+internal static class GatewayLoadTest
+{
+    private const string Feature = "support-intent";
+    private static readonly ChatMessage[] Prompt = [new(ChatRole.User, "Where is my parcel?")];
+
+    public static async Task RunAsync(string[] args)
+    {
+        var requests = Option(args, "--requests", 1_000_000);
+        var threads = (int)Option(args, "--threads", 8);
+        var directory = Path.Combine(Path.GetTempPath(), "finetune-gateway-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            await using var registry = await ModelRegistry.OpenAsync(new FileModelRegistryStore(Path.Combine(directory, "registry.json")));
+            await SeedAsync(registry);
+            var flagOptions = new FeatureFlagOptions();
+            flagOptions.Flags[Feature] = true;
+            var flags = new ConfigurationFeatureFlags(flagOptions);
+            await using var monitor = new ModelGatewayMonitor(registry);
+            using var inner = new InstantChatClient();
+            using var gateway = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, new ModelGatewayOptions(), flags, monitor).Build();
+            var shadowOptions = new ModelGatewayOptions();
+            shadowOptions.Shadow.Variant = "candidate";
+            shadowOptions.Shadow.Share = 0.05;
+            shadowOptions.Shadow.QueueCapacity = 1024;
+            shadowOptions.Shadow.RequestsPerMinute = int.MaxValue;
+            shadowOptions.Shadow.TokensPerDay = long.MaxValue / 2;
+            using var shadowed = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, shadowOptions, flags, monitor).Build();
+            var keys = Enumerable.Range(0, 10_000).Select(i => new ChatOptions { AdditionalProperties = new() { [ModelGatewayProperties.TargetingKey] = "user-" + i } }).ToArray();
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gateway load test: {requests:N0} requests on {threads} threads per run, {Environment.ProcessorCount} cores, rollout 50%, flag on"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"routing (resolve + flag): {RouteAllocation((ModelGatewayChatClient)gateway, keys):0.###} bytes allocated per request on the routing thread"));
+
+            foreach (var (name, client) in new[] { ("bare", (IChatClient)inner), ("gateway", gateway), ("gateway + 5% shadow", shadowed) })
+            {
+                Run(client, keys, Math.Min(requests, 100_000), threads); // warm-up
+            }
+
+            var results = new Dictionary<string, Percentiles>();
+            for (var round = 0; round < 2; round++)
+            {
+                foreach (var (name, client) in new[] { ("bare", (IChatClient)inner), ("gateway", gateway), ("gateway + 5% shadow", shadowed) })
+                {
+                    var run = Run(client, keys, requests, threads);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round + 1} {name,-20} p50 {run.P50:0.000} µs  p99 {run.P99:0.000} µs  p99.9 {run.P999:0.000} µs  {run.Throughput:N0} req/s"));
+                    results[name] = run;
+                }
+            }
+
+            var bare = results["bare"];
+            var routed = results["gateway"];
+            var shadow = results["gateway + 5% shadow"];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare client: p50 {routed.P50 - bare.P50:0.000} µs, p99 {routed.P99 - bare.P99:0.000} µs"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none: primary p99 {shadow.P99:0.000} µs vs {routed.P99:0.000} µs ({(shadow.P99 / routed.P99 - 1) * 100:+0.0;-0.0} %)"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static double RouteAllocation(ModelGatewayChatClient gateway, ChatOptions[] keys)
+    {
+        const int Rounds = 1_000_000;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Route(gateway, keys[i]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Rounds; i++)
+        {
+            Route(gateway, keys[i % keys.Length]);
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Rounds;
+    }
+
+    private static void Route(ModelGatewayChatClient gateway, ChatOptions options)
+    {
+        var pending = gateway.RouteAsync(gateway.Routes(), options, default);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            throw new InvalidOperationException("The configuration flags answer synchronously.");
+        }
+    }
+
+    private static Percentiles Run(IChatClient client, ChatOptions[] keys, long requests, int threads)
+    {
+        var perThread = (int)(requests / threads);
+        var latencies = new long[threads][];
+        var workers = new Thread[threads];
+        using var start = new Barrier(threads + 1);
+        for (var t = 0; t < threads; t++)
+        {
+            var index = t;
+            latencies[index] = new long[perThread];
+            workers[t] = new Thread(() =>
+            {
+                var mine = latencies[index];
+                start.SignalAndWait();
+                for (var i = 0; i < perThread; i++)
+                {
+                    var options = keys[(index * 7919 + i) % keys.Length];
+                    var begin = Stopwatch.GetTimestamp();
+                    var response = client.GetResponseAsync(Prompt, options).GetAwaiter().GetResult();
+                    mine[i] = Stopwatch.GetTimestamp() - begin;
+                    GC.KeepAlive(response);
+                }
+            }) { IsBackground = true };
+            workers[t].Start();
+        }
+
+        start.SignalAndWait();
+        var wall = Stopwatch.StartNew();
+        foreach (var worker in workers)
+        {
+            worker.Join();
+        }
+
+        wall.Stop();
+        var all = latencies.SelectMany(l => l).ToArray();
+        Array.Sort(all);
+        double Micro(double quantile) => all[(int)Math.Min(all.Length - 1, quantile * all.Length)] * 1_000_000.0 / Stopwatch.Frequency;
+        return new Percentiles(Micro(0.5), Micro(0.99), Micro(0.999), all.Length / wall.Elapsed.TotalSeconds);
+    }
+
+    private static async Task SeedAsync(ModelRegistry registry)
+    {
+        var change = new RegistryChange { Actor = "bench", Reason = "load test", Force = true };
+        await registry.RegisterAsync(Feature, new RegistryVariant { Name = "base", ModelId = "gpt-4o-mini-2024-07-18", Provider = RegistryProviders.OpenAI, BaseModel = "gpt-4o-mini-2024-07-18" }, change);
+        await registry.RegisterAsync(Feature, new RegistryVariant { Name = "candidate", ModelId = "gpt-4.1-mini-2025-04-14", Provider = "local", BaseModel = "gpt-4o-mini-2024-07-18" }, change);
+        await registry.PromoteAsync(Feature, "candidate", change);
+        await registry.SetRolloutAsync(Feature, "candidate", 50, change);
+    }
+
+    private static long Option(string[] args, string name, long fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && long.TryParse(args[at + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    private readonly record struct Percentiles(double P50, double P99, double P999, double Throughput);
+
+    /// <summary>A chat client that answers at once (a completed task, a fresh response with a shared message).</summary>
+    private sealed class InstantChatClient : IChatClient
+    {
+        private static readonly ChatMessage Answer = new(ChatRole.Assistant, "{\"intent\":\"parcel-status\"}");
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(Answer) { ModelId = options?.ModelId });
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,235 @@
+namespace FineTune.Sdk;
+
+/// <summary>
+/// A pipeline file (<c>finetune.yaml</c> or <c>.json</c>): what <see cref="FineTunePipeline"/> runs. Read one with
+/// <see cref="FineTunePipelineDefinition.LoadAsync"/>; the reference is <c>docs/pipeline.md</c> and the JSON Schema
+/// <c>schemas/finetune-pipeline.schema.json</c>. Relative paths are resolved against <see cref="BaseDirectory"/>.
+/// </summary>
+public sealed class FineTunePipelineDefinition
+{
+    /// <summary>Gets or sets the pipeline's name, used in the run id and the job suffix.</summary>
+    /// <value>Defaults to <c>finetune</c>. Letters, digits, '-' and '_' only.</value>
+    public string Name { get; set; } = "finetune";
+
+    /// <summary>Gets or sets the provider: <c>emulator</c> (the embedded OpenAI emulator, no key), <c>openai</c> or <c>bedrock</c>.</summary>
+    /// <value>Required.</value>
+    public string Provider { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets an OpenAI-compatible base URL for <c>openai</c> (for example a loopback emulator's).</summary>
+    /// <value>Defaults to <see langword="null"/>: the provider's own endpoint.</value>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Gets or sets the base model to fine-tune, for example <c>gpt-4o-mini-2024-07-18</c>.</summary>
+    /// <value>Required.</value>
+    public string BaseModel { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the chat JSONL dataset.</summary>
+    /// <value>Required.</value>
+    public string Dataset { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets a value indicating whether personal data and secrets are replaced by placeholders before the split.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool Redact { get; set; }
+
+    /// <summary>Gets the split shares and seed.</summary>
+    /// <value>10% validation, 15% holdout, seed 0.</value>
+    public FineTunePipelineSplit Split { get; } = new();
+
+    /// <summary>Gets the quality gates the validation runs: <c>all</c>, <c>none</c> or gate names.</summary>
+    /// <value>Defaults to <c>all</c>.</value>
+    public IList<string> Gates { get; } = ["all"];
+
+    /// <summary>Gets or sets the number of valid rows under which the run stops.</summary>
+    /// <value>Defaults to 10 (the providers' own minimum).</value>
+    public int MinimumExamples { get; set; } = 10;
+
+    /// <summary>Gets or sets the number of valid rows under which the run warns.</summary>
+    /// <value>Defaults to 50.</value>
+    public int RecommendedExamples { get; set; } = 50;
+
+    /// <summary>Gets or sets the most the training may cost, in USD; an estimate above it stops the run before any upload.</summary>
+    /// <value>Defaults to <see langword="null"/>: no cap.</value>
+    public decimal? BudgetUsd { get; set; }
+
+    /// <summary>Gets the hyperparameters; a null one is chosen by the provider (<c>hyperparameters: auto</c> leaves all null).</summary>
+    /// <value>All automatic.</value>
+    public FineTunePipelineHyperparameters Hyperparameters { get; } = new();
+
+    /// <summary>Gets or sets the fine-tuned model's suffix.</summary>
+    /// <value>Defaults to <see langword="null"/>: the pipeline's name (up to 18 characters).</value>
+    public string? Suffix { get; set; }
+
+    /// <summary>Gets or sets the golden set (JSONL <c>{id, input, expected, tags}</c> or held-out chat rows).</summary>
+    /// <value>Defaults to <see langword="null"/>: the holdout split.</value>
+    public string? GoldenSet { get; set; }
+
+    /// <summary>Gets the scorers of the comparison (<c>exact</c>, <c>json-valid</c>, ...).</summary>
+    /// <value>Defaults to <c>exact</c>.</value>
+    public IList<string> Scorers { get; } = ["exact"];
+
+    /// <summary>Gets the acceptance policy overrides (a null value keeps <see cref="AcceptancePolicy"/>'s default).</summary>
+    /// <value>No overrides.</value>
+    public FineTunePipelineAcceptance Acceptance { get; } = new();
+
+    /// <summary>Gets where the candidate is registered (never promoted).</summary>
+    /// <value>Feature <see langword="null"/> (the pipeline's name), store <c>file:registry.json</c> in the output folder.</value>
+    public FineTunePipelineRegistry Registry { get; } = new();
+
+    /// <summary>Gets or sets the output folder: run state, split files, reports, the file registry.</summary>
+    /// <value>Defaults to <c>finetune-output</c> next to the pipeline file.</value>
+    public string Output { get; set; } = "finetune-output";
+
+    /// <summary>Gets or sets the folder relative paths are resolved against.</summary>
+    /// <value>The pipeline file's folder when loaded; otherwise the current directory.</value>
+    public string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
+
+    /// <summary>Gets or sets the pipeline file this definition was read from.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? SourcePath { get; set; }
+
+    /// <summary>Resolves a path of this definition against <see cref="BaseDirectory"/>.</summary>
+    /// <param name="path">A path as written in the file.</param>
+    /// <returns>The absolute path.</returns>
+    public string ResolvePath(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
+
+    /// <summary>Reads a pipeline file (YAML, or JSON when it ends with <c>.json</c>).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The definition, checked.</returns>
+    /// <exception cref="FineTunePipelineDefinitionException">The file is malformed or a field is invalid; the message names the file, line and field.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static async Task<FineTunePipelineDefinition> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"Pipeline file not found: {full}", full);
+        }
+
+        var text = await File.ReadAllTextAsync(full, cancellationToken).ConfigureAwait(false);
+        return PipelineDefinitionReader.Parse(text, full);
+    }
+
+    /// <summary>Reads a pipeline definition from text.</summary>
+    /// <param name="text">YAML or JSON text.</param>
+    /// <param name="sourceName">The name errors report; a name ending in <c>.json</c> is read as JSON.</param>
+    /// <param name="baseDirectory">The folder relative paths are resolved against.</param>
+    /// <returns>The definition, checked.</returns>
+    /// <exception cref="FineTunePipelineDefinitionException">The text is malformed or a field is invalid.</exception>
+    public static FineTunePipelineDefinition Parse(string text, string sourceName, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        var definition = PipelineDefinitionReader.Parse(text, sourceName);
+        if (baseDirectory is not null)
+        {
+            definition.BaseDirectory = Path.GetFullPath(baseDirectory);
+        }
+
+        return definition;
+    }
+}
+
+/// <summary>How the dataset is split (see <see cref="DatasetSplitter"/>).</summary>
+public sealed class FineTunePipelineSplit
+{
+    /// <summary>Gets or sets the validation share.</summary>
+    /// <value>Defaults to 0.10.</value>
+    public double Validation { get; set; } = 0.10;
+
+    /// <summary>Gets or sets the holdout share (the golden set when none is given).</summary>
+    /// <value>Defaults to 0.15.</value>
+    public double Holdout { get; set; } = 0.15;
+
+    /// <summary>Gets or sets the seed.</summary>
+    /// <value>Defaults to 0.</value>
+    public int Seed { get; set; }
+}
+
+/// <summary>Hyperparameters of the job; a null value is chosen by the provider.</summary>
+public sealed class FineTunePipelineHyperparameters
+{
+    /// <summary>Gets or sets the number of epochs (1-50).</summary>
+    /// <value>Defaults to <see langword="null"/>: automatic.</value>
+    public int? Epochs { get; set; }
+
+    /// <summary>Gets or sets the learning-rate multiplier (above 0).</summary>
+    /// <value>Defaults to <see langword="null"/>: automatic.</value>
+    public double? LearningRateMultiplier { get; set; }
+
+    /// <summary>Gets or sets the batch size (1-256).</summary>
+    /// <value>Defaults to <see langword="null"/>: automatic.</value>
+    public int? BatchSize { get; set; }
+}
+
+/// <summary>Overrides of <see cref="AcceptancePolicy"/>; a null value keeps the policy's default.</summary>
+public sealed class FineTunePipelineAcceptance
+{
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.MinExactMatchLiftPoints"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? MinExactMatchLiftPoints { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.JsonValidBaselineThreshold"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? JsonValidBaselineThreshold { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.JsonValidCandidateTarget"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? JsonValidCandidateTarget { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.MaxBucketDropPoints"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? MaxBucketDropPoints { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.MaxRegressionRate"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? MaxRegressionRate { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.LatencyP95PassRatio"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? LatencyP95PassRatio { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.LatencyP95BlockRatio"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public double? LatencyP95BlockRatio { get; set; }
+
+    /// <summary>Gets or sets <see cref="AcceptancePolicy.SafetyTagPrefix"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? SafetyTagPrefix { get; set; }
+
+    /// <summary>Gets the rule ids switched off (<see cref="AcceptancePolicy.DisabledRules"/>).</summary>
+    /// <value>Defaults to empty.</value>
+    public IList<string> DisabledRules { get; } = [];
+
+    /// <summary>Applies the overrides to a policy.</summary>
+    /// <param name="policy">The policy to change.</param>
+    public void ApplyTo(AcceptancePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.MinExactMatchLiftPoints = MinExactMatchLiftPoints ?? policy.MinExactMatchLiftPoints;
+        policy.JsonValidBaselineThreshold = JsonValidBaselineThreshold ?? policy.JsonValidBaselineThreshold;
+        policy.JsonValidCandidateTarget = JsonValidCandidateTarget ?? policy.JsonValidCandidateTarget;
+        policy.MaxBucketDropPoints = MaxBucketDropPoints ?? policy.MaxBucketDropPoints;
+        policy.MaxRegressionRate = MaxRegressionRate ?? policy.MaxRegressionRate;
+        policy.LatencyP95PassRatio = LatencyP95PassRatio ?? policy.LatencyP95PassRatio;
+        policy.LatencyP95BlockRatio = LatencyP95BlockRatio ?? policy.LatencyP95BlockRatio;
+        policy.SafetyTagPrefix = SafetyTagPrefix ?? policy.SafetyTagPrefix;
+        foreach (var rule in DisabledRules)
+        {
+            policy.DisabledRules.Add(rule);
+        }
+    }
+}
+
+/// <summary>Where the candidate is registered.</summary>
+public sealed class FineTunePipelineRegistry
+{
+    /// <summary>Gets or sets the registry feature the candidate is registered under.</summary>
+    /// <value>Defaults to <see langword="null"/>: the pipeline's name.</value>
+    public string? Feature { get; set; }
+
+    /// <summary>Gets or sets the store: <c>file:PATH</c> (relative to the output folder).</summary>
+    /// <value>Defaults to <c>file:registry.json</c>.</value>
+    public string Store { get; set; } = "file:registry.json";
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using FineTune.Sdk.Testing;
+using FineTune.Tests;
+
+namespace FineTune.Cli.Tests;
+
+/// <summary><c>finetune run</c> in-process against the OpenAI emulator on loopback (provider openai with an endpoint).</summary>
+public sealed class RunCommandTests : IAsyncDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ft-run-").FullName;
+    private readonly OpenAIEmulator _emulator = new(new OpenAIEmulatorOptions { Speed = 400, RandomSeed = 3 });
+    private Uri? _endpoint;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_OverBudget_StopsBeforeAnyUploadWithTheFigures()
+    {
+        var pipeline = await WritePipelineAsync("budgetUsd: 0.01\nrecommendedExamples: 100\n");
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Failed, stderr);
+        stdout.Should().Contain("STOPPED at estimate: the estimate $0.0716 exceeds the budget cap $0.01 (budgetUsd): 6,631 tokens per epoch × 3 epochs = 19,893 billed tokens at $3 per 1M = $0.0716 (retry buffer included). Nothing was uploaded.");
+        (await EmulatorCountsAsync()).Should().Be((0, 0), "nothing is uploaded or started over budget");
+        using var report = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_dir, "out", "report.json")));
+        report.RootElement.GetProperty("status").GetString().Should().Be("stopped");
+        report.RootElement.GetProperty("stoppedAt").GetString().Should().Be("estimate");
+        report.RootElement.GetProperty("estimate").GetProperty("totalUsd").GetDecimal().Should().Be(0.0716148m);
+        report.RootElement.TryGetProperty("upload", out _).Should().BeFalse();
+        report.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).Should().Contain("the dataset has 70 rows; 100 or more are recommended (recommendedExamples).");
+        File.Exists(Path.Combine(_dir, "out", "report.html")).Should().BeTrue();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_Json_OneEventPerLineEveryStepThenTheResult_AndARerunSkipsEverything()
+    {
+        var pipeline = await WritePipelineAsync(string.Empty);
+
+        var (code, stdout, stderr) = await RunAsync(pipeline, "--json");
+
+        code.Should().Be(CliApp.Success, stderr);
+        var events = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        events.Where(e => e.GetProperty("event").GetString() == "step-completed").Select(e => e.GetProperty("step").GetString())
+            .Should().Equal("validate", "redact", "split", "estimate", "upload", "start", "watch", "diagnose", "compare", "register", "report");
+        events.Any(e => e.GetProperty("event").GetString() == "metric" && e.TryGetProperty("trainLoss", out _)).Should().BeTrue("metrics carry their loss");
+        events.Should().Contain(e => e.GetProperty("event").GetString() == "eval-progress" && e.GetProperty("casesDone").GetInt32() == e.GetProperty("cases").GetInt32());
+        var result = events[^1];
+        result.GetProperty("event").GetString().Should().Be("result");
+        result.GetProperty("outcome").GetString().Should().Be("completed");
+        result.GetProperty("passed").GetBoolean().Should().BeTrue();
+        result.GetProperty("report").GetString().Should().Be(Path.Combine(_dir, "out", "report.html"));
+
+        var (again, stdout2, _) = await RunAsync(pipeline, "--json");
+
+        again.Should().Be(CliApp.Success);
+        stdout2.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("event").GetString())
+            .Where(e => e is not ("result" or "completed")).Should().HaveCount(11).And.AllBe("step-skipped");
+        (await EmulatorCountsAsync()).Should().Be((2, 1));
+        var registry = await File.ReadAllTextAsync(Path.Combine(_dir, "out", "registry.json"));
+        registry.Should().Contain("\"status\": \"Registered\"").And.NotContain("\"Promoted\"");
+    }
+
+    [Fact]
+    public async Task Run_BadPipelineFile_ExitsTwoNamingFileLineAndField()
+    {
+        var pipeline = Path.Combine(_dir, "finetune.yaml");
+        await File.WriteAllTextAsync(pipeline, "provider: emulator\nbaseModel: m\ndataset: d.jsonl\nsplit:\n  holdout: -1\n");
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.UsageError);
+        stdout.Should().BeEmpty();
+        stderr.Trim().Should().Be("error: finetune.yaml line 5: split.holdout must be a number from 0 to 0.5 (it was '-1').");
+    }
+
+    [Fact]
+    public async Task Run_DatasetMissing_ExitsTwo()
+    {
+        var pipeline = Path.Combine(_dir, "finetune.yaml");
+        await File.WriteAllTextAsync(pipeline, "provider: emulator\nbaseModel: gpt-4o-mini-2024-07-18\ndataset: nowhere.jsonl\n");
+
+        var (code, _, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.UsageError);
+        stderr.Should().Contain("dataset 'nowhere.jsonl' not found");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_TooFewRows_StopsAtValidate()
+    {
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl"))).Take(12);
+        await File.WriteAllLinesAsync(Path.Combine(_dir, "small.jsonl"), lines);
+        var pipeline = Path.Combine(_dir, "finetune.yaml");
+        await File.WriteAllTextAsync(pipeline, $"provider: openai\nendpoint: {await EndpointAsync()}\nbaseModel: gpt-4o-mini-2024-07-18\ndataset: small.jsonl\nminimumExamples: 20\noutput: out\n");
+
+        var (code, stdout, _) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Failed);
+        stdout.Should().Contain("STOPPED at validate: the dataset has 12 rows; at least 20 are needed (minimumExamples).");
+        (await EmulatorCountsAsync()).Should().Be((0, 0));
+    }
+
+    private async Task<string> WritePipelineAsync(string extra)
+    {
+        var endpoint = await EndpointAsync();
+        var quickstart = Path.Combine(RepoPaths.Root, "samples", "quickstart");
+        var yaml = $"""
+            name: run-test
+            provider: openai
+            endpoint: {endpoint}
+            baseModel: gpt-4o-mini-2024-07-18
+            dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
+            split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
+            goldenSet: {Path.Combine(quickstart, "golden.jsonl")}
+            scorers: [exact, json-valid]
+            acceptance: {"{"}disabledRules: [latency-p95]{"}"}
+            output: out
+            {extra}
+            """;
+        var path = Path.Combine(_dir, "finetune.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        return path;
+    }
+
+    private async Task<Uri> EndpointAsync() => _endpoint ??= await _emulator.StartAsync();
+
+    private async Task<(int Files, int Jobs)> EmulatorCountsAsync()
+    {
+        using var http = new HttpClient();
+        var endpoint = (await EndpointAsync()).ToString().TrimEnd('/');
+        using var files = JsonDocument.Parse(await http.GetStringAsync(endpoint + "/files?purpose=fine-tune"));
+        using var jobs = JsonDocument.Parse(await http.GetStringAsync(endpoint + "/fine_tuning/jobs?limit=100"));
+        return (files.RootElement.GetProperty("data").GetArrayLength(), jobs.RootElement.GetProperty("data").GetArrayLength());
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(["run", .. args], TextWriter.Synchronized(output), TextWriter.Synchronized(error));
+        return (code, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FineTune.Tests;
+
+namespace FineTune.Cli.Tests;
+
+/// <summary>
+/// The kill-and-resume proof: <c>finetune run</c> as a real child process against <c>finetune emulate openai</c> (another
+/// child process, so the emulator's state survives the kills), killed at every step boundary and in the middle of every
+/// step, then rerun: exactly one upload of each file and one job per run, and the same final report as a run never killed.
+/// </summary>
+public sealed class RunKillResumeTests : IDisposable
+{
+    private static readonly string[] Steps = ["validate", "redact", "split", "estimate", "upload", "start", "watch", "diagnose", "compare", "register", "report"];
+    private readonly string _dir = Directory.CreateTempSubdirectory("ft-kill-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact(Timeout = 600_000)]
+    public async Task Run_KilledAtEveryBoundaryAndMidStep_ResumesWithOneUploadOneJobAndTheSameReport()
+    {
+        var reference = await RunScenarioAsync("reference", _ => null);
+
+        // Killed right after each step completed (the state file already says so). A kill lands a moment after the
+        // event is read, so a quick next step may finish first; then the next kill is at the first boundary after it.
+        var boundaries = await RunScenarioAsync("boundaries", step => e =>
+            (Event(e) is "step-completed" or "step-skipped" && Index(e) >= Index(step)) || (Event(e) == "step-started" && Index(e) > Index(step)));
+
+        // Killed inside each step: as it starts, and for the long ones once it is under way (a metric, an evaluated case).
+        var midStep = await RunScenarioAsync("mid-step", step => e => (step, Event(e)) switch
+        {
+            ("watch", "metric") or ("compare", "eval-progress") => true,
+            ("watch" or "compare", "step-started") => Index(e) > Index(step),
+            (_, "step-started") => Index(e) >= Index(step),
+            _ => false,
+        });
+
+        boundaries.Kills.Should().BeGreaterThanOrEqualTo(Steps.Length - 1, "one kill per step boundary");
+        midStep.Kills.Should().Be(Steps.Length, "one kill inside every step");
+        foreach (var scenario in new[] { reference, boundaries, midStep })
+        {
+            scenario.Files.Should().Be(2, $"{scenario.Name}: the train and validation files are uploaded once each");
+            scenario.Jobs.Should().Be(1, $"{scenario.Name}: one job per run");
+            scenario.RegisteredCandidates.Should().Be(1, $"{scenario.Name}: the candidate is registered once");
+        }
+
+        boundaries.Report.Should().Be(reference.Report);
+        midStep.Report.Should().Be(reference.Report);
+    }
+
+    private async Task<Scenario> RunScenarioAsync(string name, Func<string, Func<JsonNode, bool>?> killWhen)
+    {
+        var root = Path.Combine(_dir, name);
+        Directory.CreateDirectory(root);
+        using var emulator = await ChildProcess.StartEmulatorAsync();
+        var pipeline = Path.Combine(root, "finetune.yaml");
+        await File.WriteAllTextAsync(pipeline, $"""
+            name: kill-test
+            provider: openai
+            endpoint: {emulator.Endpoint}
+            baseModel: gpt-4o-mini-2024-07-18
+            dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
+            redact: true
+            split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
+            goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}
+            scorers: [exact, json-valid]
+            acceptance: {"{"}disabledRules: [latency-p95]{"}"}
+            output: out
+            """);
+
+        var kills = 0;
+        foreach (var step in Steps)
+        {
+            if (killWhen(step) is not { } condition)
+            {
+                continue;
+            }
+
+            var run = await ChildProcess.RunPipelineAsync(pipeline, condition);
+            if (!run.Killed && step == Steps[^1] && run.ExitCode == 0)
+            {
+                continue; // the last boundary was passed before the kill landed: the run simply finished
+            }
+
+            run.Killed.Should().BeTrue($"{name}: the run should reach the kill point of '{step}' (exit {run.ExitCode}); stderr: {run.Stderr}");
+            kills++;
+        }
+
+        var final = await ChildProcess.RunPipelineAsync(pipeline, null);
+        final.ExitCode.Should().Be(0, $"{name}: the last run completes; stderr: {final.Stderr}");
+        final.Events[^1]["event"]!.GetValue<string>().Should().Be("result");
+
+        using var http = new HttpClient();
+        using var files = JsonDocument.Parse(await http.GetStringAsync(emulator.Endpoint + "/files?purpose=fine-tune"));
+        using var jobs = JsonDocument.Parse(await http.GetStringAsync(emulator.Endpoint + "/fine_tuning/jobs?limit=100"));
+        var registry = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(root, "out", "registry.json")))!;
+        var candidates = registry["features"]!.AsArray().SelectMany(f => f!["variants"]!.AsArray()).Count(v => v!["name"]!.GetValue<string>().StartsWith("ft-", StringComparison.Ordinal));
+        return new Scenario(name, kills, files.RootElement.GetProperty("data").GetArrayLength(), jobs.RootElement.GetProperty("data").GetArrayLength(), candidates,
+            Normalize(await File.ReadAllTextAsync(Path.Combine(root, "out", "report.json"))));
+    }
+
+    private static string Event(JsonNode e) => e["event"]!.GetValue<string>();
+
+    private static int Index(JsonNode e) => Index(e["step"]!.GetValue<string>());
+
+    private static int Index(string step) => Array.IndexOf(Steps, step);
+
+    /// <summary>The report without what differs between two runs of the same file (ids, hashes of timestamped files, reuse flags).</summary>
+    private static string Normalize(string reportJson)
+    {
+        var report = JsonNode.Parse(reportJson)!.AsObject();
+        report.Remove("runId");
+        report.Remove("upload");
+        var job = report["job"]!.AsObject();
+        job.Remove("id");
+        job.Remove("idempotencyKey");
+        job.Remove("fineTunedModel");
+        report["comparison"]!.AsObject().Remove("reportSha256");
+        report["registration"]!.AsObject().Remove("variant");
+        report["registration"]!.AsObject().Remove("store");
+        return report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private sealed record Scenario(string Name, int Kills, int Files, int Jobs, int RegisteredCandidates, string Report);
+}
+
+/// <summary>Child processes of the <c>finetune</c> tool built next to the tests.</summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ChildProcess(Process process, string endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+    }
+
+    public string Endpoint { get; }
+
+    public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "finetune.dll");
+
+    public static async Task<ChildProcess> StartEmulatorAsync()
+    {
+        var process = Start(["emulate", "openai", "--port", "0", "--speed", "200", "--seed", "1"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("the emulator exited: " + await process.StandardError.ReadToEndAsync());
+        line.Should().StartWith("Listening on ");
+        _ = process.StandardError.ReadToEndAsync();
+        return new ChildProcess(process, line["Listening on ".Length..]);
+    }
+
+    /// <summary>Runs <c>finetune run FILE --json</c>; kills the process (whole tree) at the first event matching <paramref name="killWhen"/>.</summary>
+    public static async Task<PipelineRun> RunPipelineAsync(string pipeline, Func<JsonNode, bool>? killWhen)
+    {
+        using var process = Start(["run", pipeline, "--json"]);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var events = new List<JsonNode>();
+        var killed = false;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            var e = JsonNode.Parse(line)!;
+            events.Add(e);
+            if (killWhen?.Invoke(e) == true)
+            {
+                process.Kill(entireProcessTree: true);
+                killed = true;
+                break;
+            }
+        }
+
+        await process.WaitForExitAsync(timeout.Token);
+        return new PipelineRun(killed, process.ExitCode, events, await stderr);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        _process.Dispose();
+    }
+
+    private static Process Start(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add(ToolPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    internal sealed record PipelineRun(bool Killed, int ExitCode, IReadOnlyList<JsonNode> Events, string Stderr);
+}
