@@ -25,7 +25,7 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     private readonly IEmulatorResponseObserver? _observer;
     private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
-    private LoopbackHttpServer? _server;
+    private readonly LoopbackHost _loopback = new();
     private long _sequence;
     private int _requestCount;
 
@@ -109,40 +109,16 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">The server was already started.</exception>
     public Task<Uri> StartAsync(int port = 0, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (_server is not null)
-            {
-                throw new InvalidOperationException("The emulator's HTTP server is already started.");
-            }
-
-            // An aws-chunked body is a little larger than the object it carries.
-            var server = new LoopbackHttpServer(Handle, port, Options.MaxRequestBytes + (Options.MaxRequestBytes / 64) + (1024 * 1024));
-            server.Start();
-            _server = server;
-            BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Port}"));
-            return Task.FromResult(BaseAddress);
-        }
+        // An aws-chunked body is a little larger than the object it carries.
+        BaseAddress = _loopback.Start(Handle, port, Options.MaxRequestBytes + (Options.MaxRequestBytes / 64) + (1024 * 1024), string.Empty, cancellationToken);
+        return Task.FromResult(BaseAddress);
     }
 
     /// <summary>Stops the HTTP server (if started) and waits for open connections to finish.</summary>
     /// <returns>A task that completes when the server is stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        LoopbackHttpServer? server;
-        lock (_gate)
-        {
-            server = _server;
-            _server = null;
-        }
-
-        if (server is not null)
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-        }
+        await _loopback.StopAsync().ConfigureAwait(false);
 
         if (_journal is not null)
         {
