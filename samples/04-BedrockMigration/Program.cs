@@ -1,11 +1,12 @@
 // OpenAI -> Bedrock with the same data and the same acceptance rule: the OpenAI-format dataset of the OpenAI sample
 // is converted to Amazon Nova's format, checked against Nova's rules before anything is uploaded, uploaded to S3,
 // trained with a retry-safe start, served through Provisioned Throughput and compared with the base model on held-out
-// golden cases through the same IChatClient abstraction the OpenAI sample uses.
+// golden cases through the same IChatClient abstraction the OpenAI sample uses, with the same comparison and acceptance
+// policy as `finetune eval compare` (compare.json, compare.md and compare.html are written to --out, default ./bedrock-compare).
 // Offline by default: the Bedrock emulator (control plane, Runtime and S3 on one 127.0.0.1 port, SigV4-checked).
 // Against AWS: set BEDROCK_ROLE_ARN, BEDROCK_BUCKET (and AWS credentials/region as for any AWS SDK) and omit --offline.
 // Provisioned Throughput is billed hourly until deleted; the sample deletes it at the end.
-// usage: dotnet run --project samples/04-BedrockMigration [-- --offline]
+// usage: dotnet run --project samples/04-BedrockMigration [-- --offline] [--out DIR]
 using System.Text.Json;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
@@ -50,7 +51,10 @@ try
     var holdout = online || args.Contains("--holdout");
     var train = Path.Combine(work.FullName, "train.jsonl");
     await File.WriteAllLinesAsync(train, lines.Where((_, i) => !holdout || i % 5 != 0));
-    var golden = lines.Where((_, i) => i % 5 == 0).Select(GoldenCase).ToList();
+    // The golden set in the OpenAI chat format `finetune eval compare --golden` reads (held-out chat rows: the last
+    // assistant message is the expected answer), so the same file gates the OpenAI and the Bedrock candidate.
+    var golden = Path.Combine(work.FullName, "golden.jsonl");
+    await File.WriteAllLinesAsync(golden, lines.Where((_, i) => i % 5 == 0).Select(GoldenChatRow));
     var report = await new BedrockDatasetValidator(family).ValidateAsync(train, new Dictionary<string, string> { ["epochCount"] = "2" });
     Console.WriteLine($"Nova checks: {report.Records} records, {report.Findings.Count} finding(s); {report.Tokens} tokens per epoch ({report.TokenCountMethod}).");
     if (!report.IsValid)
@@ -123,12 +127,20 @@ try
 
     try
     {
-        // 5. The acceptance rule carried over from OpenAI: the custom model must beat the base model on the golden set.
-        var baseCorrect = await ScoreAsync(chat, "amazon.nova-micro-v1:0", golden);
-        var customCorrect = await ScoreAsync(chat, throughput.Arn, golden);
-        Console.WriteLine($"Golden set ({golden.Count} {(holdout ? "held-out" : "in-sample")} cases): base {baseCorrect}/{golden.Count}, custom {customCorrect}/{golden.Count}.");
-        Console.WriteLine(customCorrect > baseCorrect ? "Accepted: the Bedrock model is better than its base." : "Rejected: the custom model does not beat its base.");
-        return customCorrect > baseCorrect ? 0 : 1;
+        // 5. `finetune eval compare`, as an API: the base model and the custom model (through Converse) on the golden
+        // set with exact match, paired statistics and the default acceptance policy -- the same gate as for OpenAI.
+        var options = new EvalRunOptions { MaxConcurrency = 4, MaxOutputTokens = 200 };
+        options.Scorers.Add(EvalScorers.ExactMatch());
+        var request = new GoldenSetRunRequest(golden, [new ModelVariant("base", "amazon.nova-micro-v1:0", chat), new ModelVariant("candidate", throughput.Arn, chat)], options);
+        var comparison = new ComparisonOptions { GoldenSetName = "support-tickets golden (every fifth row)" };
+        var outDir = OptionValue(args, "--out") ?? Path.Combine(Environment.CurrentDirectory, "bedrock-compare");
+        var (_, compared) = await GoldenSetEvaluation.CompareAsync(request, comparison, outDir);
+        var exact = compared!.Scorers.Single(s => s.Scorer == "exact");
+        Console.WriteLine($"Golden set ({compared.PairedCases} {(holdout ? "held-out" : "in-sample")} cases): exact match base {exact.BaselinePassRate:P0}, custom {exact.CandidatePassRate:P0}.");
+        Console.WriteLine(compared.Decision.Passed
+            ? $"Accepted by the acceptance policy (reports in {outDir})."
+            : $"Blocked by the acceptance policy: {string.Join("; ", compared.Decision.Rules.Where(r => r.Applicable && !r.Passed).Select(r => r.Rule))} (reports in {outDir}).");
+        return compared.Decision.Passed ? 0 : 1;
     }
     finally
     {
@@ -140,24 +152,21 @@ finally
     work.Delete(recursive: true);
 }
 
-static (string Prompt, string Expected) GoldenCase(string novaLine)
+static string GoldenChatRow(string novaLine)
 {
     using var doc = JsonDocument.Parse(novaLine);
     var messages = doc.RootElement.GetProperty("messages");
-    return (messages[0].GetProperty("content")[0].GetProperty("text").GetString()!, messages[1].GetProperty("content")[0].GetProperty("text").GetString()!);
-}
-
-static async Task<int> ScoreAsync(IChatClient chat, string model, List<(string Prompt, string Expected)> golden)
-{
-    var correct = 0;
-    foreach (var (prompt, expected) in golden)
+    return JsonSerializer.Serialize(new
     {
-        var reply = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], new ChatOptions { ModelId = model, MaxOutputTokens = 200 });
-        correct += string.Equals(reply.Text.Trim(), expected.Trim(), StringComparison.Ordinal) ? 1 : 0;
-    }
-
-    return correct;
+        messages = new object[]
+        {
+            new { role = "user", content = messages[0].GetProperty("content")[0].GetProperty("text").GetString() },
+            new { role = "assistant", content = messages[1].GetProperty("content")[0].GetProperty("text").GetString() },
+        },
+    });
 }
+
+static string? OptionValue(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
 /// <summary>The sample's entry point, public so the offline run can be a test.</summary>
 public static partial class Program;

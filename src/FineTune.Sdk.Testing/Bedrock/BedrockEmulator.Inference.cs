@@ -190,18 +190,9 @@ public sealed partial class BedrockEmulator
             && (status is null || p.Status == status) && (modelArn is null || p.ModelArn(Options.Region) == modelArn)
             && (nameContains is null || p.Name.Contains(nameContains, StringComparison.Ordinal)));
         var page = Page(request, "throughputs", Sort(request, items, p => p.Sequence), out var nextToken);
-        return Json(200, w =>
+        return PageJson(page, nextToken, "provisionedModelSummaries", (w, p) =>
         {
-            w.WriteStartObject();
-            WriteNextToken(w, nextToken);
-            w.WriteStartArray("provisionedModelSummaries");
-            foreach (var p in page)
-            {
-                WriteThroughput(w, p, summary: true);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
+            WriteThroughput(w, p, summary: true);
         });
     }
 
@@ -297,24 +288,15 @@ public sealed partial class BedrockEmulator
             && (status is null || d.Status == status) && (modelArn is null || d.Model.Arn == modelArn)
             && (nameContains is null || d.Name.Contains(nameContains, StringComparison.Ordinal)));
         var page = Page(request, "deployments", Sort(request, items, d => d.Sequence), out var nextToken);
-        return Json(200, w =>
+        return PageJson(page, nextToken, "modelDeploymentSummaries", (w, d) =>
         {
             w.WriteStartObject();
-            WriteNextToken(w, nextToken);
-            w.WriteStartArray("modelDeploymentSummaries");
-            foreach (var d in page)
-            {
-                w.WriteStartObject();
-                w.WriteString("customModelDeploymentArn", d.Arn);
-                w.WriteString("customModelDeploymentName", d.Name);
-                w.WriteString("modelArn", d.Model.Arn);
-                w.WriteString("createdAt", Iso(d.CreatedAt));
-                w.WriteString("status", d.Status);
-                w.WriteString("lastUpdatedAt", Iso(d.LastUpdatedAt));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            w.WriteString("customModelDeploymentArn", d.Arn);
+            w.WriteString("customModelDeploymentName", d.Name);
+            w.WriteString("modelArn", d.Model.Arn);
+            w.WriteString("createdAt", Iso(d.CreatedAt));
+            w.WriteString("status", d.Status);
+            w.WriteString("lastUpdatedAt", Iso(d.LastUpdatedAt));
             w.WriteEndObject();
         });
     }

@@ -226,36 +226,27 @@ public sealed partial class BedrockEmulator
         jobs = jobs.Where(j => (after is null || j.CreationTime > after) && (before is null || j.CreationTime < before)
             && (status is null || j.Status == status) && (nameContains is null || j.Name.Contains(nameContains, StringComparison.Ordinal)));
         var page = Page(request, "jobs", Sort(request, jobs, j => j.Sequence), out var nextToken);
-        return Json(200, w =>
+        return PageJson(page, nextToken, "modelCustomizationJobSummaries", (w, job) =>
         {
             w.WriteStartObject();
-            WriteNextToken(w, nextToken);
-            w.WriteStartArray("modelCustomizationJobSummaries");
-            foreach (var job in page)
+            w.WriteString("jobArn", job.Arn);
+            w.WriteString("baseModelArn", job.BaseModel.Arn(Options.Region));
+            w.WriteString("jobName", job.Name);
+            w.WriteString("status", job.Status);
+            w.WriteString("lastModifiedTime", Iso(job.LastModifiedTime));
+            w.WriteString("creationTime", Iso(job.CreationTime));
+            if (job.EndTime is { } end)
             {
-                w.WriteStartObject();
-                w.WriteString("jobArn", job.Arn);
-                w.WriteString("baseModelArn", job.BaseModel.Arn(Options.Region));
-                w.WriteString("jobName", job.Name);
-                w.WriteString("status", job.Status);
-                w.WriteString("lastModifiedTime", Iso(job.LastModifiedTime));
-                w.WriteString("creationTime", Iso(job.CreationTime));
-                if (job.EndTime is { } end)
-                {
-                    w.WriteString("endTime", Iso(end));
-                }
-
-                if (job.OutputModel is { } model)
-                {
-                    w.WriteString("customModelArn", model.Arn);
-                }
-
-                w.WriteString("customModelName", job.CustomModelName);
-                w.WriteString("customizationType", job.CustomizationType);
-                w.WriteEndObject();
+                w.WriteString("endTime", Iso(end));
             }
 
-            w.WriteEndArray();
+            if (job.OutputModel is { } model)
+            {
+                w.WriteString("customModelArn", model.Arn);
+            }
+
+            w.WriteString("customModelName", job.CustomModelName);
+            w.WriteString("customizationType", job.CustomizationType);
             w.WriteEndObject();
         });
     }
@@ -650,26 +641,17 @@ public sealed partial class BedrockEmulator
             && (foundationArn is null || m.BaseModel.Arn(Options.Region) == foundationArn)
             && (status is null || status == "Active") && owned != "false");
         var page = Page(request, "models", Sort(request, models, m => m.Sequence), out var nextToken);
-        return Json(200, w =>
+        return PageJson(page, nextToken, "modelSummaries", (w, model) =>
         {
             w.WriteStartObject();
-            WriteNextToken(w, nextToken);
-            w.WriteStartArray("modelSummaries");
-            foreach (var model in page)
-            {
-                w.WriteStartObject();
-                w.WriteString("modelArn", model.Arn);
-                w.WriteString("modelName", model.Name);
-                w.WriteString("creationTime", Iso(model.CreationTime));
-                w.WriteString("baseModelArn", model.Job.SourceModel?.Arn ?? model.BaseModel.Arn(Options.Region));
-                w.WriteString("baseModelName", model.BaseModel.ModelName);
-                w.WriteString("customizationType", model.Job.CustomizationType);
-                w.WriteString("ownerAccountId", Options.AccountId);
-                w.WriteString("modelStatus", "Active");
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            w.WriteString("modelArn", model.Arn);
+            w.WriteString("modelName", model.Name);
+            w.WriteString("creationTime", Iso(model.CreationTime));
+            w.WriteString("baseModelArn", model.Job.SourceModel?.Arn ?? model.BaseModel.Arn(Options.Region));
+            w.WriteString("baseModelName", model.BaseModel.ModelName);
+            w.WriteString("customizationType", model.Job.CustomizationType);
+            w.WriteString("ownerAccountId", Options.AccountId);
+            w.WriteString("modelStatus", "Active");
             w.WriteEndObject();
         });
     }
@@ -780,6 +762,21 @@ public sealed partial class BedrockEmulator
         CheckEnum("sortOrder", order, ["Ascending", "Descending"]);
         return order == "Ascending" ? items.OrderBy(sequence).ToList() : items.OrderByDescending(sequence).ToList();
     }
+
+    /// <summary>A 200 list answer: <c>nextToken</c> (when there is one) and the page's items under <paramref name="arrayName"/>.</summary>
+    private static EmulatorResponse PageJson<T>(List<T> page, string? nextToken, string arrayName, Action<Utf8JsonWriter, T> writeItem) => Json(200, w =>
+    {
+        w.WriteStartObject();
+        WriteNextToken(w, nextToken);
+        w.WriteStartArray(arrayName);
+        foreach (var item in page)
+        {
+            writeItem(w, item);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
 
     /// <summary>One page of <paramref name="ordered"/>; the opaque token encodes the list and the offset of the next page.</summary>
     private static List<T> Page<T>(EmulatorRequest request, string list, List<T> ordered, out string? nextToken)

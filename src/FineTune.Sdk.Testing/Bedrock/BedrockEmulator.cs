@@ -22,9 +22,10 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     private DateTimeOffset? _replayAt;
     private TimeSpan _clockOffset;
     private bool _replaying;
+    private readonly IEmulatorResponseObserver? _observer;
     private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
-    private LoopbackHttpServer? _server;
+    private readonly LoopbackHost _loopback = new();
     private long _sequence;
     private int _requestCount;
 
@@ -46,12 +47,17 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
             _buckets.TryAdd(bucket, new S3Bucket(bucket, TimeProvider.GetUtcNow()));
         }
 
+        _observer = ObserverFactory?.Invoke();
         if (Options.StatePath is { } statePath)
         {
             _journal = EmulatorJournal.Open(statePath, "bedrock", Options.RandomSeed);
             Replay(_journal);
         }
     }
+
+    /// <summary>Gets or sets a test hook: when set, each new emulator asks it for an observer that sees every response
+    /// before it leaves and the emulator's disposal (this repository's tests validate responses against the Bedrock API models).</summary>
+    internal static Func<IEmulatorResponseObserver>? ObserverFactory { get; set; }
 
     /// <summary>Gets the base address to use with the handler from <see cref="CreateHttpMessageHandler"/>.</summary>
     /// <value><c>http://bedrock-emulator.invalid</c>; any host works in-process (it is signed as sent).</value>
@@ -103,40 +109,16 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">The server was already started.</exception>
     public Task<Uri> StartAsync(int port = 0, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (_server is not null)
-            {
-                throw new InvalidOperationException("The emulator's HTTP server is already started.");
-            }
-
-            // An aws-chunked body is a little larger than the object it carries.
-            var server = new LoopbackHttpServer(Handle, port, Options.MaxRequestBytes + (Options.MaxRequestBytes / 64) + (1024 * 1024));
-            server.Start();
-            _server = server;
-            BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Port}"));
-            return Task.FromResult(BaseAddress);
-        }
+        // An aws-chunked body is a little larger than the object it carries.
+        BaseAddress = _loopback.Start(Handle, port, Options.MaxRequestBytes + (Options.MaxRequestBytes / 64) + (1024 * 1024), string.Empty, cancellationToken);
+        return Task.FromResult(BaseAddress);
     }
 
     /// <summary>Stops the HTTP server (if started) and waits for open connections to finish.</summary>
     /// <returns>A task that completes when the server is stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        LoopbackHttpServer? server;
-        lock (_gate)
-        {
-            server = _server;
-            _server = null;
-        }
-
-        if (server is not null)
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-        }
+        await _loopback.StopAsync().ConfigureAwait(false);
 
         if (_journal is not null)
         {
@@ -145,6 +127,8 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
                 _journal.SavePosition(UtcNow());
             }
         }
+
+        _observer?.OnDisposed();
     }
 
     /// <summary>Stops the HTTP server (if started).</summary>
@@ -213,6 +197,7 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
 
             response.Delay = delay;
             response.DelayClock = TimeProvider;
+            _observer?.OnResponse(request, response);
             return response;
         }
     }
@@ -388,30 +373,18 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
         _replaying = true;
         try
         {
-            for (var i = 0; i < journal.Entries.Count; i++)
+            _clockOffset = journal.Replay(TimeProvider, at => _replayAt = at, (entry, random) =>
             {
-                var entry = journal.Entries[i];
-                _replayAt = entry.At;
                 AdvanceAll();
-                _random = new Random(journal.DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture)));
-                try
-                {
-                    ReplayEntry(entry);
-                }
-                catch (AwsApiException ex)
-                {
-                    throw new InvalidDataException($"Emulator state file {journal.Path}: $.entries[{i}] ({entry.Op} {entry.Field("method")}{entry.Field("target")}{entry.Field("bucket")}) no longer applies: {ex.Message}", ex);
-                }
-            }
+                _random = random;
+                ReplayEntry(entry);
+            });
         }
         finally
         {
-            _replayAt = null;
             _replaying = false;
         }
 
-        var now = TimeProvider.GetUtcNow();
-        _clockOffset = journal.Position is { } position && position > now ? position - now : TimeSpan.Zero;
         _random = new Random(journal.DeriveSeed("live"));
     }
 

@@ -23,7 +23,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     private readonly HashSet<string> _deletedModels = new(StringComparer.Ordinal);
     private readonly AnswerBook _answers = new();
     private readonly List<string> _requestLog = [];
-    private LoopbackHttpServer? _server;
+    private readonly LoopbackHost _loopback = new();
     private long _sequence;
     private int _requestCount;
     private readonly IEmulatorResponseObserver? _observer;
@@ -97,7 +97,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Gets the number of TCP connections the loopback server accepted (for keep-alive tests).</summary>
-    internal int AcceptedConnections => _server?.AcceptedConnections ?? 0;
+    internal int AcceptedConnections => _loopback.AcceptedConnections;
 
     /// <summary>Creates a handler that serves requests in-process; use it with <see cref="InProcessEndpoint"/>.</summary>
     /// <returns>A new handler; dispose it with the <see cref="HttpClient"/> that owns it.</returns>
@@ -110,39 +110,15 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">The server was already started.</exception>
     public Task<Uri> StartAsync(int port = 0, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (_server is not null)
-            {
-                throw new InvalidOperationException("The emulator's HTTP server is already started.");
-            }
-
-            var server = new LoopbackHttpServer(Handle, port, Math.Max(Options.MaxFileBytes, 64L * 1024 * 1024) + (1024 * 1024));
-            server.Start();
-            _server = server;
-            BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Port}/v1"));
-            return Task.FromResult(BaseAddress);
-        }
+        BaseAddress = _loopback.Start(Handle, port, Math.Max(Options.MaxFileBytes, 64L * 1024 * 1024) + (1024 * 1024), "/v1", cancellationToken);
+        return Task.FromResult(BaseAddress);
     }
 
     /// <summary>Stops the HTTP server (if started) and waits for open connections to finish.</summary>
     /// <returns>A task that completes when the server is stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        LoopbackHttpServer? server;
-        lock (_gate)
-        {
-            server = _server;
-            _server = null;
-        }
-
-        if (server is not null)
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-        }
+        await _loopback.StopAsync().ConfigureAwait(false);
 
         if (_journal is not null)
         {
@@ -440,37 +416,24 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         _replaying = true;
         try
         {
-            for (var i = 0; i < journal.Entries.Count; i++)
+            _clockOffset = journal.Replay(TimeProvider, at => _replayAt = at, (entry, random) =>
             {
-                var entry = journal.Entries[i];
-                _replayAt = entry.At;
                 AdvanceAll();
-                _random = new Random(journal.DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture)));
+                _random = random;
                 var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 if (entry.Fields.TryGetValue("contentType", out var contentType))
                 {
                     headers["Content-Type"] = contentType;
                 }
 
-                var request = new EmulatorRequest(entry.Field("method"), entry.Field("target"), headers, entry.Body);
-                try
-                {
-                    _ = Route(request);
-                }
-                catch (OpenAIApiException ex)
-                {
-                    throw new InvalidDataException($"Emulator state file {journal.Path}: $.entries[{i}] ({request.Method} {request.RawPath}) no longer applies: {ex.Message}", ex);
-                }
-            }
+                _ = Route(new EmulatorRequest(entry.Field("method"), entry.Field("target"), headers, entry.Body));
+            });
         }
         finally
         {
-            _replayAt = null;
             _replaying = false;
         }
 
-        var now = TimeProvider.GetUtcNow();
-        _clockOffset = journal.Position is { } position && position > now ? position - now : TimeSpan.Zero;
         _random = new Random(journal.DeriveSeed("live"));
     }
 

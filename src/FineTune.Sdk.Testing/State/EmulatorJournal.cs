@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
@@ -111,6 +112,39 @@ internal sealed class EmulatorJournal
         }
     }
 
+    /// <summary>
+    /// Replays every entry in order: <paramref name="at"/> pins the emulator's clock to the entry's time (then back to
+    /// <see langword="null"/>), <paramref name="apply"/> advances the emulator and applies the entry with the id generator
+    /// of its position. Returns how far the clock must run ahead to reach the file's position.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An entry no longer applies; the message names the file and the entry.</exception>
+    public TimeSpan Replay(TimeProvider clock, Action<DateTimeOffset?> at, Action<JournalEntry, Random> apply)
+    {
+        try
+        {
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                var entry = _entries[i];
+                at(entry.At);
+                try
+                {
+                    apply(entry, new Random(DeriveSeed("op:" + i.ToString(CultureInfo.InvariantCulture))));
+                }
+                catch (Exception ex) when (ex is not InvalidDataException)
+                {
+                    throw new InvalidDataException($"Emulator state file {Path}: $.entries[{i}] ({entry.Op} {entry.Field("method")} {entry.Field("target")}{entry.Field("bucket")}) no longer applies: {ex.Message}", ex);
+                }
+            }
+        }
+        finally
+        {
+            at(null);
+        }
+
+        var now = clock.GetUtcNow();
+        return Position is { } position && position > now ? position - now : TimeSpan.Zero;
+    }
+
     /// <summary>Derives the seed of generator <paramref name="stream"/> from the file's seed (stable across processes).</summary>
     public int DeriveSeed(string stream) => (int)(AnswerBook.Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{Seed}:{stream}")) & 0x7FFFFFFF);
 
@@ -142,60 +176,49 @@ internal sealed class EmulatorJournal
         }
     }
 
+    /// <summary>Rewrites the file whole through the SDK's one atomic-write helper (temp file, flush, rename, folder fsync).</summary>
     private void Save()
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-        var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(Path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var writer = new Utf8JsonWriter(stream))
+            writer.WriteStartObject();
+            writer.WriteString("format", Format);
+            writer.WriteNumber("version", Version);
+            writer.WriteString("emulator", Emulator);
+            writer.WriteNumber("seed", Seed);
+            if (Position is { } position)
             {
-                writer.WriteStartObject();
-                writer.WriteString("format", Format);
-                writer.WriteNumber("version", Version);
-                writer.WriteString("emulator", Emulator);
-                writer.WriteNumber("seed", Seed);
-                if (Position is { } position)
-                {
-                    writer.WriteString("position", position.ToString("O", CultureInfo.InvariantCulture));
-                }
-
-                writer.WriteStartArray("entries");
-                foreach (var entry in _entries)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("at", entry.At.ToString("O", CultureInfo.InvariantCulture));
-                    writer.WriteString("op", entry.Op);
-                    writer.WriteStartObject("fields");
-                    foreach (var (name, value) in entry.Fields)
-                    {
-                        writer.WriteString(name, value);
-                    }
-
-                    writer.WriteEndObject();
-                    if (entry.Body.Length > 0)
-                    {
-                        writer.WriteBase64String("body", entry.Body);
-                    }
-
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                writer.WriteString("position", position.ToString("O", CultureInfo.InvariantCulture));
             }
 
-            File.Move(temp, Path, overwrite: true);
+            writer.WriteStartArray("entries");
+            foreach (var entry in _entries)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("at", entry.At.ToString("O", CultureInfo.InvariantCulture));
+                writer.WriteString("op", entry.Op);
+                writer.WriteStartObject("fields");
+                foreach (var (name, value) in entry.Fields)
+                {
+                    writer.WriteString(name, value);
+                }
+
+                writer.WriteEndObject();
+                if (entry.Body.Length > 0)
+                {
+                    writer.WriteBase64String("body", entry.Body);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        AtomicFile.WriteAllBytes(Path, buffer.WrittenSpan);
     }
 
     private static DateTimeOffset Time(JsonElement element, string path, string jsonPath)

@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using FineTune.Tests;
 
 namespace FineTune.Sdk.Testing.Tests;
@@ -158,144 +156,8 @@ public sealed class BedrockApiModelTests : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.TryGetValues("x-amzn-ErrorType", out var v) ? v.Single() : null);
     }
 
-    /// <summary>Checks <paramref name="value"/> against a shape of the model, adding every deviation to the problem list.</summary>
-    private void Check(JsonElement api, string shapeName, JsonNode? value, string path)
-    {
-        var shape = api.GetProperty("shapes").GetProperty(shapeName);
-        var type = shape.GetProperty("type").GetString();
-        switch (type)
-        {
-            case "structure":
-                if (value is not JsonObject obj)
-                {
-                    _problems.Add($"{path}: expected an object ({shapeName})");
-                    return;
-                }
-
-                var members = shape.GetProperty("members");
-                if (shape.TryGetProperty("required", out var required))
-                {
-                    foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
-                    {
-                        if (!obj.ContainsKey(name))
-                        {
-                            _problems.Add($"{path}: required member '{name}' of {shapeName} is missing");
-                        }
-                    }
-                }
-
-                foreach (var (name, child) in obj)
-                {
-                    if (!members.TryGetProperty(name, out var member))
-                    {
-                        _problems.Add($"{path}: member '{name}' is not defined by {shapeName}");
-                        continue;
-                    }
-
-                    Check(api, member.GetProperty("shape").GetString()!, child, path + "." + name);
-                }
-
-                if (shape.TryGetProperty("union", out var union) && union.GetBoolean() && obj.Count != 1)
-                {
-                    _problems.Add($"{path}: union {shapeName} must have exactly one member");
-                }
-
-                return;
-            case "list":
-                if (value is not JsonArray array)
-                {
-                    _problems.Add($"{path}: expected an array ({shapeName})");
-                    return;
-                }
-
-                CheckSize(shape, array.Count, path);
-                for (var i = 0; i < array.Count; i++)
-                {
-                    Check(api, shape.GetProperty("member").GetProperty("shape").GetString()!, array[i], $"{path}[{i}]");
-                }
-
-                return;
-            case "map":
-                if (value is not JsonObject map)
-                {
-                    _problems.Add($"{path}: expected a map ({shapeName})");
-                    return;
-                }
-
-                foreach (var (key, item) in map)
-                {
-                    Check(api, shape.GetProperty("key").GetProperty("shape").GetString()!, JsonValue.Create(key), $"{path}<key>");
-                    Check(api, shape.GetProperty("value").GetProperty("shape").GetString()!, item, $"{path}.{key}");
-                }
-
-                return;
-            case "string":
-                if (value is not JsonValue s || s.GetValueKind() != JsonValueKind.String)
-                {
-                    _problems.Add($"{path}: expected a string ({shapeName})");
-                    return;
-                }
-
-                var text = s.GetValue<string>();
-                if (shape.TryGetProperty("enum", out var values) && !values.EnumerateArray().Any(e => e.GetString() == text))
-                {
-                    _problems.Add($"{path}: '{text}' is not a value of enum {shapeName}");
-                }
-
-                CheckSize(shape, text.Length, path);
-                if (shape.TryGetProperty("pattern", out var pattern) && !Regex.IsMatch(text, pattern.GetString()!, RegexOptions.None, TimeSpan.FromSeconds(1)))
-                {
-                    _problems.Add($"{path}: '{text}' does not match the pattern of {shapeName}");
-                }
-
-                return;
-            case "timestamp":
-                if (value is not JsonValue t || t.GetValueKind() != JsonValueKind.String
-                    || !DateTimeOffset.TryParseExact(t.GetValue<string>(), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-                {
-                    _problems.Add($"{path}: expected an ISO-8601 timestamp ({shapeName}), got {value?.ToJsonString()}");
-                }
-
-                return;
-            case "integer" or "long":
-                if (value is not JsonValue whole || whole.GetValueKind() != JsonValueKind.Number || !long.TryParse(whole.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-                {
-                    _problems.Add($"{path}: expected an integer ({shapeName})");
-                    return;
-                }
-
-                CheckSize(shape, number, path);
-                return;
-            case "float" or "double":
-                if (value is not JsonValue f || f.GetValueKind() != JsonValueKind.Number)
-                {
-                    _problems.Add($"{path}: expected a number ({shapeName})");
-                }
-
-                return;
-            case "boolean":
-                if (value is not JsonValue b || b.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    _problems.Add($"{path}: expected a boolean ({shapeName})");
-                }
-
-                return;
-            default:
-                _problems.Add($"{path}: shape type '{type}' of {shapeName} is not checked by this test");
-                return;
-        }
-    }
-
-    private void CheckSize(JsonElement shape, long size, string path)
-    {
-        if (shape.TryGetProperty("min", out var min) && size < min.GetInt64())
-        {
-            _problems.Add($"{path}: {size} is below the minimum {min}");
-        }
-
-        if (shape.TryGetProperty("max", out var max) && size > max.GetInt64())
-        {
-            _problems.Add($"{path}: {size} is above the maximum {max}");
-        }
-    }
+    /// <summary>Checks <paramref name="value"/> against a shape of the model (the shared checker every Bedrock emulator
+    /// answer goes through), adding every deviation to the problem list.</summary>
+    private void Check(JsonElement api, string shapeName, JsonNode? value, string path) =>
+        BedrockApiModelValidator.Check(new BedrockApiModelValidator.ApiModel(api), shapeName, value, path, _problems);
 }

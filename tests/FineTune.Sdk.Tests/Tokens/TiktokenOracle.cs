@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,7 +12,7 @@ namespace FineTune.Sdk.Tests;
 /// </summary>
 public sealed class TiktokenOracle
 {
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+    private const string Needs = "The tokenizer conformance tests need Node.js and npm (they compare with the npm package tiktoken)";
 
     public static string Folder => Path.Combine(RepoPaths.Root, "tests", "FineTune.Sdk.Tests", "Tokens", "tiktoken-oracle");
 
@@ -103,83 +102,10 @@ public sealed class TiktokenOracle
 
     private static int[] Ids(JsonElement root, string name) => root.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
 
-    private static async Task EnsureInstalledAsync()
-    {
-        await InstallGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            var marker = Path.Combine(Folder, "node_modules", "tiktoken", "package.json");
-            if (File.Exists(marker))
-            {
-                return;
-            }
+    private static Task EnsureInstalledAsync() =>
+        NpmFolder.EnsureInstalledAsync(Folder, Path.Combine(Folder, "node_modules", "tiktoken", "package.json"), Needs);
 
-            // A file lock guards against other test processes installing at the same time.
-            var lockPath = Path.Combine(Folder, ".npm-ci.lock");
-            FileStream? lockFile = null;
-            for (var attempt = 0; lockFile is null; attempt++)
-            {
-                try
-                {
-                    lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-                }
-                catch (IOException) when (attempt < 600)
-                {
-                    await Task.Delay(500).ConfigureAwait(false);
-                }
-            }
-
-            await using (lockFile)
-            {
-                if (!File.Exists(marker))
-                {
-                    await RunAsync(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", ["ci", "--no-audit", "--no-fund"]).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task RunAsync(string fileName, string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException(
-                $"'{fileName}' is not on PATH. The tokenizer conformance tests need Node.js and npm (they compare with the npm package tiktoken); install them.", ex);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stderr.ConfigureAwait(false)}{await stdout.ConfigureAwait(false)}");
-            }
-        }
-    }
+    private static Task RunAsync(string fileName, string[] arguments) => NpmFolder.RunAsync(Folder, fileName, arguments, Needs);
 }
 
 /// <summary>The oracle's ids for one text.</summary>
