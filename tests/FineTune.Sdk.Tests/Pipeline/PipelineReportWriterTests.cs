@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace FineTune.Sdk.Tests.Pipeline;
@@ -58,55 +57,22 @@ public sealed class PipelineReportWriterTests : IDisposable
     [Fact]
     public async Task ToHtml_RendersLossCurvesInHeadlessChromium()
     {
-        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
+        var chromium = HeadlessChromium.FindOrRequireInCi();
         if (chromium is null)
         {
-            string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
-                .Should().BeFalse("CI must install chromium (.ci/run does); the HTML report check cannot be skipped there");
             return;
         }
 
         await PipelineReportWriter.WriteAllAsync(SampleState(Hostile), Definition(), _dir, default);
         var screenshot = Path.Combine(_dir, "report.png");
-        var start = new ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[]
-        {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + Path.Combine(_dir, "profile"),
-            "--screenshot=" + screenshot, "--window-size=1280,2400", new Uri(Path.Combine(_dir, "report.html")).AbsoluteUri,
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using (var process = Process.Start(start)!)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            await process.WaitForExitAsync(timeout.Token);
-            File.Exists(screenshot).Should().BeTrue("chromium should write the screenshot; stderr: " + await stderr);
-        }
+        var image = await HeadlessChromium.ScreenshotAsync(chromium, Path.Combine(_dir, "report.html"), screenshot, Path.Combine(_dir, "profile"), height: 2400);
 
         var artifacts = Path.Combine(AppContext.BaseDirectory, "TestResults", "pipeline");
         Directory.CreateDirectory(artifacts);
         File.Copy(screenshot, Path.Combine(artifacts, "report.png"), overwrite: true);
-        var image = PngImage.Decode(await File.ReadAllBytesAsync(screenshot));
-        int trainBlue = 0, validOrange = 0, nonWhite = 0;
-        for (var y = 0; y < image.Height; y++)
-        {
-            for (var x = 0; x < image.Width; x++)
-            {
-                var (r, g, b) = image[x, y];
-                nonWhite += r < 250 || g < 250 || b < 250 ? 1 : 0;
-                trainBlue += Math.Abs(r - 0x1f) < 24 && Math.Abs(g - 0x6f) < 24 && Math.Abs(b - 0xeb) < 24 ? 1 : 0;
-                validOrange += Math.Abs(r - 0xd9) < 24 && Math.Abs(g - 0x48) < 24 && Math.Abs(b - 0x0f) < 24 ? 1 : 0;
-            }
-        }
-
-        nonWhite.Should().BeGreaterThan(20_000, "the page is not blank");
-        trainBlue.Should().BeGreaterThan(300, "the training-loss curve is drawn");
-        validOrange.Should().BeGreaterThan(300, "the validation-loss curve is drawn");
+        image.CountNonWhite().Should().BeGreaterThan(20_000, "the page is not blank");
+        image.CountNear(0x1f, 0x6f, 0xeb, 24).Should().BeGreaterThan(300, "the training-loss curve is drawn");
+        image.CountNear(0xd9, 0x48, 0x0f, 24).Should().BeGreaterThan(300, "the validation-loss curve is drawn");
     }
 
     private static FineTunePipelineDefinition Definition() =>

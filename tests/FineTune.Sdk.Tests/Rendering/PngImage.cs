@@ -31,6 +31,13 @@ internal sealed class PngImage
         }
     }
 
+    /// <summary>Counts the pixels that are not (near) white.</summary>
+    public int CountNonWhite() => Count(p => p.R < 250 || p.G < 250 || p.B < 250);
+
+    /// <summary>Counts the pixels within <paramref name="tolerance"/> of a colour on every channel.</summary>
+    public int CountNear(int r, int g, int b, int tolerance) =>
+        Count(p => Math.Abs(p.R - r) < tolerance && Math.Abs(p.G - g) < tolerance && Math.Abs(p.B - b) < tolerance);
+
     public static PngImage Decode(byte[] png)
     {
         if (png.Length < 8 || png[1] != (byte)'P' || png[2] != (byte)'N' || png[3] != (byte)'G')
@@ -111,5 +118,19 @@ internal sealed class PngImage
         var pb = Math.Abs(p - b);
         var pc = Math.Abs(p - c);
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+
+    private int Count(Func<(byte R, byte G, byte B), bool> match)
+    {
+        var count = 0;
+        for (var y = 0; y < Height; y++)
+        {
+            for (var x = 0; x < Width; x++)
+            {
+                count += match(this[x, y]) ? 1 : 0;
+            }
+        }
+
+        return count;
     }
 }
