@@ -36,8 +36,8 @@ public sealed class RunKillResumeTests : IDisposable
             _ => false,
         });
 
-        boundaries.Kills.Should().BeGreaterThanOrEqualTo(Steps.Length - 1, "one kill per step boundary");
-        midStep.Kills.Should().Be(Steps.Length, "one kill inside every step");
+        boundaries.Kills.Should().BeGreaterThanOrEqualTo(Steps.Length - 2, "one kill per step boundary up to compare");
+        midStep.Kills.Should().BeGreaterThanOrEqualTo(Steps.Length - 2, "one kill inside every step up to compare (register and report may finish first)");
         foreach (var scenario in new[] { reference, boundaries, midStep })
         {
             scenario.Files.Should().Be(2, $"{scenario.Name}: the train and validation files are uploaded once each");
@@ -78,9 +78,11 @@ public sealed class RunKillResumeTests : IDisposable
             }
 
             var run = await ChildProcess.RunPipelineAsync(pipeline, condition);
-            if (!run.Killed && step == Steps[^1] && run.ExitCode == 0)
+            if (!run.Killed && run.ExitCode == 0 && Index(step) >= Index("register"))
             {
-                continue; // the last boundary was passed before the kill landed: the run simply finished
+                // register and report are local file writes of a few milliseconds: the signal sent when their start is
+                // read may land after the run has finished. Every step before them takes long enough to be hit.
+                continue;
             }
 
             run.Killed.Should().BeTrue($"{name}: the run should reach the kill point of '{step}' (exit {run.ExitCode}); stderr: {run.Stderr}");
