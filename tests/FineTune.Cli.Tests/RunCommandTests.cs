@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FineTune.Sdk.Testing;
 using FineTune.Tests;
 
@@ -95,6 +96,20 @@ public sealed class RunCommandTests : IAsyncDisposable
         stderr.Should().Contain("holds run run-test-").And.Contain("of another version of the dataset").And.Contain("choose another output folder");
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Run_GoldenSetCopiedFromTrainingTickets_IsFlaggedAsLeakage()
+    {
+        // samples/quickstart/golden.jsonl holds training tickets as {id, input, expected}: no system message, same user text.
+        var pipeline = await WritePipelineAsync($"goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}\n");
+
+        var (code, _, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Success, stderr);
+        var warnings = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", "report.json")))!["warnings"]!.AsArray().Select(w => w!.GetValue<string>()).ToList();
+        warnings.Where(w => w.StartsWith("golden set FT3006: ", StringComparison.Ordinal)).Should().NotBeEmpty()
+            .And.AllSatisfy(w => w.Should().EndWith("also appears in the training file (same normalized user prompt, whatever the system message): its score would be inflated."));
+    }
+
     [Fact]
     public async Task Run_BadPipelineFile_ExitsTwoNamingFileLineAndField()
     {
@@ -138,7 +153,6 @@ public sealed class RunCommandTests : IAsyncDisposable
     private async Task<string> WritePipelineAsync(string extra)
     {
         var endpoint = await EndpointAsync();
-        var quickstart = Path.Combine(RepoPaths.Root, "samples", "quickstart");
         var yaml = $"""
             name: run-test
             provider: openai
@@ -146,7 +160,6 @@ public sealed class RunCommandTests : IAsyncDisposable
             baseModel: gpt-4o-mini-2024-07-18
             dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
             split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
-            goldenSet: {Path.Combine(quickstart, "golden.jsonl")}
             scorers: [exact, json-valid]
             acceptance: {"{"}disabledRules: [latency-p95]{"}"}
             output: out

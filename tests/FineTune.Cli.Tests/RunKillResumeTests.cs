@@ -92,7 +92,6 @@ public sealed class RunKillResumeTests : IDisposable
             dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
             redact: true
             split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
-            goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}
             scorers: [exact, json-valid]
             acceptance: {"{"}disabledRules: [latency-p95]{"}"}
             output: out

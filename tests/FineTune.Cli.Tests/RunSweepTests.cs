@@ -103,7 +103,7 @@ public sealed class RunSweepTests : IAsyncDisposable
         jobs.Select(j => j!["finalValidLoss"]!.GetValue<double>()).Distinct().Should().ContainSingle();
         jobs.Select(j => j!["tieBreakPassRate"]!.GetValue<double>()).Distinct().Should().ContainSingle("both candidates learned the same rows");
         sweep["winner"]!.GetValue<int>().Should().Be(0, "equal pass rates and billed tokens: the first in grid order wins");
-        sweep["winnerRule"]!.GetValue<string>().Should().StartWith("near-tie on final validation loss (within 2% of 0.16243) between grid jobs #0, #1, broken by the comparison against the base on golden.jsonl: exact pass rate #0 100.0%, #1 100.0%")
+        sweep["winnerRule"]!.GetValue<string>().Should().StartWith("near-tie on final validation loss (within 2% of 0.16243) between grid jobs #0, #1, broken by the comparison against the base on holdout.jsonl: exact pass rate #0 21.4%, #1 21.4%")
             .And.EndWith("; still equal, so the fewest billed tokens, then grid order");
         result.JobId.Should().Be(jobs[0]!["job"]!["id"]!.GetValue<string>());
     }
@@ -142,7 +142,6 @@ public sealed class RunSweepTests : IAsyncDisposable
             baseModel: gpt-4o-mini-2024-07-18
             dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
             split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
-            goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}
             scorers: [exact, json-valid]
             acceptance: {"{"}disabledRules: [latency-p95]{"}"}
             output: out

@@ -25,7 +25,7 @@ public sealed class FineTunePipelineDefinitionTests
         d.RecommendedExamples.Should().Be(50);
         d.BudgetUsd.Should().Be(2.00m);
         d.Hyperparameters.Epochs.Should().BeNull();
-        d.GoldenSet.Should().Be("golden.jsonl");
+        d.GoldenSet.Should().BeNull("the quickstart judges the candidate on the holdout split");
         d.Scorers.Should().Equal("exact", "json-valid");
         d.Acceptance.MinExactMatchLiftPoints.Should().Be(3);
         d.Acceptance.DisabledRules.Should().Equal("latency-p95");
