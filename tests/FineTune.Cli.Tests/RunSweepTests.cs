@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FineTune.Sdk;
 using FineTune.Sdk.OpenAI;
-using FineTune.Sdk.Testing;
 using FineTune.Tests;
 
 namespace FineTune.Cli.Tests;
@@ -16,15 +15,11 @@ namespace FineTune.Cli.Tests;
 /// </summary>
 public sealed class RunSweepTests : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("ft-sweep-").FullName;
-    private readonly OpenAIEmulator _emulator = new(new OpenAIEmulatorOptions { Speed = 400, RandomSeed = 3 });
-    private Uri? _endpoint;
+    private readonly LoopbackPipelineHost _host = new("ft-sweep-");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    private string Dir => _host.Dir;
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact(Timeout = 120_000)]
     public async Task Run_SweepOverBudget_StopsBeforeAnyUploadWithTheWholeGridsFigures()
@@ -43,7 +38,7 @@ public sealed class RunSweepTests : IAsyncDisposable
             + "#3 epochs 2 lr× 1.8 $0.0477, #4 epochs 4 lr× 0.9 $0.0955, #5 epochs 4 lr× 1.8 $0.0955): "
             + "6,631 tokens per epoch × 14 epochs = 92,834 billed tokens at $3 per 1M = $0.3342 (retry buffer included). Nothing was uploaded.");
         (await EmulatorCountsAsync()).Should().Be((0, 0), "nothing is uploaded or started when the grid is over budget");
-        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", "report.json")))!;
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "out", "report.json")))!;
         report["estimate"]!["billedTokens"]!.GetValue<long>().Should().Be(92_834);
         report["sweep"]!["jobs"]!.AsArray().Should().HaveCount(6);
     }
@@ -63,7 +58,7 @@ public sealed class RunSweepTests : IAsyncDisposable
 
         // docs/emulator.md: validation loss ≈ 0.05 + 1.9 e^(-4 s p) + 0.08 + o·max(0, pE - 3) ± noise, s = min(1, E/2 × m/1.8);
         // E=2, m=1.8 is the only point with s = 1 and no overfitting term. Final = the mean over the last 10% of the steps.
-        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", "report.json")))!;
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "out", "report.json")))!;
         var sweep = report["sweep"]!;
         var jobs = sweep["jobs"]!.AsArray();
         jobs.Select(j => j!["finalValidLoss"]!.GetValue<double>()).Should().Equal(0.86235, 0.41343, 0.40268, 0.16243, 0.24177, 0.32341);
@@ -77,12 +72,12 @@ public sealed class RunSweepTests : IAsyncDisposable
         result.FineTunedModel.Should().Be(jobs[3]!["job"]!["fineTunedModel"]!.GetValue<string>());
         report["trainedTokens"]!.GetValue<long>().Should().Be(jobs.Sum(j => j!["job"]!["trainedTokens"]!.GetValue<long>()), "the actual cost covers the whole grid");
 
-        var registry = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", "registry.json")))!;
+        var registry = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "out", "registry.json")))!;
         var candidates = registry["features"]!.AsArray().SelectMany(f => f!["variants"]!.AsArray()).Where(v => v!["name"]!.GetValue<string>().StartsWith("ft-", StringComparison.Ordinal)).ToList();
         candidates.Should().ContainSingle("only the winner is registered").Which!["modelId"]!.GetValue<string>().Should().Be(result.FineTunedModel);
-        var html = await File.ReadAllTextAsync(Path.Combine(_dir, "out", "report.html"));
+        var html = await File.ReadAllTextAsync(Path.Combine(Dir, "out", "report.html"));
         html.Should().Contain("<table id=\"sweep\">").And.Contain("<td>3 (winner)</td>");
-        (await File.ReadAllTextAsync(Path.Combine(_dir, "out", "report.md"))).Should().Contain("| 3 (winner) | 2 | 1.8 |");
+        (await File.ReadAllTextAsync(Path.Combine(Dir, "out", "report.md"))).Should().Contain("| 3 (winner) | 2 | 1.8 |");
     }
 
     [Fact(Timeout = 300_000)]
@@ -96,7 +91,7 @@ public sealed class RunSweepTests : IAsyncDisposable
         var result = await new FineTunePipeline().RunAsync(await FineTunePipelineDefinition.LoadAsync(pipeline), probe.Target);
 
         result.Outcome.Should().Be(FineTunePipelineOutcome.Completed, result.StopReason);
-        var sweep = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", "report.json")))!["sweep"]!;
+        var sweep = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "out", "report.json")))!["sweep"]!;
         sweep["maxConcurrentJobs"]!.GetValue<int>().Should().Be(3, "the default for the OpenAI API");
         sweep["tieBroken"]!.GetValue<bool>().Should().BeTrue();
         var jobs = sweep["jobs"]!.AsArray();
@@ -119,7 +114,7 @@ public sealed class RunSweepTests : IAsyncDisposable
 
         (await crash.Should().ThrowAsync<IOException>()).WithMessage("simulated crash after start 2");
         (await EmulatorCountsAsync()).Jobs.Should().Be(2, "the second job exists on the provider; its id never reached the state file");
-        var state = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", FineTunePipeline.StateFileName)))!;
+        var state = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "out", FineTunePipeline.StateFileName)))!;
         state["sweep"]!["jobs"]![1]!["startRequested"]!.GetValue<bool>().Should().BeTrue();
         state["sweep"]!["jobs"]![1]!["job"].Should().BeNull();
 
@@ -132,36 +127,11 @@ public sealed class RunSweepTests : IAsyncDisposable
         probe.MostActiveAtAStart.Should().BeLessThanOrEqualTo(2);
     }
 
-    private async Task<string> WritePipelineAsync(string extra)
-    {
-        var endpoint = await EndpointAsync();
-        var yaml = $"""
-            name: sweep-test
-            provider: openai
-            endpoint: {endpoint}
-            baseModel: gpt-4o-mini-2024-07-18
-            dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
-            split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
-            scorers: [exact, json-valid]
-            acceptance: {"{"}disabledRules: [latency-p95]{"}"}
-            output: out
-            {extra}
-            """;
-        var path = Path.Combine(_dir, "finetune.yaml");
-        await File.WriteAllTextAsync(path, yaml);
-        return path;
-    }
+    private Task<string> WritePipelineAsync(string extra) => _host.WritePipelineAsync("sweep-test", extra);
 
-    private async Task<Uri> EndpointAsync() => _endpoint ??= await _emulator.StartAsync();
+    private Task<Uri> EndpointAsync() => _host.EndpointAsync();
 
-    private async Task<(int Files, int Jobs)> EmulatorCountsAsync()
-    {
-        using var http = new HttpClient();
-        var endpoint = (await EndpointAsync()).ToString().TrimEnd('/');
-        using var files = JsonDocument.Parse(await http.GetStringAsync(endpoint + "/files?purpose=fine-tune"));
-        using var jobs = JsonDocument.Parse(await http.GetStringAsync(endpoint + "/fine_tuning/jobs?limit=100"));
-        return (files.RootElement.GetProperty("data").GetArrayLength(), jobs.RootElement.GetProperty("data").GetArrayLength());
-    }
+    private Task<(int Files, int Jobs)> EmulatorCountsAsync() => _host.CountsAsync();
 
     /// <summary>The provider as <c>finetune run</c> composes it, wrapped in a probe that counts the emulator's unfinished jobs at every start.</summary>
     private async Task<StartProbe> TargetAsync(int failAfterStart)

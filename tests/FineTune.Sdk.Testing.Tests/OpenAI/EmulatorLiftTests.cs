@@ -12,10 +12,7 @@ public sealed class EmulatorLiftTests(ITestOutputHelper output)
     [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_DbpediaSamples_FineTunedIsExactAndBaseIsAboutSixtyPercent()
     {
-        var rows = File.ReadLines(RepoPaths.Dataset("openai-cookbook/dbpedia_samples.jsonl"))
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(e => (Text: e.GetProperty("text").GetString()!.Trim(), Category: e.GetProperty("category").GetString()!))
-            .ToList();
+        var rows = DbpediaRows();
         var jsonl = new StringBuilder();
         foreach (var (text, category) in rows)
         {
@@ -73,10 +70,7 @@ public sealed class EmulatorLiftTests(ITestOutputHelper output)
     [Fact(Timeout = 60_000)]
     public async Task ChatCompletion_HeldOutDbpediaTexts_FineTunedAnswersTheNearestTrainingTextsCategory()
     {
-        var rows = File.ReadLines(RepoPaths.Dataset("openai-cookbook/dbpedia_samples.jsonl"))
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(e => (Text: e.GetProperty("text").GetString()!.Trim(), Category: e.GetProperty("category").GetString()!))
-            .ToList();
+        var rows = DbpediaRows();
         var train = rows.Where((_, i) => i % 2 == 0).ToList();
         var heldOut = rows.Where((_, i) => i % 2 == 1).ToList();
         var jsonl = new StringBuilder();
@@ -116,6 +110,11 @@ public sealed class EmulatorLiftTests(ITestOutputHelper output)
         correct.Should().Be(47, "the nearest training text's category is right for this many of the 100 held-out texts");
         (await ChatAsync(client, model, "xyzzy plugh")).Should().Be("(emulated gpt-4o-mini-2024-07-18) I have no trained answer for this prompt.", "no word in common with any training text: the base model answers");
     }
+
+    private static List<(string Text, string Category)> DbpediaRows() => File.ReadLines(RepoPaths.Dataset("openai-cookbook/dbpedia_samples.jsonl"))
+        .Select(line => JsonDocument.Parse(line).RootElement)
+        .Select(e => (Text: e.GetProperty("text").GetString()!.Trim(), Category: e.GetProperty("category").GetString()!))
+        .ToList();
 
     private static double Jaccard(HashSet<string> a, HashSet<string> b)
     {
