@@ -56,6 +56,36 @@ internal static partial class SecretScrubber
     /// <returns>The scrubbed texts, in order.</returns>
     public static List<string> ScrubAll(IEnumerable<string> texts) => texts.Select(t => Scrub(t)).ToList();
 
+    /// <summary>
+    /// Returns an exception chain safe to keep inside a <see cref="FineTuneException"/>: the same instance when no
+    /// message in it holds a credential, else a copy in which each such exception is replaced by a
+    /// <see cref="RedactedException"/> naming its type, with the scrubbed message and the original stack trace.
+    /// </summary>
+    /// <param name="exception">The exception; <see langword="null"/> stays <see langword="null"/>.</param>
+    /// <returns>The exception, or its scrubbed copy.</returns>
+    public static Exception? ScrubChain(Exception? exception)
+    {
+        if (exception is null or FineTuneException)
+        {
+            return exception; // a FineTuneException scrubbed itself (and its inner chain) when it was made
+        }
+
+        var inner = ScrubChain(exception.InnerException);
+        var message = Scrub(exception.Message);
+        if (ReferenceEquals(inner, exception.InnerException) && string.Equals(message, exception.Message, StringComparison.Ordinal))
+        {
+            return exception;
+        }
+
+        var copy = new RedactedException(exception.GetType().FullName ?? exception.GetType().Name, message, inner);
+        if (exception.StackTrace is { } trace)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.SetRemoteStackTrace(copy, trace);
+        }
+
+        return copy;
+    }
+
     // An AWS secret key has upper case, lower case and digits; a hex digest (SHA-1 is also 40 characters) does not.
     private static bool IsMixed(ReadOnlySpan<char> value) =>
         value.IndexOfAnyInRange('A', 'Z') >= 0 && value.IndexOfAnyInRange('a', 'z') >= 0 && value.IndexOfAnyInRange('0', '9') >= 0;
@@ -92,4 +122,12 @@ internal static partial class SecretScrubber
 
     [GeneratedRegex(@"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")]
     private static partial Regex SecretKeyRegex();
+}
+
+/// <summary>Stands in for an exception whose message held a credential (see <see cref="SecretScrubber.ScrubChain"/>).</summary>
+internal sealed class RedactedException(string originalType, string message, Exception? innerException)
+    : Exception($"{originalType}: {message}", innerException)
+{
+    /// <summary>Gets the full name of the type of the exception this one replaces.</summary>
+    public string OriginalType { get; } = originalType;
 }

@@ -106,7 +106,7 @@ public sealed class FineTunePipeline
                 }
 
                 Emit(FineTunePipelineEventKind.StepStarted, step, PipelineSteps.Name(step));
-                var stop = await RunStepAsync(step, cancellationToken).ConfigureAwait(false);
+                var stop = SecretScrubber.Scrub(await RunStepAsync(step, cancellationToken).ConfigureAwait(false)); // reaches the state, the reports and the events
                 if (stop is not null)
                 {
                     _state.StoppedAt = PipelineSteps.Name(step);
@@ -401,7 +401,7 @@ public sealed class FineTunePipeline
             _state.Job.BatchSize = job.Hyperparameters.BatchSize;
             _state.Job.LearningRateMultiplier = job.Hyperparameters.LearningRateMultiplier;
             _state.Job.ErrorCode = job.Error?.Code;
-            _state.Job.ErrorMessage = job.Error?.Message;
+            _state.Job.ErrorMessage = SecretScrubber.Scrub(job.Error?.Message);
             if (job.Status != FineTuneJobStatus.Succeeded || job.FineTunedModel is null)
             {
                 // The failed job stays recorded: a rerun re-attaches to it and stops again; start a new run (new output folder) to train again.
@@ -617,6 +617,7 @@ public sealed class FineTunePipeline
 
         private void Warn(FineTunePipelineStep step, string message)
         {
+            message = SecretScrubber.Scrub(message);
             if (!_state.Warnings.Contains(message, StringComparer.Ordinal))
             {
                 _state.Warnings.Add(message);

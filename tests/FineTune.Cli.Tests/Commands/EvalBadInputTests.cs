@@ -22,8 +22,8 @@ public sealed class EvalBadInputTests : IDisposable
     [Theory]
     [InlineData("down", "Connection refused")]
     [InlineData("slow", "Timed out (case timeout).")]
-    [InlineData("html", "JsonReaderException: '<' is an invalid start of a value.")]
-    [InlineData("malformed-json", "JsonReaderException: Expected depth to be zero at the end of the JSON payload.")]
+    [InlineData("html", "FineTuneException: OpenAI chat.complete: the endpoint answered HTML, not JSON (HTTP 200, text/html); check that the endpoint is the API's base URL (ending in /v1), not a web page or a proxy.\n")]
+    [InlineData("malformed-json", "FineTuneException: OpenAI chat.complete: the endpoint answered malformed JSON (HTTP 200, application/json): invalid or cut short at line 1, byte 42.\n")]
     [InlineData("close-mid-body", "OpenAI chat.complete failed in transport: The response ended prematurely.")]
     public async Task Compare_EndpointMisbehaves_ExitsTwoWithFirstError(string mode, string expected)
     {
