@@ -39,6 +39,18 @@ public sealed class EvalBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Compare_EndpointAnswers502WithAnHtmlPage_ExitsTwoWithTheStatus()
+    {
+        await using var server = new Scrubbing.CannedHttpServer(_ => new Scrubbing.CannedResponse(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"));
+
+        var (code, output, error) = await RunAsync("eval", "compare", "--golden", Golden, "--base", "base-model", "--candidate", "tuned-model",
+            "--out", Path.Combine(_dir, "out"), "--endpoint", server.Endpoint + "/v1", "--retries", "0", "--concurrency", "1");
+
+        code.Should().Be(CliApp.UsageError, output + error);
+        error.Should().Be("error: every call to 'base' (base-model) failed (2 of 2 cases), so nothing was evaluated. First error: FineTuneException: HTTP 502: OpenAI chat.complete failed: HTTP 502 (error: no code). Bad Gateway\n");
+    }
+
+    [Fact]
     public async Task Run_EndpointDown_ExitsTwo()
     {
         await using var server = new MisbehavingServer("down");
