@@ -131,6 +131,21 @@ public sealed class ProviderErrorScrubbingTests : IDisposable
         SecretLeaks.AssertNone(_logs, thrown.Which);
     }
 
+    [Fact]
+    public async Task BedrockCall_EmulatorRefusesUnknownSessionCredentials_NoSecretSurvives()
+    {
+        await using var emulator = new BedrockEmulator(new BedrockEmulatorOptions());
+        var endpoint = (await emulator.StartAsync()).ToString().TrimEnd('/');
+        using var provider = BedrockProvider(endpoint);
+
+        var thrown = await FluentActions.Awaiting(() => provider.GetJobAsync("arn:aws:bedrock:us-east-1:123456789012:model-customization-job/amazon.nova-micro-v1:0:128k/job1"))
+            .Should().ThrowAsync<FineTuneException>();
+
+        thrown.Which.StatusCode.Should().Be(403);
+        thrown.Which.ProviderCode.Should().Be("UnrecognizedClientException");
+        SecretLeaks.AssertNone(_logs, thrown.Which);
+    }
+
     [Theory]
     [InlineData(500, "InternalServerException")]
     [InlineData(503, "ServiceUnavailableException")]
