@@ -50,7 +50,7 @@ internal sealed class OpenAIResponseShapePolicy(string operation) : PipelinePoli
 
         try
         {
-            var reader = new Utf8JsonReader(body.Span);
+            var reader = new Utf8JsonReader(body.Span.StartsWith("\uFEFF"u8) ? body.Span[3..] : body.Span);
             while (reader.Read())
             {
             }
