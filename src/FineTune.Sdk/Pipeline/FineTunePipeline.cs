@@ -106,7 +106,7 @@ public sealed class FineTunePipeline
                 }
 
                 Emit(FineTunePipelineEventKind.StepStarted, step, PipelineSteps.Name(step));
-                var stop = await RunStepAsync(step, cancellationToken).ConfigureAwait(false);
+                var stop = SecretScrubber.Scrub(await RunStepAsync(step, cancellationToken).ConfigureAwait(false)); // reaches the state, the reports and the events
                 if (stop is not null)
                 {
                     _state.StoppedAt = PipelineSteps.Name(step);
@@ -560,7 +560,7 @@ public sealed class FineTunePipeline
             section.BatchSize = job.Hyperparameters.BatchSize;
             section.LearningRateMultiplier = job.Hyperparameters.LearningRateMultiplier;
             section.ErrorCode = job.Error?.Code;
-            section.ErrorMessage = job.Error?.Message;
+            section.ErrorMessage = SecretScrubber.Scrub(job.Error?.Message);
         }
 
         private async Task<string?> WatchAsync(CancellationToken cancellationToken)
@@ -944,6 +944,7 @@ public sealed class FineTunePipeline
 
         private void Warn(FineTunePipelineStep step, string message)
         {
+            message = SecretScrubber.Scrub(message);
             if (!_state.Warnings.Contains(message, StringComparer.Ordinal))
             {
                 _state.Warnings.Add(message);
