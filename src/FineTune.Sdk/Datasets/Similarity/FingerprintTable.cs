@@ -128,15 +128,26 @@ internal sealed class FingerprintTable
 /// <summary>
 /// A fixed-size Bloom filter over 64-bit fingerprints (<see cref="HashCount"/> probes by double hashing of the
 /// fingerprint's halves). It answers "seen before?" with no false negatives and a false-positive rate of about
-/// (1 − e^(−kn/m))^k for n keys in m bits; its memory never grows.
+/// (1 − e^(−kn/m))^k for n keys in m bits. Its memory grows with the bits set, never past m bits: the bits live in
+/// blocks of 65,536, and a block holds the sorted offsets of its set bits (2 bytes each) until the plain bit array
+/// (8 KB) is no larger. The answers are those of the plain m-bit array; only the memory differs while few keys
+/// are in (about 14 bytes a key rather than the whole array).
 /// </summary>
 internal sealed class BloomFilter
 {
     /// <summary>The probes per key.</summary>
     public const int HashCount = 7;
 
-    private readonly ulong[] _bits;
+    private const int MaxBlockShift = 16; // a bit's offset within its block fits a ushort
+
     private readonly ulong _mask;
+    private readonly int _blockShift;
+    private readonly int _blockMask;
+    private readonly int _sparseLimit;
+    private readonly ushort[]?[] _sparse;
+    private readonly int[] _counts;
+    private readonly ulong[]?[] _dense;
+    private long _bytes;
 
     /// <summary>Creates a filter of <paramref name="bits"/> bits (a power of two, at least 64).</summary>
     public BloomFilter(long bits)
@@ -146,12 +157,22 @@ internal sealed class BloomFilter
             throw new ArgumentOutOfRangeException(nameof(bits), bits, "The bit count must be a power of two of at least 64.");
         }
 
-        _bits = new ulong[bits / 64];
         _mask = (ulong)bits - 1;
+        _blockShift = Math.Min(MaxBlockShift, System.Numerics.BitOperations.Log2((ulong)bits));
+        _blockMask = (1 << _blockShift) - 1;
+        _sparseLimit = (1 << _blockShift) / 16; // offsets of 2 bytes each: at this count they weigh what the bits do
+        var blocks = (int)(bits >> _blockShift);
+        _sparse = new ushort[blocks][];
+        _counts = new int[blocks];
+        _dense = new ulong[blocks][];
+        MaxBytes = bits / 8;
     }
 
-    /// <summary>Gets the bytes the filter holds.</summary>
-    public long Bytes => (long)_bits.Length * 8;
+    /// <summary>Gets the bytes the filter's bits hold now (offsets or bit arrays, without the per-block references).</summary>
+    public long Bytes => _bytes;
+
+    /// <summary>Gets the bytes the filter's bits hold at most: <c>bits / 8</c>.</summary>
+    public long MaxBytes { get; }
 
     /// <summary>Adds a fingerprint; returns true when it was (probably) present already.</summary>
     public bool CheckAndAdd(ulong fingerprint)
@@ -162,16 +183,70 @@ internal sealed class BloomFilter
         var present = true;
         for (var i = 0UL; i < HashCount; i++)
         {
-            var bit = (h1 + (i * h2)) & _mask;
-            ref var word = ref _bits[bit >> 6];
-            var flag = 1UL << (int)(bit & 63);
-            if ((word & flag) == 0)
+            if (!TestAndSet((h1 + (i * h2)) & _mask))
             {
                 present = false;
-                word |= flag;
             }
         }
 
         return present;
+    }
+
+    /// <summary>Sets a bit; returns whether it was set already.</summary>
+    private bool TestAndSet(ulong bit)
+    {
+        var block = (int)(bit >> _blockShift);
+        var offset = (int)bit & _blockMask;
+        if (_dense[block] is { } words)
+        {
+            ref var word = ref words[offset >> 6];
+            var flag = 1UL << (offset & 63);
+            var was = (word & flag) != 0;
+            word |= flag;
+            return was;
+        }
+
+        var count = _counts[block];
+        var offsets = _sparse[block];
+        var index = offsets is null ? ~0 : Array.BinarySearch(offsets, 0, count, (ushort)offset);
+        if (index >= 0)
+        {
+            return true;
+        }
+
+        if (count == _sparseLimit)
+        {
+            // As many offsets as the block's bits weigh: switch the block to its bit array.
+            words = new ulong[(_blockMask + 1) / 64];
+            for (var j = 0; j < count; j++)
+            {
+                words[offsets![j] >> 6] |= 1UL << (offsets[j] & 63);
+            }
+
+            words[offset >> 6] |= 1UL << (offset & 63);
+            _dense[block] = words;
+            _sparse[block] = null;
+            _bytes += (words.Length * 8L) - (offsets!.Length * 2L);
+            return false;
+        }
+
+        index = ~index;
+        if (offsets is null || count == offsets.Length)
+        {
+            var grown = new ushort[Math.Min(_sparseLimit, Math.Max(8, count * 2))];
+            if (offsets is not null)
+            {
+                Array.Copy(offsets, grown, count);
+                _bytes -= offsets.Length * 2L;
+            }
+
+            _bytes += grown.Length * 2L;
+            _sparse[block] = offsets = grown;
+        }
+
+        Array.Copy(offsets, index, offsets, index + 1, count - index);
+        offsets[index] = (ushort)offset;
+        _counts[block] = count + 1;
+        return false;
     }
 }

@@ -72,6 +72,71 @@ public sealed class FingerprintTableTests
         }
 
         falsePositives.Should().BeLessThan(10, "about 20 bits per key with 7 probes gives a rate near 2e-4: about 1 in 5,000");
-        filter.Bytes.Should().Be(128 * 1024);
+        filter.Bytes.Should().Be(128 * 1024, "at 350,000 bits set in 2^20 every block holds more offsets than its bits weigh");
+    }
+
+    [Theory]
+    [InlineData(64, 40)]
+    [InlineData(1 << 12, 2_000)]
+    [InlineData(1 << 20, 60_000)]
+    [InlineData(1 << 22, 30_000)]
+    public void BloomFilter_CheckAndAdd_AnswersAsThePlainBitArrayDoes(long bits, int keys)
+    {
+        // The reference: the filter as a plain bit array, same probes. Blocks go from offsets to bits on the way.
+        var filter = new BloomFilter(bits);
+        var reference = new ulong[bits / 64];
+        var random = new Random(7);
+        var differences = 0;
+        var present = 0;
+        for (var i = 0; i < keys; i++)
+        {
+            // A quarter of the keys repeat an earlier one, so "present" answers are exercised too.
+            var key = i > 0 && random.Next(4) == 0 ? TextFingerprint.Mix((ulong)random.Next(i)) : TextFingerprint.Mix((ulong)i);
+            var expected = ReferenceCheckAndAdd(reference, (ulong)bits - 1, key);
+            present += expected ? 1 : 0;
+            if (filter.CheckAndAdd(key) != expected)
+            {
+                differences++;
+            }
+        }
+
+        differences.Should().Be(0);
+        present.Should().BeGreaterThan(keys / 8, "about a quarter of the keys repeat one added before");
+        filter.Bytes.Should().BeLessThanOrEqualTo(filter.MaxBytes);
+        filter.MaxBytes.Should().Be(bits / 8);
+    }
+
+    [Fact]
+    public void BloomFilter_FewKeys_HoldsAboutFourteenBytesAKeyNotTheWholeArray()
+    {
+        var filter = new BloomFilter(1L << 26);
+        for (var i = 0UL; i < 10_000; i++)
+        {
+            filter.CheckAndAdd(TextFingerprint.Mix(i));
+        }
+
+        // 70,000 bits set over 1,024 blocks: about 68 offsets of 2 bytes a block, in arrays at most twice that.
+        filter.Bytes.Should().BeLessThanOrEqualTo(10_000 * 7 * 2 * 2).And.BeGreaterThanOrEqualTo(10_000 * 7 * 2);
+        filter.MaxBytes.Should().Be(8L * 1024 * 1024);
+    }
+
+    private static bool ReferenceCheckAndAdd(ulong[] bits, ulong mask, ulong fingerprint)
+    {
+        var mixed = TextFingerprint.Mix(fingerprint ^ 0x9E3779B97F4A7C15UL);
+        var h1 = (ulong)(uint)mixed;
+        var h2 = (mixed >> 32) | 1;
+        var present = true;
+        for (var i = 0UL; i < BloomFilter.HashCount; i++)
+        {
+            var bit = (h1 + (i * h2)) & mask;
+            var flag = 1UL << (int)(bit & 63);
+            if ((bits[bit >> 6] & flag) == 0)
+            {
+                present = false;
+                bits[bit >> 6] |= flag;
+            }
+        }
+
+        return present;
     }
 }
