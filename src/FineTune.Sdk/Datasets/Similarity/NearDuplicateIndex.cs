@@ -5,7 +5,7 @@ namespace FineTune.Sdk;
 /// LSH index over MinHash signatures with bounded memory per row: each row keeps a b-bit (8-bit) copy of its
 /// signature for verification and one 32-bit bucket key per band. Finding candidates is O(bands) per row, so
 /// indexing n rows is O(n) — never pairwise. The bucket table doubles as rows arrive, but when the caller caps the
-/// rows it will add, its last step stops at the slots that cap needs (load ≤ 0.7) rather than the next power of two.
+/// rows it will add, its last step goes to the slots that cap needs (load ≤ 0.7) rather than the next power of two.
 /// </summary>
 internal sealed class NearDuplicateIndex
 {
@@ -183,8 +183,9 @@ internal sealed class NearDuplicateIndex
     private void Grow()
     {
         var old = _buckets;
-        // Double, but stop at the slots the row cap needs instead of doubling past them.
-        var slots = old.Length < _maxSlots && (long)old.Length * 2 > _maxSlots ? _maxSlots : old.Length * 2;
+        // Double; within a factor of four of the slots the row cap needs, go straight to them: no slots past the cap,
+        // and one copy (and one dead array left for the GC) fewer.
+        var slots = old.Length < _maxSlots && (long)old.Length * 4 >= _maxSlots ? _maxSlots : old.Length * 2;
         _buckets = new Bucket[slots];
         _lastValid = false; // every slot moves
         foreach (var bucket in old)

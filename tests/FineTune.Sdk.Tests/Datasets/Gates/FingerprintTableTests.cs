@@ -42,6 +42,27 @@ public sealed class FingerprintTableTests
     }
 
     [Fact]
+    public void TryAdd_NearTheCap_GrowsStraightToItsSlots()
+    {
+        var table = new FingerprintTable(200_000, withValues: false);
+        var sizes = new List<long> { table.Bytes };
+        for (var i = 1; i <= 200_000; i++)
+        {
+            table.TryAdd(TextFingerprint.Mix((ulong)i), i).Should().BeTrue();
+            if (table.Bytes != sizes[^1])
+            {
+                sizes.Add(table.Bytes);
+            }
+        }
+
+        // Slots double up to 65,536; then the cap's 262,144 is within a factor of four: no 131,072-slot copy.
+        sizes.Select(bytes => bytes / 16).Should().Equal(1_024, 2_048, 4_096, 8_192, 16_384, 32_768, 65_536, 262_144);
+        table.IsFull.Should().BeTrue();
+        table.TryGet(TextFingerprint.Mix(123_456), out var line, out _).Should().BeTrue();
+        line.Should().Be(123_456);
+    }
+
+    [Fact]
     public void TryAdd_ZeroKey_IsFoundAgain()
     {
         var table = new FingerprintTable(4, withValues: false);
