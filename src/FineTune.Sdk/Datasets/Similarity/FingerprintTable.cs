@@ -3,8 +3,9 @@ namespace FineTune.Sdk;
 /// <summary>
 /// A compact open-addressing table from 64-bit fingerprints to the line of their first occurrence (and an
 /// optional 64-bit value), in flat arrays that double as rows arrive up to a fixed capacity: at most
-/// <c>16</c> (or <c>24</c> with values) bytes × the next power of two ≥ 1.25 × capacity. Once full, new keys are
-/// not added (<see cref="TryAdd"/> returns false) and the caller falls back to a <see cref="BloomFilter"/>.
+/// <c>12</c> (or <c>20</c> with values) bytes × the next power of two ≥ 1.25 × capacity. Once full, new keys are
+/// not added (<see cref="TryAdd"/> returns false) and the caller falls back to a <see cref="BloomFilter"/>; so are
+/// keys first seen past line 4,294,967,295 (lines are kept in 32 bits).
 /// </summary>
 internal sealed class FingerprintTable
 {
@@ -13,7 +14,7 @@ internal sealed class FingerprintTable
     private readonly int _maxSlots;
     private readonly bool _withValues;
     private ulong[] _keys;
-    private long[] _lines;
+    private uint[] _lines;
     private ulong[] _values;
 
     /// <summary>Creates a table holding at most <paramref name="capacity"/> keys.</summary>
@@ -25,7 +26,7 @@ internal sealed class FingerprintTable
         _maxSlots = (int)Math.Min(1L << 30, Math.Max(InitialSlots, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)capacity + ((ulong)capacity / 4) + 1)));
         var slots = Math.Min(InitialSlots, _maxSlots);
         _keys = new ulong[slots];
-        _lines = new long[slots];
+        _lines = new uint[slots];
         _values = withValues ? new ulong[slots] : [];
     }
 
@@ -36,10 +37,10 @@ internal sealed class FingerprintTable
     public bool IsFull => Count >= _capacity;
 
     /// <summary>Gets the bytes held by the table's arrays now.</summary>
-    public long Bytes => (long)_keys.Length * (_withValues ? 24 : 16);
+    public long Bytes => (long)_keys.Length * (_withValues ? 20 : 12);
 
     /// <summary>Gets the bytes the table's arrays hold at capacity.</summary>
-    public long MaxBytes => (long)_maxSlots * (_withValues ? 24 : 16);
+    public long MaxBytes => (long)_maxSlots * (_withValues ? 20 : 12);
 
     /// <summary>Looks a key up.</summary>
     public bool TryGet(ulong key, out long line, out ulong value)
@@ -58,10 +59,10 @@ internal sealed class FingerprintTable
         return false;
     }
 
-    /// <summary>Adds a key that <see cref="TryGet"/> did not find; returns false (and adds nothing) when the table is full.</summary>
+    /// <summary>Adds a key that <see cref="TryGet"/> did not find; returns false (and adds nothing) when the table is full or the line does not fit in 32 bits.</summary>
     public bool TryAdd(ulong key, long line, ulong value = 0)
     {
-        if (IsFull)
+        if (IsFull || line is < 0 or > uint.MaxValue)
         {
             return false;
         }
@@ -76,7 +77,7 @@ internal sealed class FingerprintTable
         if (_keys[slot] == 0)
         {
             _keys[slot] = key;
-            _lines[slot] = line;
+            _lines[slot] = (uint)line;
             if (_withValues)
             {
                 _values[slot] = value;
@@ -108,7 +109,7 @@ internal sealed class FingerprintTable
         // Within a factor of four of the cap, go straight to it: one copy (and one dead array left for the GC) fewer.
         var slots = (long)oldKeys.Length * 4 >= _maxSlots ? _maxSlots : oldKeys.Length * 2;
         _keys = new ulong[slots];
-        _lines = new long[slots];
+        _lines = new uint[slots];
         _values = _withValues ? new ulong[slots] : [];
         for (var i = 0; i < oldKeys.Length; i++)
         {

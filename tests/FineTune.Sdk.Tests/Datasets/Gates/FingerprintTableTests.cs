@@ -38,7 +38,7 @@ public sealed class FingerprintTableTests
         table.TryGet(TextFingerprint.Mix(5_000), out _, out _).Should().BeFalse();
         table.Count.Should().Be(1_000);
         table.Bytes.Should().Be(bytes).And.BeLessThanOrEqualTo(table.MaxBytes);
-        table.MaxBytes.Should().Be(2048 * 16, "the slots are the next power of two at or above 1.25 × capacity");
+        table.MaxBytes.Should().Be(2048 * 12, "the slots are the next power of two at or above 1.25 × capacity, 8 bytes of key and 4 of line each");
     }
 
     [Fact]
@@ -56,10 +56,25 @@ public sealed class FingerprintTableTests
         }
 
         // Slots double up to 65,536; then the cap's 262,144 is within a factor of four: no 131,072-slot copy.
-        sizes.Select(bytes => bytes / 16).Should().Equal(1_024, 2_048, 4_096, 8_192, 16_384, 32_768, 65_536, 262_144);
+        sizes.Select(bytes => bytes / 12).Should().Equal(1_024, 2_048, 4_096, 8_192, 16_384, 32_768, 65_536, 262_144);
         table.IsFull.Should().BeTrue();
         table.TryGet(TextFingerprint.Mix(123_456), out var line, out _).Should().BeTrue();
         line.Should().Be(123_456);
+    }
+
+    [Fact]
+    public void TryAdd_LinePast32Bits_IsNotKeptSoTheCallerFallsBack()
+    {
+        var table = new FingerprintTable(10, withValues: true);
+
+        table.TryAdd(1, uint.MaxValue, 9).Should().BeTrue();
+        table.TryAdd(2, (long)uint.MaxValue + 1, 9).Should().BeFalse();
+
+        table.TryGet(1, out var line, out var value).Should().BeTrue();
+        line.Should().Be(uint.MaxValue);
+        value.Should().Be(9);
+        table.TryGet(2, out _, out _).Should().BeFalse();
+        table.Bytes.Should().Be(1024 * 20);
     }
 
     [Fact]
