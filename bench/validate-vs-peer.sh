@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Validates the same generated corpus with our `finetune validate` and with the Node.js peer
 # (../shared/bench/cookbook-check.mjs, the OpenAI cookbook's checks with gpt-tokenizer and with tiktoken),
-# in one run, and prints wall-clock seconds, MB/s and peak RSS for each.
+# in one run, and prints wall-clock seconds, MB/s and peak RSS for each. Ours is the tool installed from its nupkg.
 #
 # usage: [BENCH_ROUNDS=3] [BENCH_NODELAY=1] bench/validate-vs-peer.sh [MB=100] [LARGE_MB=0]
-#   LARGE_MB > 0 also validates a corpus of that size with ours only, to check that memory stays flat.
+#   LARGE_MB > 0 also validates a corpus of that size with ours and the gpt-tokenizer peer, to check that memory stays flat.
 #   BENCH_ROUNDS repeats ours (all gates and --gates none) and gpt-tokenizer back to back, one ratio per round.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,10 +24,12 @@ if [ ! -d "$out/peer/node_modules" ]; then
   rm -rf "$out/peer" && cp -r "$shared/bench" "$out/peer" && chmod -R u+w "$out/peer"
   (cd "$out/peer" && npm ci --silent --no-audit --no-fund >/dev/null)
 fi
-# ReadyToRun: the run JITs far less (less CPU at start-up and about 10 MB less peak RSS); hot loops are still
-# rejitted at tier 1. See docs/benchmarks.md.
-dotnet publish "$root/src/FineTune.Cli" -c Release -f net10.0 -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-  -o "$out/cli" -v quiet -nologo >/dev/null
+# The tool as users run it: packed, then installed from the nupkg with `dotnet tool install` (its own runtimeconfig,
+# no ReadyToRun publish). A fresh version each run, so the install never reuses an older package.
+version="0.0.0-bench.$(date +%s)"
+rm -rf "$out/feed" "$out/cli"
+dotnet pack "$root/src/FineTune.Cli" -c Release -o "$out/feed" -p:Version="$version" -v quiet -nologo >/dev/null
+dotnet tool install FineTune.Cli --tool-path "$out/cli" --version "$version" --add-source "$out/feed" >/dev/null
 
 measure() { # measure LABEL FILE CMD... -> one table row; the command's stdout goes to $out/LABEL.json
   local label=$1 file=$2; shift 2
@@ -40,6 +42,7 @@ measure() { # measure LABEL FILE CMD... -> one table row; the command's stdout g
 
 small=$(corpus "$mb")
 rounds=${BENCH_ROUNDS:-1}
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| run                          | size MB  | wall s  |   MB/s   | RSS MB  |"
 echo "|------------------------------|----------|---------|----------|---------|"
 # Each round runs ours and gpt-tokenizer back to back, so a ratio compares the two at the same moment: this
@@ -65,7 +68,9 @@ measure "peer-tiktoken-${mb}MB" "$small" node "$out/peer/cookbook-check.mjs" "$s
 if [ "$large_mb" -gt 0 ]; then
   large=$(corpus "$large_mb")
   measure "finetune-validate-${large_mb}MB" "$large" "$out/cli/finetune" validate "$large" --json --model gpt-4o-mini
+  measure "peer-gpt-tokenizer-${large_mb}MB" "$large" node "$out/peer/cookbook-check.mjs" "$large" gpt-tokenizer
 fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "same-round ratios (gpt-tokenizer wall-clock / ours):"
 python3 - "$out" "$mb" "$rounds" <<'PY'

@@ -39,7 +39,7 @@ internal sealed class DuplicateGate : IPreparingDatasetGate
         if (options.NearEnabled)
         {
             _hasher = new MinHasher(options.MinHashCount, options.ShingleSize, options.MaxShinglesPerRow);
-            _index = new NearDuplicateIndex(options.MinHashCount, options.Bands, options.RowsPerBand);
+            _index = new NearDuplicateIndex(options.MinHashCount, options.Bands, options.RowsPerBand, options.MaxIndexedRows);
         }
     }
 

@@ -3,8 +3,9 @@ namespace FineTune.Sdk;
 /// <summary>
 /// A compact open-addressing table from 64-bit fingerprints to the line of their first occurrence (and an
 /// optional 64-bit value), in flat arrays that double as rows arrive up to a fixed capacity: at most
-/// <c>16</c> (or <c>24</c> with values) bytes × the next power of two ≥ 1.25 × capacity. Once full, new keys are
-/// not added (<see cref="TryAdd"/> returns false) and the caller falls back to a <see cref="BloomFilter"/>.
+/// <c>12</c> (or <c>20</c> with values) bytes × the next power of two ≥ 1.25 × capacity. Once full, new keys are
+/// not added (<see cref="TryAdd"/> returns false) and the caller falls back to a <see cref="BloomFilter"/>; so are
+/// keys first seen past line 4,294,967,295 (lines are kept in 32 bits).
 /// </summary>
 internal sealed class FingerprintTable
 {
@@ -13,7 +14,7 @@ internal sealed class FingerprintTable
     private readonly int _maxSlots;
     private readonly bool _withValues;
     private ulong[] _keys;
-    private long[] _lines;
+    private uint[] _lines;
     private ulong[] _values;
 
     /// <summary>Creates a table holding at most <paramref name="capacity"/> keys.</summary>
@@ -25,7 +26,7 @@ internal sealed class FingerprintTable
         _maxSlots = (int)Math.Min(1L << 30, Math.Max(InitialSlots, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)capacity + ((ulong)capacity / 4) + 1)));
         var slots = Math.Min(InitialSlots, _maxSlots);
         _keys = new ulong[slots];
-        _lines = new long[slots];
+        _lines = new uint[slots];
         _values = withValues ? new ulong[slots] : [];
     }
 
@@ -36,10 +37,10 @@ internal sealed class FingerprintTable
     public bool IsFull => Count >= _capacity;
 
     /// <summary>Gets the bytes held by the table's arrays now.</summary>
-    public long Bytes => (long)_keys.Length * (_withValues ? 24 : 16);
+    public long Bytes => (long)_keys.Length * (_withValues ? 20 : 12);
 
     /// <summary>Gets the bytes the table's arrays hold at capacity.</summary>
-    public long MaxBytes => (long)_maxSlots * (_withValues ? 24 : 16);
+    public long MaxBytes => (long)_maxSlots * (_withValues ? 20 : 12);
 
     /// <summary>Looks a key up.</summary>
     public bool TryGet(ulong key, out long line, out ulong value)
@@ -58,10 +59,10 @@ internal sealed class FingerprintTable
         return false;
     }
 
-    /// <summary>Adds a key that <see cref="TryGet"/> did not find; returns false (and adds nothing) when the table is full.</summary>
+    /// <summary>Adds a key that <see cref="TryGet"/> did not find; returns false (and adds nothing) when the table is full or the line does not fit in 32 bits.</summary>
     public bool TryAdd(ulong key, long line, ulong value = 0)
     {
-        if (IsFull)
+        if (IsFull || line is < 0 or > uint.MaxValue)
         {
             return false;
         }
@@ -76,7 +77,7 @@ internal sealed class FingerprintTable
         if (_keys[slot] == 0)
         {
             _keys[slot] = key;
-            _lines[slot] = line;
+            _lines[slot] = (uint)line;
             if (_withValues)
             {
                 _values[slot] = value;
@@ -105,9 +106,10 @@ internal sealed class FingerprintTable
         var oldKeys = _keys;
         var oldLines = _lines;
         var oldValues = _values;
-        var slots = oldKeys.Length * 2;
+        // Within a factor of four of the cap, go straight to it: one copy (and one dead array left for the GC) fewer.
+        var slots = (long)oldKeys.Length * 4 >= _maxSlots ? _maxSlots : oldKeys.Length * 2;
         _keys = new ulong[slots];
-        _lines = new long[slots];
+        _lines = new uint[slots];
         _values = _withValues ? new ulong[slots] : [];
         for (var i = 0; i < oldKeys.Length; i++)
         {
@@ -128,15 +130,26 @@ internal sealed class FingerprintTable
 /// <summary>
 /// A fixed-size Bloom filter over 64-bit fingerprints (<see cref="HashCount"/> probes by double hashing of the
 /// fingerprint's halves). It answers "seen before?" with no false negatives and a false-positive rate of about
-/// (1 − e^(−kn/m))^k for n keys in m bits; its memory never grows.
+/// (1 − e^(−kn/m))^k for n keys in m bits. Its memory grows with the bits set, never past m bits: the bits live in
+/// blocks of 65,536, and a block holds the sorted offsets of its set bits (2 bytes each) until the plain bit array
+/// (8 KB) is no larger. The answers are those of the plain m-bit array; only the memory differs while few keys
+/// are in (about 14 bytes a key rather than the whole array).
 /// </summary>
 internal sealed class BloomFilter
 {
     /// <summary>The probes per key.</summary>
     public const int HashCount = 7;
 
-    private readonly ulong[] _bits;
+    private const int MaxBlockShift = 16; // a bit's offset within its block fits a ushort
+
     private readonly ulong _mask;
+    private readonly int _blockShift;
+    private readonly int _blockMask;
+    private readonly int _sparseLimit;
+    private readonly ushort[]?[] _sparse;
+    private readonly int[] _counts;
+    private readonly ulong[]?[] _dense;
+    private long _bytes;
 
     /// <summary>Creates a filter of <paramref name="bits"/> bits (a power of two, at least 64).</summary>
     public BloomFilter(long bits)
@@ -146,12 +159,22 @@ internal sealed class BloomFilter
             throw new ArgumentOutOfRangeException(nameof(bits), bits, "The bit count must be a power of two of at least 64.");
         }
 
-        _bits = new ulong[bits / 64];
         _mask = (ulong)bits - 1;
+        _blockShift = Math.Min(MaxBlockShift, System.Numerics.BitOperations.Log2((ulong)bits));
+        _blockMask = (1 << _blockShift) - 1;
+        _sparseLimit = (1 << _blockShift) / 16; // offsets of 2 bytes each: at this count they weigh what the bits do
+        var blocks = (int)(bits >> _blockShift);
+        _sparse = new ushort[blocks][];
+        _counts = new int[blocks];
+        _dense = new ulong[blocks][];
+        MaxBytes = bits / 8;
     }
 
-    /// <summary>Gets the bytes the filter holds.</summary>
-    public long Bytes => (long)_bits.Length * 8;
+    /// <summary>Gets the bytes the filter's bits hold now (offsets or bit arrays, without the per-block references).</summary>
+    public long Bytes => _bytes;
+
+    /// <summary>Gets the bytes the filter's bits hold at most: <c>bits / 8</c>.</summary>
+    public long MaxBytes { get; }
 
     /// <summary>Adds a fingerprint; returns true when it was (probably) present already.</summary>
     public bool CheckAndAdd(ulong fingerprint)
@@ -162,16 +185,70 @@ internal sealed class BloomFilter
         var present = true;
         for (var i = 0UL; i < HashCount; i++)
         {
-            var bit = (h1 + (i * h2)) & _mask;
-            ref var word = ref _bits[bit >> 6];
-            var flag = 1UL << (int)(bit & 63);
-            if ((word & flag) == 0)
+            if (!TestAndSet((h1 + (i * h2)) & _mask))
             {
                 present = false;
-                word |= flag;
             }
         }
 
         return present;
+    }
+
+    /// <summary>Sets a bit; returns whether it was set already.</summary>
+    private bool TestAndSet(ulong bit)
+    {
+        var block = (int)(bit >> _blockShift);
+        var offset = (int)bit & _blockMask;
+        if (_dense[block] is { } words)
+        {
+            ref var word = ref words[offset >> 6];
+            var flag = 1UL << (offset & 63);
+            var was = (word & flag) != 0;
+            word |= flag;
+            return was;
+        }
+
+        var count = _counts[block];
+        var offsets = _sparse[block];
+        var index = offsets is null ? ~0 : Array.BinarySearch(offsets, 0, count, (ushort)offset);
+        if (index >= 0)
+        {
+            return true;
+        }
+
+        if (count == _sparseLimit)
+        {
+            // As many offsets as the block's bits weigh: switch the block to its bit array.
+            words = new ulong[(_blockMask + 1) / 64];
+            for (var j = 0; j < count; j++)
+            {
+                words[offsets![j] >> 6] |= 1UL << (offsets[j] & 63);
+            }
+
+            words[offset >> 6] |= 1UL << (offset & 63);
+            _dense[block] = words;
+            _sparse[block] = null;
+            _bytes += (words.Length * 8L) - (offsets!.Length * 2L);
+            return false;
+        }
+
+        index = ~index;
+        if (offsets is null || count == offsets.Length)
+        {
+            var grown = new ushort[Math.Min(_sparseLimit, Math.Max(8, count * 2))];
+            if (offsets is not null)
+            {
+                Array.Copy(offsets, grown, count);
+                _bytes -= offsets.Length * 2L;
+            }
+
+            _bytes += grown.Length * 2L;
+            _sparse[block] = offsets = grown;
+        }
+
+        Array.Copy(offsets, index, offsets, index + 1, count - index);
+        offsets[index] = (ushort)offset;
+        _counts[block] = count + 1;
+        return false;
     }
 }

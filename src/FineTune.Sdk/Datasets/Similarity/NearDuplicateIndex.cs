@@ -4,7 +4,8 @@ namespace FineTune.Sdk;
 /// <summary>
 /// LSH index over MinHash signatures with bounded memory per row: each row keeps a b-bit (8-bit) copy of its
 /// signature for verification and one 32-bit bucket key per band. Finding candidates is O(bands) per row, so
-/// indexing n rows is O(n) — never pairwise.
+/// indexing n rows is O(n) — never pairwise. The bucket table doubles as rows arrive, but when the caller caps the
+/// rows it will add, its last step goes to the slots that cap needs (load ≤ 0.7) rather than the next power of two.
 /// </summary>
 internal sealed class NearDuplicateIndex
 {
@@ -12,6 +13,7 @@ internal sealed class NearDuplicateIndex
     private readonly int _hashCount;
     private readonly int _bands;
     private readonly int _rowsPerBand;
+    private readonly int _maxSlots;
     private readonly List<byte[]> _signatures = [];
     private readonly List<long[]> _tags = [];
 
@@ -26,17 +28,23 @@ internal sealed class NearDuplicateIndex
     private readonly int[] _lastSlots;
     private bool _lastValid;
 
-    public NearDuplicateIndex(int hashCount, int bands, int rowsPerBand)
+    /// <summary>Creates an index; <paramref name="maxRows"/> is the most rows the caller will add (it sizes the table's last step).</summary>
+    public NearDuplicateIndex(int hashCount, int bands, int rowsPerBand, int maxRows = int.MaxValue)
     {
         _hashCount = hashCount;
         _bands = bands;
         _rowsPerBand = rowsPerBand;
+        var needed = ((long)maxRows * bands * 10 / 7) + 2; // Add grows the table past a load of 0.7
+        _maxSlots = needed <= 1 << 30 ? (int)needed : int.MaxValue;
         _lastKeys = new uint[bands];
         _lastSlots = new int[bands];
     }
 
     /// <summary>Gets the number of rows indexed.</summary>
     public int Count { get; private set; }
+
+    /// <summary>Gets the number of bucket slots (8 bytes each).</summary>
+    public int Slots => _buckets.Length;
 
     /// <summary>Gets the approximate bytes held by the index.</summary>
     public long ApproximateBytes => ((long)_buckets.Length * 8) + ((long)_signatures.Count * ChunkRows * (_hashCount + 8));
@@ -54,12 +62,12 @@ internal sealed class NearDuplicateIndex
         // home slot first (independent loads the core overlaps), then probe: one memory latency per row, not one
         // per band.
         var keys = _lastKeys;
-        var mask = _buckets.Length - 1;
+        var buckets = _buckets;
         uint touched = 0;
         for (var band = 0; band < _bands; band++)
         {
             keys[band] = BandKey(signature, band);
-            touched |= _buckets[(int)(TextFingerprint.Mix(keys[band]) & (uint)mask)].Key;
+            touched |= buckets[Home(keys[band], buckets.Length)].Key;
         }
 
         _touched = touched;
@@ -128,7 +136,7 @@ internal sealed class NearDuplicateIndex
             {
                 _buckets[slot] = new Bucket(key, row);
                 _used++;
-                if (_used * 10 > _buckets.Length * 7)
+                if ((long)_used * 10 > (long)_buckets.Length * 7)
                 {
                     Grow();
                 }
@@ -154,14 +162,19 @@ internal sealed class NearDuplicateIndex
         return key == 0 ? 1 : key;
     }
 
+    /// <summary>A key's home slot in a table of <paramref name="slots"/> (any size): the mixed key scaled to the table.</summary>
+    private static int Home(uint key, int slots) => (int)(((ulong)(uint)TextFingerprint.Mix(key) * (uint)slots) >> 32);
+
     private int Find(uint key)
     {
         var buckets = _buckets;
-        var mask = buckets.Length - 1;
-        var slot = (int)(TextFingerprint.Mix(key) & (uint)mask);
+        var slot = Home(key, buckets.Length);
         while (buckets[slot].Key != 0 && buckets[slot].Key != key)
         {
-            slot = (slot + 1) & mask;
+            if (++slot == buckets.Length)
+            {
+                slot = 0;
+            }
         }
 
         return slot;
@@ -170,7 +183,10 @@ internal sealed class NearDuplicateIndex
     private void Grow()
     {
         var old = _buckets;
-        _buckets = new Bucket[old.Length * 2];
+        // Double; within a factor of four of the slots the row cap needs, go straight to them: no slots past the cap,
+        // and one copy (and one dead array left for the GC) fewer.
+        var slots = old.Length < _maxSlots && (long)old.Length * 4 >= _maxSlots ? _maxSlots : old.Length * 2;
+        _buckets = new Bucket[slots];
         _lastValid = false; // every slot moves
         foreach (var bucket in old)
         {
