@@ -108,7 +108,7 @@ public sealed class DatasetValidator : IDatasetValidator
         DatasetValidationReport report;
         using (run.EnterCaches())
         {
-            report = run.Complete();
+            report = run.Complete(cancellationToken);
         }
 
         DatasetMetrics.Rows.Add(report.Rows, new KeyValuePair<string, object?>(DatasetMetrics.FormatTag, report.Format.Value));
@@ -557,7 +557,7 @@ public sealed class DatasetValidator : IDatasetValidator
             }
         }
 
-        public DatasetValidationReport Complete()
+        public DatasetValidationReport Complete(CancellationToken cancellationToken)
         {
             switch (_mode)
             {
@@ -574,6 +574,7 @@ public sealed class DatasetValidator : IDatasetValidator
                 default:
                     foreach (var gate in _gates)
                     {
+                        cancellationToken.ThrowIfCancellationRequested(); // the whole-file gates' work can be long
                         gate.Complete(_findings);
                     }
 
@@ -593,6 +594,7 @@ public sealed class DatasetValidator : IDatasetValidator
                     break;
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             var report = new DatasetValidationReport
             {
                 Rows = _rows,

@@ -27,6 +27,9 @@ public sealed class TiktokenTokenizer : ITokenCounter
     private static readonly Lazy<TiktokenTokenizer> O200k = new(() => new TiktokenTokenizer(O200kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<TiktokenTokenizer> Cl100k = new(() => new TiktokenTokenizer(Cl100kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    // Outside a run, texts at least this long are counted with caches of their own call.
+    private const int OwnCachesMinChars = 16 * 1024;
+
     private readonly Lazy<BpeVocabulary> _vocabulary;
     private readonly bool _o200k;
 
@@ -140,8 +143,8 @@ public sealed class TiktokenTokenizer : ITokenCounter
 
     /// <inheritdoc />
     /// <remarks>
-    /// Caches nothing between calls: within a dataset validation, pieces are counted through that run's caches,
-    /// which go when the run returns.
+    /// Keeps nothing between calls: within a dataset validation pieces are counted through that run's caches, which
+    /// go when the run returns; outside one, a long text gets caches of its own call.
     /// </remarks>
     public int CountTokens(ReadOnlySpan<char> text) => EncodeOrdinary(text, null);
 
@@ -204,6 +207,15 @@ public sealed class TiktokenTokenizer : ITokenCounter
         return count;
     }
 
+    // A long text outside a run: caches of this call alone pay for themselves, and go with it.
+    private int CountWithOwnCaches(ReadOnlySpan<char> text)
+    {
+        using (RunCaches.Enter(new RunCaches()))
+        {
+            return CountOrdinary(text);
+        }
+    }
+
     private int CountUncached(ReadOnlySpan<char> text)
     {
         var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]);
@@ -227,7 +239,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
     {
         if (RunCaches.Current is not { } caches)
         {
-            return CountUncached(text);
+            return text.Length < OwnCachesMinChars ? CountUncached(text) : CountWithOwnCaches(text);
         }
 
         var counts = _o200k ? (caches.O200kCounts ??= new PieceCountCache()) : (caches.Cl100kCounts ??= new PieceCountCache());

@@ -12,6 +12,7 @@ public sealed class TokenizerRunCachesTests
         var texts = File.ReadLines(RepoPaths.Dataset("openai-cookbook/toy_chat_fine_tuning.jsonl"))
             .SelectMany(line => JsonDocument.Parse(line).RootElement.GetProperty("messages").EnumerateArray())
             .Select(message => message.TryGetProperty("content", out var content) ? content.GetString() ?? string.Empty : string.Empty)
+            .Append(string.Join(' ', Enumerable.Range(0, 4000).Select(i => "word" + (i % 97)))) // long: counted with caches of its own call
             .Append("naïve café — ünïcödé 日本語のテキスト and emoji 🙂🙂 plus a looooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooong word")
             .ToList();
 
