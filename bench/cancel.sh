@@ -6,6 +6,7 @@
 # usage: [CANCEL_RUNS=20] [CANCEL_SEED=1] [FINETUNE=path/to/finetune] bench/cancel.sh [MB=100]
 #   FINETUNE defaults to a ReadyToRun publish of src/FineTune.Cli in bench/out/cli (as bench/validate-vs-peer.sh).
 set -euo pipefail
+set -m # job control: without it, bash starts background commands with SIGINT ignored, and the signal would not land
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=$(cd "$root/../shared" && pwd)
 mb=${1:-100}
@@ -46,7 +47,7 @@ for i in $(seq 1 "$runs"); do
     continue
   fi
   code=0
-  wait "$pid" || code=$?
+  wait "$pid" 2>/dev/null || code=$? # (quiet: job control would report "Interrupt")
   took=$(echo "$(now) - $signalled" | bc)
   trace=$(grep -qE '^\s+at |Unhandled exception' "$out/cancel-$i.err" && echo yes || echo no)
   times+=("$took")

@@ -191,10 +191,13 @@ public sealed class TiktokenTokenizer : ITokenCounter
         }
 
         var caches = RunCaches.Current;
-        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens])
-        {
-            Cache = caches is null ? null : _o200k ? (caches.O200kPieces ??= new PieceCache()) : (caches.Cl100kPieces ??= new PieceCache()),
-        };
+        return EncodePieces(text, output, caches is null ? null : _o200k ? (caches.O200kPieces ??= new PieceCache()) : (caches.Cl100kPieces ??= new PieceCache()));
+    }
+
+    // Every piece through EncodePiece, with the given cache of merged pieces (or none).
+    private int EncodePieces(ReadOnlySpan<char> text, List<int>? output, PieceCache? cache)
+    {
+        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]) { Cache = cache };
         var count = 0;
         var position = 0;
         while (position < text.Length)
@@ -216,20 +219,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
         }
     }
 
-    private int CountUncached(ReadOnlySpan<char> text)
-    {
-        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]);
-        var count = 0;
-        var position = 0;
-        while (position < text.Length)
-        {
-            var length = _o200k ? PreTokenizer.NextO200k(text, position) : PreTokenizer.NextCl100k(text, position);
-            count += EncodePiece(text.Slice(position, length), null, ref state);
-            position += length;
-        }
-
-        return count;
-    }
+    private int CountUncached(ReadOnlySpan<char> text) => EncodePieces(text, null, null);
 
     // The counting loop: short ASCII pieces are counted from the run's table of piece counts (most pieces); the
     // rest, and the table's misses, go through EncodePiece. No exception handling or buffers in this loop, so its
