@@ -27,6 +27,7 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
+        error = new ScrubbingTextWriter(error); // the one choke point of stderr: no command prints a secret
         var context = new CliContext(output, error);
         var root = CreateRootCommand(context);
         var parseResult = root.Parse(args);

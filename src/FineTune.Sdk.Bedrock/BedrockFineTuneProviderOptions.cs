@@ -112,7 +112,9 @@ public sealed partial class BedrockFineTuneProviderOptions
         {
             failures.AddRange(resilience.Failures);
         }
-        return failures;
+
+        return SecretScrubber.ScrubAll(failures); // values are echoed: an endpoint may carry user-info or a key
+
     }
 
     internal void ThrowIfInvalid()

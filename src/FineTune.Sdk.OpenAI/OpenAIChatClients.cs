@@ -34,6 +34,7 @@ public static class OpenAIChatClients
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         var clientOptions = OpenAIFineTuneProvider.CreateClientOptions(options, httpClient);
+        clientOptions.AddPolicy(new OpenAIResponseShapePolicy(OpenAIErrorMappingChatClient.Operation), System.ClientModel.Primitives.PipelinePosition.PerTry);
 
         // The package's ChatClient is bound to a model; ChatOptions.ModelId overrides it per request.
         var openAI = new OaiChat.ChatClient(options.DefaultChatModel ?? UnsetModel, new ApiKeyCredential(options.ResolveApiKey()!), clientOptions);

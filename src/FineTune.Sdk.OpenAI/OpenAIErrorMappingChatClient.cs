@@ -10,7 +10,7 @@ namespace FineTune.Sdk.OpenAI;
 /// </summary>
 internal sealed class OpenAIErrorMappingChatClient(IChatClient innerClient, string? defaultModel, TimeProvider timeProvider) : DelegatingChatClient(innerClient)
 {
-    private const string Operation = "chat.complete";
+    internal const string Operation = "chat.complete";
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -49,6 +49,6 @@ internal sealed class OpenAIFineTuneProviderOptionsValidator : IValidateOptions<
             failures.AddRange(resilience.Failures);
         }
 
-        return failures;
+        return SecretScrubber.ScrubAll(failures); // values are echoed: an endpoint may carry user-info or a key
     }
 }

@@ -33,7 +33,15 @@ public sealed class QuickstartTests
         File.Exists(report).Should().BeTrue();
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, "report.json")));
         json.RootElement.GetProperty("status").GetString().Should().Be("completed");
-        json.RootElement.GetProperty("comparison").GetProperty("passed").GetBoolean().Should().BeTrue();
+        var comparison = json.RootElement.GetProperty("comparison");
+        comparison.GetProperty("passed").GetBoolean().Should().BeTrue();
+        comparison.GetProperty("goldenSet").GetString().Should().Be("holdout.jsonl", "the golden set is the holdout split, never trained on");
+        comparison.GetProperty("cases").GetInt32().Should().Be(14);
+        comparison.GetProperty("baselinePassRate").GetDouble().Should().Be(0);
+        comparison.GetProperty("candidatePassRate").GetDouble().Should().Be(3 / 14.0);
+        comparison.GetProperty("rules").EnumerateArray().Select(r => (r.GetProperty("rule").GetString(), r.GetProperty("passed").GetBoolean(), r.GetProperty("figure").GetString()))
+            .Should().Equal(("exact-match-lift", true, "+21.4 points (0.0% -> 21.4%)"), ("json-valid-rate", true, "0.0% -> 100.0%"), ("bucket-drop", true, "worst +21.4 points in '(all)'"), ("regression-rate", true, "0 of 14 (0.0%)"));
+        json.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).Should().NotContain(w => w!.Contains("FT3006"), "no golden case leaks from the training split");
         using var registry = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, "registry.json")));
         var feature = registry.RootElement.GetProperty("features").EnumerateArray().Single();
         feature.GetProperty("name").GetString().Should().Be("support-triage");

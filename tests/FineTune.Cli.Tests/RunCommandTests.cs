@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FineTune.Sdk.Testing;
+using System.Text.Json.Nodes;
 using FineTune.Tests;
 
 namespace FineTune.Cli.Tests;
@@ -7,15 +7,11 @@ namespace FineTune.Cli.Tests;
 /// <summary><c>finetune run</c> in-process against the OpenAI emulator on loopback (provider openai with an endpoint).</summary>
 public sealed class RunCommandTests : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("ft-run-").FullName;
-    private readonly OpenAIEmulator _emulator = new(new OpenAIEmulatorOptions { Speed = 400, RandomSeed = 3 });
-    private Uri? _endpoint;
+    private readonly LoopbackPipelineHost _host = new("ft-run-");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    private string Dir => _host.Dir;
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact(Timeout = 120_000)]
     public async Task Run_OverBudget_StopsBeforeAnyUploadWithTheFigures()
@@ -27,13 +23,13 @@ public sealed class RunCommandTests : IAsyncDisposable
         code.Should().Be(CliApp.Failed, stderr);
         stdout.Should().Contain("STOPPED at estimate: the estimate $0.0716 exceeds the budget cap $0.01 (budgetUsd): 6,631 tokens per epoch × 3 epochs = 19,893 billed tokens at $3 per 1M = $0.0716 (retry buffer included). Nothing was uploaded.");
         (await EmulatorCountsAsync()).Should().Be((0, 0), "nothing is uploaded or started over budget");
-        using var report = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_dir, "out", "report.json")));
+        using var report = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(Dir, "out", "report.json")));
         report.RootElement.GetProperty("status").GetString().Should().Be("stopped");
         report.RootElement.GetProperty("stoppedAt").GetString().Should().Be("estimate");
         report.RootElement.GetProperty("estimate").GetProperty("totalUsd").GetDecimal().Should().Be(0.0716148m);
         report.RootElement.TryGetProperty("upload", out _).Should().BeFalse();
         report.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).Should().Contain("the dataset has 70 rows; 100 or more are recommended (recommendedExamples).");
-        File.Exists(Path.Combine(_dir, "out", "report.html")).Should().BeTrue();
+        File.Exists(Path.Combine(Dir, "out", "report.html")).Should().BeTrue();
     }
 
     [Fact(Timeout = 120_000)]
@@ -53,7 +49,7 @@ public sealed class RunCommandTests : IAsyncDisposable
         result.GetProperty("event").GetString().Should().Be("result");
         result.GetProperty("outcome").GetString().Should().Be("completed");
         result.GetProperty("passed").GetBoolean().Should().BeTrue();
-        result.GetProperty("report").GetString().Should().Be(Path.Combine(_dir, "out", "report.html"));
+        result.GetProperty("report").GetString().Should().Be(Path.Combine(Dir, "out", "report.html"));
 
         var (again, stdout2, _) = await RunAsync(pipeline, "--json");
 
@@ -61,7 +57,7 @@ public sealed class RunCommandTests : IAsyncDisposable
         stdout2.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("event").GetString())
             .Where(e => e is not ("result" or "completed")).Should().HaveCount(11).And.AllBe("step-skipped");
         (await EmulatorCountsAsync()).Should().Be((2, 1));
-        var registry = await File.ReadAllTextAsync(Path.Combine(_dir, "out", "registry.json"));
+        var registry = await File.ReadAllTextAsync(Path.Combine(Dir, "out", "registry.json"));
         registry.Should().Contain("\"status\": \"Registered\"").And.NotContain("\"Promoted\"");
     }
 
@@ -82,7 +78,7 @@ public sealed class RunCommandTests : IAsyncDisposable
     [Fact(Timeout = 120_000)]
     public async Task Run_DatasetChangedSinceTheRunStarted_IsRefused()
     {
-        var dataset = Path.Combine(_dir, "tickets.jsonl");
+        var dataset = Path.Combine(Dir, "tickets.jsonl");
         File.Copy(Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl"), dataset);
         var pipeline = await WritePipelineAsync("budgetUsd: 0.01\n");
         await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace(Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl"), dataset, StringComparison.Ordinal));
@@ -95,10 +91,24 @@ public sealed class RunCommandTests : IAsyncDisposable
         stderr.Should().Contain("holds run run-test-").And.Contain("of another version of the dataset").And.Contain("choose another output folder");
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Run_GoldenSetCopiedFromTrainingTickets_IsFlaggedAsLeakage()
+    {
+        // samples/quickstart/golden.jsonl holds training tickets as {id, input, expected}: no system message, same user text.
+        var pipeline = await WritePipelineAsync($"goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}\n");
+
+        var (code, _, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Success, stderr);
+        var warnings = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, "out", "report.json")))!["warnings"]!.AsArray().Select(w => w!.GetValue<string>()).ToList();
+        warnings.Where(w => w.StartsWith("golden set FT3006: ", StringComparison.Ordinal)).Should().NotBeEmpty()
+            .And.AllSatisfy(w => w.Should().EndWith("also appears in the training file (same normalized user prompt, whatever the system message): its score would be inflated."));
+    }
+
     [Fact]
     public async Task Run_BadPipelineFile_ExitsTwoNamingFileLineAndField()
     {
-        var pipeline = Path.Combine(_dir, "finetune.yaml");
+        var pipeline = Path.Combine(Dir, "finetune.yaml");
         await File.WriteAllTextAsync(pipeline, "provider: emulator\nbaseModel: m\ndataset: d.jsonl\nsplit:\n  holdout: -1\n");
 
         var (code, stdout, stderr) = await RunAsync(pipeline);
@@ -111,7 +121,7 @@ public sealed class RunCommandTests : IAsyncDisposable
     [Fact]
     public async Task Run_DatasetMissing_ExitsTwo()
     {
-        var pipeline = Path.Combine(_dir, "finetune.yaml");
+        var pipeline = Path.Combine(Dir, "finetune.yaml");
         await File.WriteAllTextAsync(pipeline, "provider: emulator\nbaseModel: gpt-4o-mini-2024-07-18\ndataset: nowhere.jsonl\n");
 
         var (code, _, stderr) = await RunAsync(pipeline);
@@ -124,8 +134,8 @@ public sealed class RunCommandTests : IAsyncDisposable
     public async Task Run_TooFewRows_StopsAtValidate()
     {
         var lines = (await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl"))).Take(12);
-        await File.WriteAllLinesAsync(Path.Combine(_dir, "small.jsonl"), lines);
-        var pipeline = Path.Combine(_dir, "finetune.yaml");
+        await File.WriteAllLinesAsync(Path.Combine(Dir, "small.jsonl"), lines);
+        var pipeline = Path.Combine(Dir, "finetune.yaml");
         await File.WriteAllTextAsync(pipeline, $"provider: openai\nendpoint: {await EndpointAsync()}\nbaseModel: gpt-4o-mini-2024-07-18\ndataset: small.jsonl\nminimumExamples: 20\noutput: out\n");
 
         var (code, stdout, _) = await RunAsync(pipeline);
@@ -135,38 +145,11 @@ public sealed class RunCommandTests : IAsyncDisposable
         (await EmulatorCountsAsync()).Should().Be((0, 0));
     }
 
-    private async Task<string> WritePipelineAsync(string extra)
-    {
-        var endpoint = await EndpointAsync();
-        var quickstart = Path.Combine(RepoPaths.Root, "samples", "quickstart");
-        var yaml = $"""
-            name: run-test
-            provider: openai
-            endpoint: {endpoint}
-            baseModel: gpt-4o-mini-2024-07-18
-            dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
-            split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
-            goldenSet: {Path.Combine(quickstart, "golden.jsonl")}
-            scorers: [exact, json-valid]
-            acceptance: {"{"}disabledRules: [latency-p95]{"}"}
-            output: out
-            {extra}
-            """;
-        var path = Path.Combine(_dir, "finetune.yaml");
-        await File.WriteAllTextAsync(path, yaml);
-        return path;
-    }
+    private Task<string> WritePipelineAsync(string extra) => _host.WritePipelineAsync("run-test", extra);
 
-    private async Task<Uri> EndpointAsync() => _endpoint ??= await _emulator.StartAsync();
+    private Task<Uri> EndpointAsync() => _host.EndpointAsync();
 
-    private async Task<(int Files, int Jobs)> EmulatorCountsAsync()
-    {
-        using var http = new HttpClient();
-        var endpoint = (await EndpointAsync()).ToString().TrimEnd('/');
-        using var files = JsonDocument.Parse(await http.GetStringAsync(endpoint + "/files?purpose=fine-tune"));
-        using var jobs = JsonDocument.Parse(await http.GetStringAsync(endpoint + "/fine_tuning/jobs?limit=100"));
-        return (files.RootElement.GetProperty("data").GetArrayLength(), jobs.RootElement.GetProperty("data").GetArrayLength());
-    }
+    private Task<(int Files, int Jobs)> EmulatorCountsAsync() => _host.CountsAsync();
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {

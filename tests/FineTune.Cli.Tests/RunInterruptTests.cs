@@ -21,7 +21,6 @@ public sealed class RunInterruptTests : IDisposable
             provider: emulator
             baseModel: gpt-4o-mini-2024-07-18
             dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
-            goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}
             acceptance: {"{"}disabledRules: [latency-p95]{"}"}
             output: out
             """);

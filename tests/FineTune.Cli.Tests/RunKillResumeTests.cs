@@ -49,7 +49,36 @@ public sealed class RunKillResumeTests : IDisposable
         midStep.Report.Should().Be(reference.Report);
     }
 
-    private async Task<Scenario> RunScenarioAsync(string name, Func<string, Func<JsonNode, bool>?> killWhen)
+    [Fact(Timeout = 600_000)]
+    public async Task Run_SweepKilledAtStartWatchAndCompare_ResumesWithoutStartingAGridJobTwice()
+    {
+        // Three grid jobs, at most two at once: the third starts during watch, when a slot frees up.
+        const string Sweep = "sweep: {epochs: [1, 2, 3], maxConcurrentJobs: 2}";
+        var reference = await RunScenarioAsync("sweep-reference", _ => null, Sweep);
+        var killed = await RunScenarioAsync("sweep-killed", step => step switch
+        {
+            // As the first grid jobs start; after the first started; at the first status change; once the third (started by
+            // watch when a slot freed up) is seen; as compare starts.
+            "start" => e => Event(e) == "step-started" && Index(e) >= Index("start"),
+            "upload" => e => Event(e) == "info" && e["step"]!.GetValue<string>() == "start",
+            "watch" => e => Event(e) == "job-status",
+            "diagnose" => e => Event(e) is "info" or "job-status" && e["message"]!.GetValue<string>().StartsWith("grid job #2 ", StringComparison.Ordinal) && Index(e) >= Index("watch"),
+            "compare" => e => Event(e) == "step-started" && Index(e) >= Index("compare"),
+            _ => null,
+        }, Sweep);
+
+        killed.Kills.Should().Be(5);
+        foreach (var scenario in new[] { reference, killed })
+        {
+            scenario.Files.Should().Be(2, $"{scenario.Name}: the train and validation files are uploaded once each");
+            scenario.Jobs.Should().Be(3, $"{scenario.Name}: one job per grid point, never a second one");
+            scenario.RegisteredCandidates.Should().Be(1, $"{scenario.Name}: only the winner is registered");
+        }
+
+        killed.Report.Should().Be(reference.Report);
+    }
+
+    private async Task<Scenario> RunScenarioAsync(string name, Func<string, Func<JsonNode, bool>?> killWhen, string extra = "")
     {
         var root = Path.Combine(_dir, name);
         Directory.CreateDirectory(root);
@@ -63,10 +92,10 @@ public sealed class RunKillResumeTests : IDisposable
             dataset: {Path.Combine(RepoPaths.Root, "samples", "data", "support-tickets.jsonl")}
             redact: true
             split: {"{"}validation: 0.1, holdout: 0.15, seed: 7{"}"}
-            goldenSet: {Path.Combine(RepoPaths.Root, "samples", "quickstart", "golden.jsonl")}
             scorers: [exact, json-valid]
             acceptance: {"{"}disabledRules: [latency-p95]{"}"}
             output: out
+            {extra}
             """);
 
         var kills = 0;
@@ -119,6 +148,15 @@ public sealed class RunKillResumeTests : IDisposable
         job.Remove("idempotencyKey");
         job.Remove("fineTunedModel");
         report["comparison"]!.AsObject().Remove("reportSha256");
+        foreach (var entry in report["sweep"]?["jobs"]?.AsArray() ?? [])
+        {
+            entry!.AsObject().Remove("idempotencyKey");
+            var gridJob = entry["job"]!.AsObject();
+            gridJob.Remove("id");
+            gridJob.Remove("idempotencyKey");
+            gridJob.Remove("fineTunedModel");
+        }
+
         report["registration"]!.AsObject().Remove("variant");
         report["registration"]!.AsObject().Remove("store");
         return report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -49,6 +49,9 @@ public sealed class RunPipelineSchemaTests
     [InlineData("split: {validation: 0.7}")]
     [InlineData("hyperparameters: {epochs: 0}")]
     [InlineData("registry: {store: 'sqlite:x'}")]
+    [InlineData("sweep: {epochs: [0, 2]}")]
+    [InlineData("sweep: {epochs: [2, 2]}")]
+    [InlineData("sweep: {learningRateMultiplier: [1], maxConcurrentJobs: 0}")]
     public void Schema_RejectsWhatTheReaderRejects(string extra)
     {
         var yaml = "provider: emulator\nbaseModel: m\ndataset: d.jsonl\n" + extra + "\n";
@@ -67,6 +70,7 @@ public sealed class RunPipelineSchemaTests
             [string.Empty] = (root["properties"]!.AsObject(), typeof(FineTunePipelineDefinition)),
             ["split"] = (root["properties"]!["split"]!["properties"]!.AsObject(), typeof(FineTunePipelineSplit)),
             ["hyperparameters"] = (root["properties"]!["hyperparameters"]!["oneOf"]![1]!["properties"]!.AsObject(), typeof(FineTunePipelineHyperparameters)),
+            ["sweep"] = (root["properties"]!["sweep"]!["properties"]!.AsObject(), typeof(FineTunePipelineSweep)),
             ["acceptance"] = (root["properties"]!["acceptance"]!["properties"]!.AsObject(), typeof(FineTunePipelineAcceptance)),
             ["registry"] = (root["properties"]!["registry"]!["properties"]!.AsObject(), typeof(FineTunePipelineRegistry)),
         };

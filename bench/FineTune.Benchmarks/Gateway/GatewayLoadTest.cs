@@ -10,7 +10,7 @@ namespace FineTune.Benchmarks;
 /// client that answers at once, against the same client bare; reports per-request latency percentiles and the
 /// gateway's overhead, the bytes allocated by routing (resolve + flag), and the primary's p99 with 5% shadow traffic.
 /// </summary>
-/// <remarks>dotnet run -c Release --project bench/FineTune.Benchmarks -- --gateway [--requests N] [--threads N]</remarks>
+/// <remarks>dotnet run -c Release --project bench/FineTune.Benchmarks -- --gateway [--requests N] [--threads N] [--rounds N]</remarks>
 internal static class GatewayLoadTest
 {
     private const string Feature = "support-intent";
@@ -49,22 +49,34 @@ internal static class GatewayLoadTest
                 Run(client, keys, Math.Min(requests, 100_000), threads); // warm-up
             }
 
-            var results = new Dictionary<string, Percentiles>();
-            for (var round = 0; round < 2; round++)
+            // Interleaved rounds (the order alternates each round) so slow drift of the machine hits all three alike;
+            // the figures are the medians over rounds, and the shadow's effect is the median of the per-round ratios.
+            var rounds = (int)Option(args, "--rounds", 5);
+            var clients = new[] { ("bare", (IChatClient)inner), ("gateway", gateway), ("gateway + 5% shadow", shadowed) };
+            var results = clients.ToDictionary(c => c.Item1, _ => new List<Percentiles>());
+            for (var round = 0; round < rounds; round++)
             {
-                foreach (var (name, client) in new[] { ("bare", (IChatClient)inner), ("gateway", gateway), ("gateway + 5% shadow", shadowed) })
+                foreach (var (name, client) in round % 2 == 0 ? clients : Enumerable.Reverse(clients).ToArray())
                 {
                     var run = Run(client, keys, requests, threads);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round + 1} {name,-20} p50 {run.P50:0.000} µs  p99 {run.P99:0.000} µs  p99.9 {run.P999:0.000} µs  {run.Throughput:N0} req/s"));
-                    results[name] = run;
+                    results[name].Add(run);
                 }
+            }
+
+            double Median(IEnumerable<double> values)
+            {
+                var sorted = values.Order().ToArray();
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
             }
 
             var bare = results["bare"];
             var routed = results["gateway"];
             var shadow = results["gateway + 5% shadow"];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare client: p50 {routed.P50 - bare.P50:0.000} µs, p99 {routed.P99 - bare.P99:0.000} µs"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none: primary p99 {shadow.P99:0.000} µs vs {routed.P99:0.000} µs ({(shadow.P99 / routed.P99 - 1) * 100:+0.0;-0.0} %)"));
+            var ratios = routed.Zip(shadow, (r, s) => (s.P99 / r.P99) - 1).ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medians over {rounds} rounds: bare p50 {Median(bare.Select(r => r.P50)):0.000} µs p99 {Median(bare.Select(r => r.P99)):0.000} µs; gateway p50 {Median(routed.Select(r => r.P50)):0.000} µs p99 {Median(routed.Select(r => r.P99)):0.000} µs; gateway + 5% shadow p99 {Median(shadow.Select(r => r.P99)):0.000} µs"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare client (median of per-round differences): p50 {Median(routed.Zip(bare, (r, b) => r.P50 - b.P50)):0.000} µs, p99 {Median(routed.Zip(bare, (r, b) => r.P99 - b.P99)):0.000} µs"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none, primary p99 per round: {string.Join(", ", ratios.Select(r => r.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))}; median {Median(ratios):+0.0%;-0.0%}"));
         }
         finally
         {

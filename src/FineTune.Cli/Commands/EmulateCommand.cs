@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using FineTune.Sdk.Testing;
 
 namespace FineTune.Cli;
@@ -126,14 +125,7 @@ internal static class EmulateCommand
         }
 
         // Ctrl+C and SIGTERM stop the server gracefully (exit code 0) instead of killing the process.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        void Stop(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            stop.Cancel();
-        }
+        using var stop = new StopSignals(cancellationToken);
 
         await context.Output.WriteLineAsync($"Listening on {address.ToString().TrimEnd('/')}").ConfigureAwait(false);
         await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);

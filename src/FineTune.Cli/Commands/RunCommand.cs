@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using FineTune.Sdk;
 using FineTune.Sdk.OpenAI;
@@ -71,14 +70,7 @@ internal static class RunCommand
         var sink = RunProgress.Create(context, json);
 
         // Ctrl+C and SIGTERM stop the run after the current call (the state file already holds every finished step).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        void Stop(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            stop.Cancel();
-        }
+        using var stop = new StopSignals(cancellationToken);
 
         try
         {
@@ -88,7 +80,7 @@ internal static class RunCommand
             await sink.FinishAsync(result).ConfigureAwait(false);
             return result.Outcome == FineTunePipelineOutcome.Completed && result.Passed != false ? CliApp.Success : CliApp.Failed;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsStopRequested)
         {
             await context.Error.WriteLineAsync($"Stopped. The run state is saved; resume with: {resume}").ConfigureAwait(false);
             return Interrupted;

@@ -29,6 +29,80 @@ internal sealed class AnswerBook
     public LearnedAnswer TrainedAnswer(IReadOnlyDictionary<string, LearnedAnswer> learned, string baseModel, string prompt, double baseModelAccuracy) =>
         learned.TryGetValue(prompt, out var trained) ? trained : BaseAnswer(baseModel, prompt, baseModelAccuracy);
 
+    /// <summary>The least word overlap (Jaccard index of the prompts' word sets) at which a fine-tuned model generalises to an unseen prompt.</summary>
+    public const double MinimumGeneralisationOverlap = 0.1;
+
+    private readonly Dictionary<IReadOnlyDictionary<string, LearnedAnswer>, (int Count, List<(string Prompt, HashSet<string> Words)> Index)> _wordIndexes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The answer of a fine-tuned model that generalises (the OpenAI emulator, docs/emulator.md): its trained answer for a
+    /// trained prompt; for an unseen prompt, the trained answer of the nearest training prompt by word overlap (Jaccard index
+    /// of the sets of words of 3 or more letters or digits; ties to the ordinally first prompt) when the overlap is at least
+    /// <see cref="MinimumGeneralisationOverlap"/>; otherwise its base model's answer.
+    /// </summary>
+    public LearnedAnswer GeneralisedAnswer(IReadOnlyDictionary<string, LearnedAnswer> learned, string baseModel, string prompt, double baseModelAccuracy)
+    {
+        if (learned.TryGetValue(prompt, out var trained))
+        {
+            return trained;
+        }
+
+        return Nearest(learned, prompt) is { } nearest ? learned[nearest] : BaseAnswer(baseModel, prompt, baseModelAccuracy);
+    }
+
+    /// <summary>The trained prompt nearest to <paramref name="prompt"/> by word overlap, or null below <see cref="MinimumGeneralisationOverlap"/>.</summary>
+    public string? Nearest(IReadOnlyDictionary<string, LearnedAnswer> learned, string prompt)
+    {
+        if (!_wordIndexes.TryGetValue(learned, out var cached) || cached.Count != learned.Count)
+        {
+            cached = (learned.Count, [.. learned.Keys.Order(StringComparer.Ordinal).Select(p => (p, Words(p)))]);
+            _wordIndexes[learned] = cached;
+        }
+
+        var words = Words(prompt);
+        string? best = null;
+        var bestOverlap = 0.0;
+        foreach (var (candidate, candidateWords) in cached.Index)
+        {
+            var shared = candidateWords.Count(words.Contains);
+            var union = words.Count + candidateWords.Count - shared;
+            var overlap = union == 0 ? 0 : (double)shared / union;
+            if (overlap > bestOverlap)
+            {
+                best = candidate;
+                bestOverlap = overlap;
+            }
+        }
+
+        return bestOverlap >= MinimumGeneralisationOverlap ? best : null;
+    }
+
+    /// <summary>The distinct words of 3 or more letters or digits of a normalized prompt.</summary>
+    internal static HashSet<string> Words(string prompt)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        var start = -1;
+        for (var i = 0; i <= prompt.Length; i++)
+        {
+            var inWord = i < prompt.Length && char.IsLetterOrDigit(prompt[i]);
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                if (i - start >= 3)
+                {
+                    words.Add(prompt[start..i]);
+                }
+
+                start = -1;
+            }
+        }
+
+        return words;
+    }
+
     /// <summary>The deliberately imperfect base model: right for <paramref name="baseModelAccuracy"/> of the known prompts by hash bucket.</summary>
     public LearnedAnswer BaseAnswer(string baseModel, string prompt, double baseModelAccuracy)
     {

@@ -216,13 +216,13 @@ public sealed partial class OpenAIEmulator
         w.WriteEndObject();
     }
 
-    /// <summary>The answer rule of docs/emulator.md: trained pairs first, then the deliberately imperfect base model.</summary>
+    /// <summary>The answer rule of docs/emulator.md: trained pairs first, then the nearest trained prompt by word overlap, then the deliberately imperfect base model.</summary>
     private LearnedAnswer Answer(string model, string prompt)
     {
         if (model.StartsWith("ft:", StringComparison.Ordinal))
         {
             var job = FindJobForModel(model) ?? throw ModelNotFound(model);
-            return _answers.TrainedAnswer(job.Learned, job.BaseModel.Id, prompt, Options.BaseModelAccuracy);
+            return _answers.GeneralisedAnswer(job.Learned, job.BaseModel.Id, prompt, Options.BaseModelAccuracy);
         }
 
         var baseModel = ModelCatalog.Find(model) ?? throw ModelNotFound(model);

@@ -251,8 +251,21 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
         var header = request.Headers.TryGetValue("Authorization", out var value) ? value : string.Empty;
         if (!string.Equals(header, "Bearer " + Options.ApiKey, StringComparison.Ordinal))
         {
-            throw new OpenAIApiException(401, "Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key");
+            throw new OpenAIApiException(401, IncorrectKeyMessage(header), "invalid_request_error", null, "invalid_api_key");
         }
+    }
+
+    // As the service: the wrong key comes back masked, its prefix and last four characters visible.
+    private static string IncorrectKeyMessage(string header)
+    {
+        var key = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : string.Empty;
+        if (key.Length < 8)
+        {
+            return "Incorrect API key provided.";
+        }
+
+        var prefix = key.StartsWith("sk-proj-", StringComparison.Ordinal) ? 8 : 3;
+        return $"Incorrect API key provided: {key[..prefix]}{new string('*', key.Length - prefix - 4)}{key[^4..]}. You can find your API key at https://platform.openai.com/account/api-keys.";
     }
 
     private EmulatorResponse Route(EmulatorRequest request)

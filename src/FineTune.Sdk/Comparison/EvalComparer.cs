@@ -163,7 +163,7 @@ public static class EvalComparer
         Tags = pair.Baseline.Tags,
         BaselineScore = b.Value!.Value,
         CandidateScore = c.Value!.Value,
-        CandidateError = pair.Candidate.Error,
+        CandidateError = SecretScrubber.Scrub(pair.Candidate.Error), // a run file from elsewhere may hold raw errors
     };
 
     private static VariantSummary Summarize(string label, List<EvalCaseResult> results, IReadOnlyList<GoldenCase>? goldenCases)

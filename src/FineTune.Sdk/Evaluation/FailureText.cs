@@ -1,13 +1,11 @@
-using System.Text.RegularExpressions;
-
 namespace FineTune.Sdk;
 
 /// <summary>
 /// Turns a failure into one short line fit for a report or a log: the provider status and code when there is one,
-/// else the exception type and the first line of its message, with anything that looks like a key or a bearer token
-/// removed and the length capped.
+/// else the exception type and the first line of its message, passed through <see cref="SecretScrubber"/> and capped
+/// in length.
 /// </summary>
-internal static partial class FailureText
+internal static class FailureText
 {
     private const int MaxLength = 200;
 
@@ -22,7 +20,7 @@ internal static partial class FailureText
             _ when exception.Data["StatusCode"] is int code => $"{exception.GetType().Name}: HTTP {code}.",
             _ => exception.GetType().Name + ": " + FirstLine(exception.Message),
         };
-        text = Secret().Replace(SecretScrubber.Scrub(text)!, SecretScrubber.Redacted);
+        text = SecretScrubber.Scrub(text);
         return text.Length > MaxLength ? text[..MaxLength] : text;
     }
 
@@ -31,7 +29,4 @@ internal static partial class FailureText
         var end = message.IndexOfAny(['\r', '\n']);
         return end < 0 ? message : message[..end];
     }
-
-    [GeneratedRegex(@"(?i)(bearer\s+\S+|\b(sk|pk|rk|sess|key|AKIA|ASIA)[-_A-Za-z0-9]{12,}|\b[A-Za-z0-9+/_-]{32,}={0,2})")]
-    private static partial Regex Secret();
 }

@@ -256,6 +256,7 @@ public static class GoldenSetReader
     private static async Task CheckLeakageAsync(List<GoldenCase> cases, string trainingFile, int maxLineBytes, FindingCollector findings, CancellationToken cancellationToken)
     {
         var trainingPrompts = new HashSet<string>(StringComparer.Ordinal);
+        var trainingUserPrompts = new HashSet<string>(StringComparer.Ordinal);
         var reader = JsonlReader.OpenFile(trainingFile, maxLineBytes);
         await using (reader.ConfigureAwait(false))
         {
@@ -274,7 +275,12 @@ public static class GoldenSetReader
                         && ReadMessages(chat) is { Count: > 0 } messages)
                     {
                         var last = messages.FindLastIndex(m => m.Role == ChatRole.Assistant);
-                        trainingPrompts.Add(PromptHash(last > 0 ? messages.Take(last) : messages));
+                        var prompt = (last > 0 ? messages.Take(last) : messages).ToList();
+                        trainingPrompts.Add(PromptHash(prompt));
+                        if (UserPromptHash(prompt) is { } user)
+                        {
+                            trainingUserPrompts.Add(user);
+                        }
                     }
                 }
                 catch (JsonException)
@@ -290,7 +296,19 @@ public static class GoldenSetReader
             {
                 findings.Add("FT3006", FindingSeverity.Error, goldenCase.Line, "$.input", $"Case '{goldenCase.Id}' also appears in the training file (same normalized prompt): its score would be inflated.");
             }
+            else if (UserPromptHash(goldenCase.Messages) is { } user && trainingUserPrompts.Contains(user))
+            {
+                // A golden set copied from training rows without their system message is the same leak.
+                findings.Add("FT3006", FindingSeverity.Error, goldenCase.Line, "$.input", $"Case '{goldenCase.Id}' also appears in the training file (same normalized user prompt, whatever the system message): its score would be inflated.");
+            }
         }
+    }
+
+    /// <summary>SHA-256 of the last user message alone (text lower-cased, whitespace collapsed); null when there is none.</summary>
+    internal static string? UserPromptHash(IReadOnlyList<ChatMessage> messages)
+    {
+        var user = messages.LastOrDefault(m => m.Role == ChatRole.User);
+        return user is null ? null : PromptHash([user]);
     }
 
     /// <summary>SHA-256 of the prompt with roles kept, text lower-cased and whitespace collapsed.</summary>

@@ -86,9 +86,10 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         using var activity = StartActivity(target);
         var started = _timeProvider.GetTimestamp();
         ChatResponse response;
+        var request = WithModel(options, target.Model.ModelId);
         try
         {
-            response = await target.Client.GetResponseAsync(messages, WithModel(options, target.Model.ModelId), cancellationToken).ConfigureAwait(false);
+            response = await target.Client.GetResponseAsync(messages, request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -98,7 +99,7 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
 
         Complete(target, started, null, activity);
         Stamp(response.AdditionalProperties ??= [], target, routes);
-        AfterAnswer(messages, options, target, response.Text);
+        AfterAnswer(messages, request, target, response.Text);
         return response;
     }
 
@@ -111,7 +112,8 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         var started = _timeProvider.GetTimestamp();
         var text = _shadow is not null || _online is not null ? new StringBuilder() : null;
         var first = true;
-        var updates = target.Client.GetStreamingResponseAsync(messages, WithModel(options, target.Model.ModelId), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var request = WithModel(options, target.Model.ModelId);
+        var updates = target.Client.GetStreamingResponseAsync(messages, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var disposeUpdates = updates.ConfigureAwait(false);
         while (true)
         {
@@ -144,7 +146,7 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         Complete(target, started, null, activity);
         if (text is not null)
         {
-            AfterAnswer(messages, options, target, text.ToString());
+            AfterAnswer(messages, request, target, text.ToString());
         }
     }
 
@@ -344,11 +346,17 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         properties[ModelGatewayProperties.RegistryVersion] = routes.Snapshot.Version;
     }
 
-    private void AfterAnswer(IEnumerable<ChatMessage> messages, ChatOptions? options, GatewayVariant target, string text)
+    /// <summary>Queues the shadow copy and the online-evaluation sample of an answer; never waits.</summary>
+    /// <param name="messages">The caller's messages (copied: the caller may append to its list after the call).</param>
+    /// <param name="request">The gateway's own copy of the options sent to the primary (no targeting key), so the shadow
+    /// copy needs no second clone; the shadow call sets its own model id on a copy of it.</param>
+    /// <param name="target">The variant that answered.</param>
+    /// <param name="text">The answer's text.</param>
+    private void AfterAnswer(IEnumerable<ChatMessage> messages, ChatOptions request, GatewayVariant target, string text)
     {
         if (_shadow is not null && !string.Equals(_options.Shadow.Variant, target.Model.Variant, StringComparison.Ordinal) && Sample() < _options.Shadow.Share)
         {
-            var item = new ShadowItem([.. messages], options?.Clone(), target.Model.Variant, text);
+            var item = new ShadowItem([.. messages], request, target.Model.Variant, text);
             if (!_shadow.TryEnqueue(item))
             {
                 ShadowOutcome("dropped-queue", target.Model.Variant);

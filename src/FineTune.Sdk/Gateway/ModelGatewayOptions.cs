@@ -52,7 +52,11 @@ public sealed class ShadowTrafficOptions
     /// <value>Defaults to 0.05 (5%); between 0 and 1.</value>
     public double Share { get; set; } = 0.05;
 
-    /// <summary>Gets or sets how many shadow requests may wait; a copy that finds the queue full is dropped and counted.</summary>
+    /// <summary>
+    /// Gets or sets how many shadow requests may wait; a copy that finds the queue full is dropped and counted. While
+    /// copies keep arriving the worker drains the queue every 10 ms (so requests never have to wake it), so the queue
+    /// should hold 10 ms of copies at peak: <c>Share × peak requests per second ÷ 100</c>.
+    /// </summary>
     /// <value>Defaults to 64; between 1 and 100,000.</value>
     public int QueueCapacity { get; set; } = 64;
 
@@ -104,7 +108,10 @@ public sealed class OnlineEvaluationOptions
     /// <value>Defaults to 0.01 (1%); between 0 and 1.</value>
     public double SampleShare { get; set; } = 0.01;
 
-    /// <summary>Gets or sets how many answers may wait to be scored; more are dropped and counted.</summary>
+    /// <summary>
+    /// Gets or sets how many answers may wait to be scored; more are dropped and counted. Like the shadow queue, it
+    /// should hold 10 ms of samples at peak.
+    /// </summary>
     /// <value>Defaults to 64; between 1 and 100,000.</value>
     public int QueueCapacity { get; set; } = 64;
 

@@ -2,7 +2,9 @@ namespace FineTune.Sdk;
 
 /// <summary>
 /// A failure reported by (or on the way to) a fine-tuning provider. Carries the provider, the HTTP status, the
-/// provider's code and request id; never an API key or a data row.
+/// provider's code and request id; never an API key or a data row: the message passes through the SDK's secret
+/// scrubber, and an inner exception whose message (or whose inner's) holds a credential is replaced by a copy with the
+/// credential redacted (same type name in its message, same stack trace).
 /// </summary>
 public class FineTuneException : Exception
 {
@@ -22,7 +24,7 @@ public class FineTuneException : Exception
     /// <param name="message">The message.</param>
     /// <param name="innerException">The underlying failure.</param>
     public FineTuneException(string message, Exception? innerException)
-        : base(SecretScrubber.Scrub(message), innerException)
+        : base(SecretScrubber.Scrub(message), SecretScrubber.ScrubChain(innerException))
     {
     }
 

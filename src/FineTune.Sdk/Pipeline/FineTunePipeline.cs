@@ -106,7 +106,7 @@ public sealed class FineTunePipeline
                 }
 
                 Emit(FineTunePipelineEventKind.StepStarted, step, PipelineSteps.Name(step));
-                var stop = await RunStepAsync(step, cancellationToken).ConfigureAwait(false);
+                var stop = SecretScrubber.Scrub(await RunStepAsync(step, cancellationToken).ConfigureAwait(false)); // reaches the state, the reports and the events
                 if (stop is not null)
                 {
                     _state.StoppedAt = PipelineSteps.Name(step);
@@ -304,6 +304,11 @@ public sealed class FineTunePipeline
                 return $"no token counts for {definition.BaseModel}; the cost cannot be estimated.";
             }
 
+            if (definition.Sweep is { } sweep)
+            {
+                return EstimateSweep(sweep, train.Tokens, validation?.Tokens);
+            }
+
             CostEstimate estimate;
             try
             {
@@ -336,6 +341,75 @@ public sealed class FineTunePipeline
             return null;
         }
 
+        /// <summary>The whole grid's estimate: every job's billed tokens × the price, summed; the budget cap applies to the sum.</summary>
+        private string? EstimateSweep(FineTunePipelineSweep sweep, DatasetTokenReport trainTokens, DatasetTokenReport? validationTokens)
+        {
+            var grid = sweep.Grid(definition.Hyperparameters);
+            var estimates = new List<CostEstimate>(grid.Count);
+            try
+            {
+                foreach (var point in grid)
+                {
+                    estimates.Add(owner._costEstimator.Estimate(trainTokens, definition.BaseModel, point.Epochs, validationTokens));
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                return $"the cost of {definition.BaseModel} cannot be estimated: {ex.Message}";
+            }
+
+            var first = estimates[0];
+            var total = estimates.Sum(e => e.Total);
+            var billed = estimates.Sum(e => e.BilledTokens);
+            var epochs = estimates.Sum(e => e.Epochs);
+            _state.Estimate = new PipelineRunState.EstimateSection
+            {
+                Model = first.Model,
+                TrainingExamples = first.TrainingExamples,
+                TrainingTokensPerEpoch = first.TrainingTokensPerEpoch,
+                Epochs = epochs,
+                EpochsAreAutomatic = estimates.Any(e => e.EpochsAreAutomatic),
+                BilledTokens = billed,
+                TotalUsd = total,
+                BudgetUsd = definition.BudgetUsd,
+                TrainingPricePerMillionTokens = first.Price.TrainingPerMillionTokens,
+            };
+            var max = sweep.MaxConcurrentJobs ?? FineTunePipelineSweep.DefaultMaxConcurrentJobs(target.Provider.GetCapabilities().ProviderName);
+            _state.Sweep = new PipelineRunState.SweepSection
+            {
+                MaxConcurrentJobs = max,
+                Jobs = [.. grid.Select((point, i) => new PipelineRunState.SweepJob
+                {
+                    Point = i,
+                    Epochs = point.Epochs,
+                    LearningRateMultiplier = point.LearningRateMultiplier,
+                    BilledTokens = estimates[i].BilledTokens,
+                    EstimateUsd = estimates[i].Total,
+                    IdempotencyKey = RunKey(string.Create(CultureInfo.InvariantCulture, $"-g{i}")),
+                })],
+            };
+            var perJob = string.Join(", ", _state.Sweep.Jobs.Select((j, i) => string.Create(CultureInfo.InvariantCulture, $"{PointLabel(j)} ${estimates[i].Total:0.####}")));
+            var figures = string.Create(CultureInfo.InvariantCulture, $"grid of {grid.Count} jobs ({perJob}): {first.TrainingTokensPerEpoch:N0} tokens per epoch × {epochs} epochs = {billed:N0} billed tokens at ${first.Price.TrainingPerMillionTokens:0.####} per 1M = ${total:0.####} (retry buffer included)");
+            if (definition.BudgetUsd is { } cap && total > cap)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"the estimate ${total:0.####} for the whole sweep exceeds the budget cap ${cap:0.####} (budgetUsd): {figures}. Nothing was uploaded.");
+            }
+
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Estimate, figures + (definition.BudgetUsd is { } c ? string.Create(CultureInfo.InvariantCulture, $", within the ${c:0.##} cap") : string.Empty) + string.Create(CultureInfo.InvariantCulture, $"; at most {max} jobs at once"));
+            return null;
+        }
+
+        private static string PointLabel(PipelineRunState.SweepJob job) => string.Create(
+            CultureInfo.InvariantCulture,
+            $"#{job.Point} epochs {(job.Epochs is { } e ? e.ToString(CultureInfo.InvariantCulture) : "auto")} lr× {(job.LearningRateMultiplier is { } m ? m.ToString(CultureInfo.InvariantCulture) : "auto")}");
+
+        /// <summary>A retry-safe start key derived from the run (and the grid point): at most 64 characters, the run id hashed when it is too long.</summary>
+        private string RunKey(string suffix)
+        {
+            var key = "ftpipe-" + _state.RunId + suffix;
+            return key.Length <= 64 ? key : "ftpipe-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_state.RunId)))[..32].ToLowerInvariant() + suffix;
+        }
+
         private async Task<string?> UploadAsync(CancellationToken cancellationToken)
         {
             var train = await target.Provider.UploadFileAsync(TrainPath, cancellationToken).ConfigureAwait(false);
@@ -354,7 +428,23 @@ public sealed class FineTunePipeline
 
         private async Task<string?> StartAsync(CancellationToken cancellationToken)
         {
-            var key = "ftpipe-" + _state.RunId;
+            if (_state.Sweep is { } sweep)
+            {
+                // The first jobs of the grid, up to the concurrency limit; watch starts the others as slots free up.
+                await FillSweepSlotsAsync(sweep, FineTunePipelineStep.Start, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            var key = RunKey(string.Empty);
+            var request = JobRequest(key, definition.Hyperparameters.Epochs, definition.Hyperparameters.LearningRateMultiplier);
+            _job = await target.Provider.StartJobAsync(request, cancellationToken).ConfigureAwait(false);
+            _state.Job = new PipelineRunState.JobSection { Id = _job.Id, IdempotencyKey = key, Status = _job.Status.ToString() };
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Start, $"job {_job.Id} ({_job.Status}), key {key}");
+            return null;
+        }
+
+        private FineTuneJobRequest JobRequest(string key, int? epochs, double? learningRateMultiplier)
+        {
             var request = new FineTuneJobRequest(definition.BaseModel, _state.Upload!.TrainingFileId)
             {
                 ValidationFileId = _state.Upload.ValidationFileId,
@@ -363,20 +453,123 @@ public sealed class FineTunePipeline
                 IdempotencyKey = key,
                 Hyperparameters =
                 {
-                    Epochs = definition.Hyperparameters.Epochs,
+                    Epochs = epochs,
                     BatchSize = definition.Hyperparameters.BatchSize,
-                    LearningRateMultiplier = definition.Hyperparameters.LearningRateMultiplier,
+                    LearningRateMultiplier = learningRateMultiplier,
                 },
             };
             request.Metadata["ft_pipeline_run"] = _state.RunId.Length <= 64 ? _state.RunId : _state.RunId[..64];
-            _job = await target.Provider.StartJobAsync(request, cancellationToken).ConfigureAwait(false);
-            _state.Job = new PipelineRunState.JobSection { Id = _job.Id, IdempotencyKey = key, Status = _job.Status.ToString() };
-            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Start, $"job {_job.Id} ({_job.Status}), key {key}");
-            return null;
+            return request;
+        }
+
+        private static bool IsActive(PipelineRunState.SweepJob job) =>
+            job.StartRequested && (job.Job?.Status is not { } status || !new FineTuneJobStatus(status).IsTerminal);
+
+        /// <summary>
+        /// Starts grid jobs while fewer than the limit are active. A job whose start was requested but whose id was never saved
+        /// (the process died in between) counts as active and is started again with the same key first: the retry-safe start
+        /// finds the job the earlier process created, so no job is ever started twice and the limit holds.
+        /// </summary>
+        private async Task FillSweepSlotsAsync(PipelineRunState.SweepSection sweep, FineTunePipelineStep step, CancellationToken cancellationToken)
+        {
+            foreach (var job in sweep.Jobs.Where(j => j.StartRequested && j.Job is null))
+            {
+                await StartSweepJobAsync(job, step, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var job in sweep.Jobs.Where(j => !j.StartRequested))
+            {
+                if (sweep.Jobs.Count(IsActive) >= sweep.MaxConcurrentJobs)
+                {
+                    return;
+                }
+
+                job.StartRequested = true;
+                await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                await StartSweepJobAsync(job, step, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task StartSweepJobAsync(PipelineRunState.SweepJob job, FineTunePipelineStep step, CancellationToken cancellationToken)
+        {
+            var started = await target.Provider.StartJobAsync(JobRequest(job.IdempotencyKey, job.Epochs, job.LearningRateMultiplier), cancellationToken).ConfigureAwait(false);
+            job.Job = new PipelineRunState.JobSection { Id = started.Id, IdempotencyKey = job.IdempotencyKey, Status = started.Status.ToString() };
+            await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+            Emit(FineTunePipelineEventKind.Info, step, $"grid job {PointLabel(job)}: job {started.Id} ({started.Status}), key {job.IdempotencyKey}");
+        }
+
+        /// <summary>Polls the active grid jobs, starting the next ones as slots free up, until every job of the grid ended.</summary>
+        private async Task<string?> WatchSweepAsync(PipelineRunState.SweepSection sweep, CancellationToken cancellationToken)
+        {
+            var polling = target.Polling ?? new FineTunePollingOptions();
+            var interval = polling.InitialInterval;
+            while (true)
+            {
+                await FillSweepSlotsAsync(sweep, FineTunePipelineStep.Watch, cancellationToken).ConfigureAwait(false);
+                var active = sweep.Jobs.Where(IsActive).ToList();
+                if (active.Count == 0)
+                {
+                    break;
+                }
+
+                var changed = false;
+                foreach (var entry in active)
+                {
+                    var job = await target.Provider.GetJobAsync(entry.Job!.Id, cancellationToken).ConfigureAwait(false);
+                    if (string.Equals(job.Status.ToString(), entry.Job.Status, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    changed = true;
+                    Record(entry.Job, job);
+                    Emit(new FineTunePipelineEvent(FineTunePipelineEventKind.JobStatus, FineTunePipelineStep.Watch, $"grid job {PointLabel(entry)}: job {job.Id} {job.Status}") { JobStatus = job.Status.ToString() });
+                }
+
+                if (changed)
+                {
+                    await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                    interval = polling.InitialInterval;
+                }
+                else
+                {
+                    interval = TimeSpan.FromTicks(Math.Min(polling.MaxInterval.Ticks, interval.Ticks * 2));
+                }
+
+                if (sweep.Jobs.Any(IsActive))
+                {
+                    await Task.Delay(interval, owner._time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var succeeded = sweep.Jobs.Count(j => j.Job?.FineTunedModel is not null && j.Job.Status == FineTuneJobStatus.Succeeded.ToString());
+            foreach (var failed in sweep.Jobs.Where(j => j.Job?.FineTunedModel is null))
+            {
+                Warn(FineTunePipelineStep.Watch, $"grid job {PointLabel(failed)} (job {failed.Job?.Id}) ended {failed.Job?.Status}{(failed.Job?.ErrorCode is { } code ? $": {code} {failed.Job.ErrorMessage}" : string.Empty)}.");
+            }
+
+            return succeeded == 0 ? $"no job of the sweep's grid succeeded ({sweep.Jobs.Count} jobs)." : null;
+        }
+
+        private static void Record(PipelineRunState.JobSection section, FineTuneJob job)
+        {
+            section.Status = job.Status.ToString();
+            section.FineTunedModel = job.FineTunedModel;
+            section.TrainedTokens = job.TrainedTokens;
+            section.Epochs = job.Hyperparameters.Epochs;
+            section.BatchSize = job.Hyperparameters.BatchSize;
+            section.LearningRateMultiplier = job.Hyperparameters.LearningRateMultiplier;
+            section.ErrorCode = job.Error?.Code;
+            section.ErrorMessage = SecretScrubber.Scrub(job.Error?.Message);
         }
 
         private async Task<string?> WatchAsync(CancellationToken cancellationToken)
         {
+            if (_state.Sweep is { } sweep)
+            {
+                return await WatchSweepAsync(sweep, cancellationToken).ConfigureAwait(false);
+            }
+
             var handle = target.Provider.TrackJob(_state.Job!.Id, target.Polling, owner._time);
             string? lastStatus = null;
             await foreach (var update in handle.WatchAsync(cancellationToken).ConfigureAwait(false))
@@ -394,14 +587,7 @@ public sealed class FineTunePipeline
             }
 
             var job = handle.Job ?? await target.Provider.GetJobAsync(_state.Job.Id, cancellationToken).ConfigureAwait(false);
-            _state.Job.Status = job.Status.ToString();
-            _state.Job.FineTunedModel = job.FineTunedModel;
-            _state.Job.TrainedTokens = job.TrainedTokens;
-            _state.Job.Epochs = job.Hyperparameters.Epochs;
-            _state.Job.BatchSize = job.Hyperparameters.BatchSize;
-            _state.Job.LearningRateMultiplier = job.Hyperparameters.LearningRateMultiplier;
-            _state.Job.ErrorCode = job.Error?.Code;
-            _state.Job.ErrorMessage = job.Error?.Message;
+            Record(_state.Job, job);
             if (job.Status != FineTuneJobStatus.Succeeded || job.FineTunedModel is null)
             {
                 // The failed job stays recorded: a rerun re-attaches to it and stops again; start a new run (new output folder) to train again.
@@ -417,8 +603,28 @@ public sealed class FineTunePipeline
 
         private async Task<string?> DiagnoseAsync(CancellationToken cancellationToken)
         {
-            var metrics = await target.Provider.GetTrainingMetricsAsync(_state.Job!.Id, cancellationToken).ConfigureAwait(false);
-            _state.Metrics = metrics.Select(m => new PipelineRunState.MetricPoint
+            if (_state.Sweep is { } sweep)
+            {
+                return await DiagnoseSweepAsync(sweep, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (metrics, findings, raw) = await DiagnoseJobAsync(_state.Job!, cancellationToken).ConfigureAwait(false);
+            _state.Metrics = metrics;
+            _state.Diagnosis = findings;
+            foreach (var finding in _state.Diagnosis)
+            {
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, $"{finding.Severity} {finding.Code}: {finding.Message}");
+            }
+
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, string.Create(CultureInfo.InvariantCulture, $"{raw.Count} metric rows, {_state.Diagnosis.Count} finding(s)"));
+            return null;
+        }
+
+        /// <summary>One job's metrics (validation loss: the full-validation figure where there is one) and its diagnosis.</summary>
+        private async Task<(List<PipelineRunState.MetricPoint> Metrics, List<PipelineRunState.DiagnosisFinding> Findings, IReadOnlyList<TrainingMetric> Raw)> DiagnoseJobAsync(PipelineRunState.JobSection job, CancellationToken cancellationToken)
+        {
+            var metrics = await target.Provider.GetTrainingMetricsAsync(job.Id, cancellationToken).ConfigureAwait(false);
+            var points = metrics.Select(m => new PipelineRunState.MetricPoint
             {
                 Step = m.Step,
                 TrainLoss = m.TrainLoss,
@@ -430,13 +636,13 @@ public sealed class FineTunePipeline
             {
                 TrainingExamples = (int?)_state.Split?.TrainRows,
                 ValidationExamples = (int?)_state.Split?.ValidationRows,
-                Epochs = _state.Job.Epochs,
-                BatchSize = _state.Job.BatchSize,
-                LearningRateMultiplier = _state.Job.LearningRateMultiplier,
+                Epochs = job.Epochs,
+                BatchSize = job.BatchSize,
+                LearningRateMultiplier = job.LearningRateMultiplier,
                 BaseModel = definition.BaseModel,
             };
             var diagnosis = new TrainingDiagnostician().Diagnose(metrics, context);
-            _state.Diagnosis = diagnosis.Findings.Select(f => new PipelineRunState.DiagnosisFinding
+            var findings = diagnosis.Findings.Select(f => new PipelineRunState.DiagnosisFinding
             {
                 Code = f.Code,
                 Kind = f.Kind.ToString(),
@@ -445,13 +651,129 @@ public sealed class FineTunePipeline
                 Advice = f.Advice,
                 Figures = f.Figures.Count == 0 ? null : new SortedDictionary<string, double>(f.Figures.ToDictionary(), StringComparer.Ordinal),
             }).ToList();
-            foreach (var finding in _state.Diagnosis)
+            return (points, findings, metrics);
+        }
+
+        /// <summary>
+        /// Diagnoses every succeeded grid job and picks the winner by the lowest final validation loss (the training loss when
+        /// the run has no validation split). Jobs within <see cref="FineTunePipelineSweep.NearTieShare"/> of the lowest are a
+        /// near-tie, broken at <c>compare</c>; meanwhile the lowest (then the first in grid order) stands in.
+        /// </summary>
+        private async Task<string?> DiagnoseSweepAsync(PipelineRunState.SweepSection sweep, CancellationToken cancellationToken)
+        {
+            var byPoint = new Dictionary<int, (List<PipelineRunState.MetricPoint> Metrics, List<PipelineRunState.DiagnosisFinding> Findings)>();
+            foreach (var entry in sweep.Jobs.Where(Succeeded))
             {
-                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, $"{finding.Severity} {finding.Code}: {finding.Message}");
+                var (metrics, findings, raw) = await DiagnoseJobAsync(entry.Job!, cancellationToken).ConfigureAwait(false);
+                entry.FinalValidLoss = FinalLoss(raw, m => m.FullValidLoss, m => m.ValidLoss);
+                entry.FinalTrainLoss = FinalLoss(raw, _ => null, m => m.TrainLoss);
+                entry.Diagnosis = findings;
+                byPoint[entry.Point] = (metrics, findings);
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, string.Create(CultureInfo.InvariantCulture, $"grid job {PointLabel(entry)}: final validation loss {entry.FinalValidLoss?.ToString("0.#####", CultureInfo.InvariantCulture) ?? "n/a"}, {findings.Count} finding(s){(findings.Count == 0 ? string.Empty : ": " + string.Join(", ", findings.Select(f => f.Code)))}"));
             }
 
-            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, string.Create(CultureInfo.InvariantCulture, $"{metrics.Count} metric rows, {_state.Diagnosis.Count} finding(s)"));
+            var tied = NearTies(sweep);
+            var best = tied[0];
+            sweep.TieBroken = false;
+            sweep.Winner = tied.Count == 1 ? best.Point : null;
+            sweep.WinnerRule = tied.Count == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"the lowest final {LossName(best)} ({SelectionLoss(best):0.#####}); no other job within {FineTunePipelineSweep.NearTieShare * 100:0.#}% of it")
+                : string.Create(CultureInfo.InvariantCulture, $"near-tie on final {LossName(best)} (within {FineTunePipelineSweep.NearTieShare * 100:0.#}% of {SelectionLoss(best):0.#####}) between grid jobs {string.Join(", ", tied.Select(t => "#" + t.Point.ToString(CultureInfo.InvariantCulture)))}: broken at compare");
+            UseAsCandidate(best, byPoint[best.Point].Metrics, byPoint[best.Point].Findings);
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Diagnose, $"sweep: {(tied.Count == 1 ? "winner " + PointLabel(best) + ", " : string.Empty)}{sweep.WinnerRule}");
             return null;
+        }
+
+        /// <summary>
+        /// A job's final loss for the sweep: the last full-validation figure when it is reported at the last step that has a
+        /// validation figure; otherwise the mean of the readings over the last 10% of the steps (at least the last 3), which
+        /// smooths the noise of per-step mini-batch figures. Rounded to 5 decimals.
+        /// </summary>
+        internal static double? FinalLoss(IReadOnlyList<TrainingMetric> metrics, Func<TrainingMetric, double?> full, Func<TrainingMetric, double?> reading)
+        {
+            var withFigures = metrics.Where(m => (full(m) ?? reading(m)) is { } v && double.IsFinite(v)).ToList();
+            if (withFigures.Count == 0)
+            {
+                return null;
+            }
+
+            if (full(withFigures[^1]) is { } last && double.IsFinite(last))
+            {
+                return Math.Round(last, 5);
+            }
+
+            var readings = withFigures.Where(m => reading(m) is { } v && double.IsFinite(v)).ToList();
+            var lastStep = metrics.Max(m => m.Step);
+            var window = readings.Where(m => m.Step > lastStep * 0.9).ToList();
+            if (window.Count < 3)
+            {
+                window = readings.TakeLast(3).ToList();
+            }
+
+            return window.Count == 0 ? null : Math.Round(window.Average(m => reading(m)!.Value), 5);
+        }
+
+        private static bool Succeeded(PipelineRunState.SweepJob job) =>
+            job.Job?.FineTunedModel is not null && string.Equals(job.Job.Status, FineTuneJobStatus.Succeeded.ToString(), StringComparison.OrdinalIgnoreCase);
+
+        private static double SelectionLoss(PipelineRunState.SweepJob job) => job.FinalValidLoss ?? job.FinalTrainLoss ?? double.PositiveInfinity;
+
+        private static string LossName(PipelineRunState.SweepJob job) => job.FinalValidLoss is null ? "training loss (no validation split)" : "validation loss";
+
+        /// <summary>The succeeded jobs within <see cref="FineTunePipelineSweep.NearTieShare"/> of the lowest loss, lowest first (grid order among equals).</summary>
+        private static List<PipelineRunState.SweepJob> NearTies(PipelineRunState.SweepSection sweep)
+        {
+            var ranked = sweep.Jobs.Where(Succeeded).OrderBy(SelectionLoss).ThenBy(j => j.Point).ToList();
+            var lowest = SelectionLoss(ranked[0]);
+            return ranked.Where(j => SelectionLoss(j) <= lowest + (Math.Abs(lowest) * FineTunePipelineSweep.NearTieShare)).ToList();
+        }
+
+        /// <summary>Makes a grid job the run's job: the one compared in full, registered and shown as the run's training.</summary>
+        private void UseAsCandidate(PipelineRunState.SweepJob job, List<PipelineRunState.MetricPoint> metrics, List<PipelineRunState.DiagnosisFinding> findings)
+        {
+            _state.Job = job.Job;
+            _state.Metrics = metrics;
+            _state.Diagnosis = findings;
+        }
+
+        /// <summary>
+        /// Breaks a near-tie by the comparison against the base: every tied candidate answers the golden set; the base is the
+        /// same for all of them, so the highest pass rate of the primary scorer is the largest lift over the base. Still
+        /// equal: fewer billed tokens (the cheaper job), then grid order.
+        /// </summary>
+        private async Task BreakSweepTieAsync(PipelineRunState.SweepSection sweep, string golden, CancellationToken cancellationToken)
+        {
+            var tied = NearTies(sweep);
+            var scorers = EvalScorers.FromNames(definition.Scorers);
+            var options = new EvalRunOptions { RunFile = Path.Combine(_output, "sweep-tiebreak.jsonl"), MaxConcurrency = 4, Seed = definition.Split.Seed };
+            foreach (var scorer in scorers)
+            {
+                options.Scorers.Add(scorer);
+            }
+
+            var variants = tied.Select(t => GoldenSetEvaluation.CreateVariant("grid-" + t.Point.ToString(CultureInfo.InvariantCulture), t.Job!.FineTunedModel!, target.ChatClient)).ToList();
+            var run = await GoldenSetEvaluation.RunAsync(new GoldenSetRunRequest(golden, variants, options) { TrainingFile = TrainPath, TimeProvider = owner._time }, cancellationToken).ConfigureAwait(false);
+            var primary = scorers[0].Name;
+            foreach (var entry in tied)
+            {
+                var tally = run.Summary.Variants.FirstOrDefault(v => v.Label == "grid-" + entry.Point.ToString(CultureInfo.InvariantCulture));
+                entry.TieBreakPassRate = tally?.Scorers.FirstOrDefault(s => string.Equals(s.Name, primary, StringComparison.OrdinalIgnoreCase))?.PassRate ?? 0;
+            }
+
+            var winner = tied.OrderByDescending(t => t.TieBreakPassRate).ThenBy(t => t.BilledTokens).ThenBy(t => t.Point).First();
+            var rates = string.Join(", ", tied.Select(t => string.Create(CultureInfo.InvariantCulture, $"#{t.Point} {t.TieBreakPassRate * 100:0.0}%")));
+            var stillTied = tied.Count(t => t.TieBreakPassRate == winner.TieBreakPassRate) > 1;
+            sweep.Winner = winner.Point;
+            sweep.TieBroken = true;
+            sweep.WinnerRule = string.Create(CultureInfo.InvariantCulture, $"near-tie on final {LossName(winner)} (within {FineTunePipelineSweep.NearTieShare * 100:0.#}% of {SelectionLoss(tied[0]):0.#####}) between grid jobs {string.Join(", ", tied.Select(t => "#" + t.Point.ToString(CultureInfo.InvariantCulture)))}, broken by the comparison against the base on {Path.GetFileName(golden)}: {primary} pass rate {rates}{(stillTied ? "; still equal, so the fewest billed tokens, then grid order" : string.Empty)}");
+            if (!string.Equals(_state.Job?.Id, winner.Job!.Id, StringComparison.Ordinal))
+            {
+                var (metrics, findings, _) = await DiagnoseJobAsync(winner.Job!, cancellationToken).ConfigureAwait(false);
+                UseAsCandidate(winner, metrics, findings);
+            }
+
+            await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Compare, $"sweep: winner {PointLabel(winner)}, {sweep.WinnerRule}");
         }
 
         private async Task<string?> CompareAsync(CancellationToken cancellationToken)
@@ -460,6 +782,11 @@ public sealed class FineTunePipeline
             if (definition.GoldenSet is null && _state.Split!.HoldoutRows == 0)
             {
                 return "there is no golden set: the holdout split is empty (raise split.holdout or name a goldenSet).";
+            }
+
+            if (_state.Sweep is { Winner: null } sweep)
+            {
+                await BreakSweepTieAsync(sweep, golden, cancellationToken).ConfigureAwait(false);
             }
 
             var options = new EvalRunOptions { RunFile = Path.Combine(_output, "eval-run.jsonl"), MaxConcurrency = 4, Seed = definition.Split.Seed };
@@ -617,6 +944,7 @@ public sealed class FineTunePipeline
 
         private void Warn(FineTunePipelineStep step, string message)
         {
+            message = SecretScrubber.Scrub(message);
             if (!_state.Warnings.Contains(message, StringComparer.Ordinal))
             {
                 _state.Warnings.Add(message);

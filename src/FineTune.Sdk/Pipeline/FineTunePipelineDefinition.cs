@@ -55,6 +55,10 @@ public sealed class FineTunePipelineDefinition
     /// <value>All automatic.</value>
     public FineTunePipelineHyperparameters Hyperparameters { get; } = new();
 
+    /// <summary>Gets or sets the hyperparameter sweep: a grid of jobs over epochs and learning-rate multipliers, the winner picked by validation loss.</summary>
+    /// <value>Defaults to <see langword="null"/>: one job with <see cref="Hyperparameters"/>.</value>
+    public FineTunePipelineSweep? Sweep { get; set; }
+
     /// <summary>Gets or sets the fine-tuned model's suffix.</summary>
     /// <value>Defaults to <see langword="null"/>: the pipeline's name (up to 18 characters).</value>
     public string? Suffix { get; set; }
@@ -161,6 +165,55 @@ public sealed class FineTunePipelineHyperparameters
     /// <summary>Gets or sets the batch size (1-256).</summary>
     /// <value>Defaults to <see langword="null"/>: automatic.</value>
     public int? BatchSize { get; set; }
+}
+
+/// <summary>
+/// A hyperparameter sweep: one job per point of the grid <see cref="Epochs"/> × <see cref="LearningRateMultiplier"/>
+/// (epochs outer, multiplier inner), all trained on the same upload, at most <see cref="MaxConcurrentJobs"/> at once. The
+/// budget cap applies to the whole grid. The winner has the lowest final validation loss; near-ties (within
+/// <see cref="NearTieShare"/> of the lowest) are broken by the comparison against the base on the golden set.
+/// </summary>
+public sealed class FineTunePipelineSweep
+{
+    /// <summary>The relative distance to the lowest final validation loss under which two grid jobs are a near-tie: 2%.</summary>
+    public const double NearTieShare = 0.02;
+
+    /// <summary>The largest grid a sweep may have.</summary>
+    public const int MaxGridPoints = 16;
+
+    /// <summary>Gets the epochs of the grid (each 1-50).</summary>
+    /// <value>Defaults to empty: the <c>hyperparameters.epochs</c> value (or automatic) for every point.</value>
+    public IList<int> Epochs { get; } = [];
+
+    /// <summary>Gets the learning-rate multipliers of the grid (each above 0).</summary>
+    /// <value>Defaults to empty: the <c>hyperparameters.learningRateMultiplier</c> value (or automatic) for every point.</value>
+    public IList<double> LearningRateMultiplier { get; } = [];
+
+    /// <summary>Gets or sets how many grid jobs may be running (not yet finished) at once.</summary>
+    /// <value>Defaults to <see langword="null"/>: the provider's assumed limit (<see cref="DefaultMaxConcurrentJobs"/>).</value>
+    public int? MaxConcurrentJobs { get; set; }
+
+    /// <summary>Gets the number of grid points.</summary>
+    /// <value><see cref="Epochs"/> count × <see cref="LearningRateMultiplier"/> count, an empty list counting as one.</value>
+    internal int Points => Math.Max(1, Epochs.Count) * Math.Max(1, LearningRateMultiplier.Count);
+
+    /// <summary>The concurrency limit assumed for a provider when <see cref="MaxConcurrentJobs"/> is not set.</summary>
+    /// <param name="providerName">The provider's name (<see cref="FineTuneProviderCapabilities.ProviderName"/>).</param>
+    /// <returns>3 for <c>openai</c> (and the emulator, which speaks its API), 2 for <c>bedrock</c>, 1 for any other.</returns>
+    public static int DefaultMaxConcurrentJobs(string providerName) => providerName?.ToUpperInvariant() switch
+    {
+        "OPENAI" or "EMULATOR" => 3,
+        "BEDROCK" => 2,
+        _ => 1,
+    };
+
+    /// <summary>The grid, epochs outer and multiplier inner; a null value is the <paramref name="fallback"/>'s.</summary>
+    internal IReadOnlyList<(int? Epochs, double? LearningRateMultiplier)> Grid(FineTunePipelineHyperparameters fallback)
+    {
+        IEnumerable<int?> epochs = Epochs.Count == 0 ? [fallback.Epochs] : Epochs.Select(e => (int?)e);
+        IEnumerable<double?> multipliers = LearningRateMultiplier.Count == 0 ? [fallback.LearningRateMultiplier] : LearningRateMultiplier.Select(m => (double?)m);
+        return [.. epochs.SelectMany(e => multipliers.Select(m => (e, m)))];
+    }
 }
 
 /// <summary>Overrides of <see cref="AcceptancePolicy"/>; a null value keeps the policy's default.</summary>

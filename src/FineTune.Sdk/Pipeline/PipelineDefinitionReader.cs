@@ -17,9 +17,10 @@ internal static partial class PipelineDefinitionReader
     /// <summary>Every top-level key and the keys of each section, as the schema must list them (a test compares).</summary>
     internal static readonly IReadOnlyDictionary<string, string[]> Keys = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        [""] = ["name", "provider", "endpoint", "baseModel", "dataset", "redact", "split", "gates", "minimumExamples", "recommendedExamples", "budgetUsd", "hyperparameters", "suffix", "goldenSet", "scorers", "acceptance", "registry", "output"],
+        [""] = ["name", "provider", "endpoint", "baseModel", "dataset", "redact", "split", "gates", "minimumExamples", "recommendedExamples", "budgetUsd", "hyperparameters", "sweep", "suffix", "goldenSet", "scorers", "acceptance", "registry", "output"],
         ["split"] = ["validation", "holdout", "seed"],
         ["hyperparameters"] = ["epochs", "learningRateMultiplier", "batchSize"],
+        ["sweep"] = ["epochs", "learningRateMultiplier", "maxConcurrentJobs"],
         ["acceptance"] = ["minExactMatchLiftPoints", "jsonValidBaselineThreshold", "jsonValidCandidateTarget", "maxBucketDropPoints", "maxRegressionRate", "latencyP95PassRatio", "latencyP95BlockRatio", "safetyTagPrefix", "disabledRules"],
         ["registry"] = ["feature", "store"],
     };
@@ -258,6 +259,9 @@ internal static partial class PipelineDefinitionReader
                     case "hyperparameters":
                         ReadHyperparameters(value, d.Hyperparameters);
                         break;
+                    case "sweep":
+                        d.Sweep = value.Kind == NodeKind.Null ? null : ReadSweep(value);
+                        break;
                     case "suffix":
                         d.Suffix = OptionalString(value, key);
                         if (d.Suffix is { Length: > 64 })
@@ -304,6 +308,20 @@ internal static partial class PipelineDefinitionReader
                 if (!seen.Contains(required))
                 {
                     throw new FineTunePipelineDefinitionException($"{_fileName}: the field '{required}' is required.") { FilePath = sourceName, Field = required };
+                }
+            }
+
+            if (d.Sweep is { } sweep)
+            {
+                var line = LineOf(root, "sweep") ?? root.Line;
+                if (sweep.Epochs.Count > 0 && d.Hyperparameters.Epochs is not null)
+                {
+                    throw Fail(line, "sweep.epochs", "and hyperparameters.epochs are both set; name the epochs in one place.");
+                }
+
+                if (sweep.LearningRateMultiplier.Count > 0 && d.Hyperparameters.LearningRateMultiplier is not null)
+                {
+                    throw Fail(line, "sweep.learningRateMultiplier", "and hyperparameters.learningRateMultiplier are both set; name the multipliers in one place.");
                 }
             }
 
@@ -400,6 +418,63 @@ internal static partial class PipelineDefinitionReader
                 }
             }
         }
+
+        private FineTunePipelineSweep ReadSweep(Node node)
+        {
+            var sweep = new FineTunePipelineSweep();
+            Entries(node, "sweep");
+            foreach (var (key, line, value) in node.Entries)
+            {
+                var field = "sweep." + key;
+                switch (key)
+                {
+                    case "epochs":
+                        foreach (var item in Items(value, field))
+                        {
+                            sweep.Epochs.Add(Int(item, field, FineTuneHyperparameters.MinEpochs, FineTuneHyperparameters.MaxEpochs));
+                        }
+
+                        if (sweep.Epochs.Distinct().Count() != sweep.Epochs.Count)
+                        {
+                            throw Fail(value.Line, field, "lists a value twice.");
+                        }
+
+                        break;
+                    case "learningRateMultiplier":
+                        foreach (var item in Items(value, field))
+                        {
+                            sweep.LearningRateMultiplier.Add(Double(item, field, 0, 100, inclusiveMin: false));
+                        }
+
+                        if (sweep.LearningRateMultiplier.Distinct().Count() != sweep.LearningRateMultiplier.Count)
+                        {
+                            throw Fail(value.Line, field, "lists a value twice.");
+                        }
+
+                        break;
+                    case "maxConcurrentJobs":
+                        sweep.MaxConcurrentJobs = value.Kind == NodeKind.Null ? null : Int(value, field, 1, FineTunePipelineSweep.MaxGridPoints);
+                        break;
+                    default:
+                        throw Unknown(line, key, "sweep");
+                }
+            }
+
+            if (sweep.Points > FineTunePipelineSweep.MaxGridPoints)
+            {
+                throw Fail(node.Line, "sweep", string.Create(CultureInfo.InvariantCulture, $"has {sweep.Points} grid points (epochs × learningRateMultiplier); at most {FineTunePipelineSweep.MaxGridPoints} are allowed."));
+            }
+
+            if (sweep.Epochs.Count == 0 && sweep.LearningRateMultiplier.Count == 0)
+            {
+                throw Fail(node.Line, "sweep", "must list epochs, learningRateMultiplier or both.");
+            }
+
+            return sweep;
+        }
+
+        private List<Node> Items(Node value, string field) =>
+            value.Kind == NodeKind.Sequence && value.Items.Count > 0 ? value.Items : throw Fail(value.Line, field, "must be a non-empty list of numbers.");
 
         private void ReadAcceptance(Node node, FineTunePipelineAcceptance a)
         {

@@ -44,6 +44,8 @@ internal sealed class PipelineReport
 
     public PipelineRunState.JobSection? Job { get; set; }
 
+    public PipelineRunState.SweepSection? Sweep { get; set; }
+
     public List<PipelineRunState.MetricPoint> Metrics { get; set; } = [];
 
     public List<PipelineRunState.DiagnosisFinding> Diagnosis { get; set; } = [];
@@ -82,9 +84,10 @@ internal static class PipelineReportWriter
         Redaction = state.Redaction,
         Split = state.Split,
         Estimate = state.Estimate,
-        TrainedTokens = state.Job?.TrainedTokens,
+        TrainedTokens = state.Sweep is { } sweep && sweep.Jobs.Any(j => j.Job?.TrainedTokens is not null) ? sweep.Jobs.Sum(j => j.Job?.TrainedTokens ?? 0) : state.Job?.TrainedTokens,
         Upload = state.Upload,
         Job = state.Job,
+        Sweep = state.Sweep,
         Metrics = state.Metrics,
         Diagnosis = state.Diagnosis,
         Comparison = state.Comparison,
@@ -127,6 +130,27 @@ internal static class PipelineReportWriter
                 var last = r.Metrics[^1];
                 sb.Append(c, $"Loss: {r.Metrics.Count} steps, train {r.Metrics[0].TrainLoss:0.###} → {last.TrainLoss:0.###}");
                 sb.Append(r.Metrics.LastOrDefault(p => p.ValidLoss is not null)?.ValidLoss is { } v ? string.Create(c, $", last validation {v:0.###}") : string.Empty).Append(".\n");
+            }
+
+            sb.Append('\n');
+        }
+
+        if (r.Sweep is { } sweep)
+        {
+            sb.Append(c, $"## Sweep\n\n{sweep.Jobs.Count} jobs, at most {sweep.MaxConcurrentJobs} at once. Winner: {(sweep.Winner is { } w ? "#" + w.ToString(c) : "not decided yet")}{(sweep.WinnerRule is { } rule ? " — " + Md(rule) : string.Empty)}. Only the winner is compared in full and registered.\n\n");
+            sb.Append("| # | epochs | lr multiplier | job | status | final validation loss | final training loss | estimate | trained tokens | findings | tie-break pass rate |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+            foreach (var g in sweep.Jobs)
+            {
+                sb.Append(c, $"| {g.Point}{(sweep.Winner == g.Point ? " (winner)" : string.Empty)} | {Md(Auto(g.Epochs?.ToString(c)))} | {Md(Auto(g.LearningRateMultiplier?.ToString(c)))} | {Md(g.Job?.Id ?? "not started")} | {Md(g.Job?.Status)} | {Loss(g.FinalValidLoss)} | {Loss(g.FinalTrainLoss)} | ${g.EstimateUsd:0.####} | {(g.Job?.TrainedTokens is { } t ? t.ToString("N0", c) : "—")} | {Md(g.Diagnosis.Count == 0 ? "none" : string.Join(", ", g.Diagnosis.Select(f => f.Code)))} | {(g.TieBreakPassRate is { } p ? (p * 100).ToString("0.0", c) + "%" : "—")} |\n");
+            }
+
+            sb.Append('\n');
+            foreach (var g in sweep.Jobs.Where(x => x.Diagnosis.Count > 0))
+            {
+                foreach (var f in g.Diagnosis)
+                {
+                    sb.Append(c, $"- #{g.Point} {Md(f.Severity)} `{Md(f.Code)}`: {Md(f.Message)}{(f.Advice is { } a ? " " + Md(a) : string.Empty)}\n");
+                }
             }
 
             sb.Append('\n');
@@ -243,6 +267,19 @@ internal static class PipelineReportWriter
 
         sb.Append(LossChart(r.Metrics));
 
+        if (r.Sweep is { } sweep)
+        {
+            sb.Append(c, $"<h2>Sweep</h2>\n<p id=\"sweep-winner\">{sweep.Jobs.Count} jobs, at most {sweep.MaxConcurrentJobs} at once. Winner: {(sweep.Winner is { } w ? "#" + w.ToString(c) : "not decided yet")}{(sweep.WinnerRule is { } rule ? " — " + H(rule) : string.Empty)}. Only the winner is compared in full and registered.</p>\n");
+            sb.Append("<table id=\"sweep\"><tr><th>#</th><th>epochs</th><th>lr multiplier</th><th>job</th><th>status</th><th>final validation loss</th><th>final training loss</th><th>estimate</th><th>trained tokens</th><th>findings</th><th>tie-break pass rate</th></tr>");
+            foreach (var g in sweep.Jobs)
+            {
+                var findings = string.Join("<br>", g.Diagnosis.Select(f => $"<code>{H(f.Code)}</code> {H(f.Message)} {H(f.Advice)}"));
+                sb.Append(c, $"<tr{(sweep.Winner == g.Point ? " class=\"pass\"" : string.Empty)}><td>{g.Point}{(sweep.Winner == g.Point ? " (winner)" : string.Empty)}</td><td>{H(Auto(g.Epochs?.ToString(c)))}</td><td>{H(Auto(g.LearningRateMultiplier?.ToString(c)))}</td><td><code>{H(g.Job?.Id ?? "not started")}</code></td><td>{H(g.Job?.Status)}</td><td>{Loss(g.FinalValidLoss)}</td><td>{Loss(g.FinalTrainLoss)}</td><td>${g.EstimateUsd:0.####}</td><td>{(g.Job?.TrainedTokens is { } t ? t.ToString("N0", c) : "—")}</td><td>{(findings.Length == 0 ? "none" : findings)}</td><td>{(g.TieBreakPassRate is { } p ? (p * 100).ToString("0.0", c) + "%" : "—")}</td></tr>");
+            }
+
+            sb.Append("</table>\n");
+        }
+
         sb.Append("<h2>Diagnostics</h2>\n");
         if (r.Diagnosis.Count == 0)
         {
@@ -335,6 +372,10 @@ internal static class PipelineReportWriter
         sb.Append("</svg>\n");
         return sb.ToString();
     }
+
+    private static string Auto(string? value) => value ?? "auto";
+
+    private static string Loss(double? value) => value is { } v ? v.ToString("0.#####", CultureInfo.InvariantCulture) : "—";
 
     private static void Row(StringBuilder sb, string label, string htmlValue) => sb.Append("<tr><th>").Append(H(label)).Append("</th><td>").Append(htmlValue).Append("</td></tr>");
 

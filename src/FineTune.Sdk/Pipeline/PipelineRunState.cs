@@ -42,6 +42,8 @@ internal sealed class PipelineRunState
 
     public JobSection? Job { get; set; }
 
+    public SweepSection? Sweep { get; set; }
+
     public List<MetricPoint> Metrics { get; set; } = [];
 
     public List<DiagnosisFinding> Diagnosis { get; set; } = [];
@@ -144,6 +146,48 @@ internal sealed class PipelineRunState
         public string? ErrorCode { get; set; }
 
         public string? ErrorMessage { get; set; }
+    }
+
+    /// <summary>A hyperparameter sweep: one entry per grid job, the winner and the rule that chose it.</summary>
+    internal sealed class SweepSection
+    {
+        public int MaxConcurrentJobs { get; set; }
+
+        public List<SweepJob> Jobs { get; set; } = [];
+
+        public int? Winner { get; set; }
+
+        public string? WinnerRule { get; set; }
+
+        public bool TieBroken { get; set; }
+    }
+
+    internal sealed class SweepJob
+    {
+        public int Point { get; set; }
+
+        public int? Epochs { get; set; }
+
+        public double? LearningRateMultiplier { get; set; }
+
+        public long BilledTokens { get; set; }
+
+        public decimal EstimateUsd { get; set; }
+
+        public string IdempotencyKey { get; set; } = string.Empty;
+
+        /// <summary>Set (and saved) before the start call, so a rerun counts a job that may exist but whose id was never saved.</summary>
+        public bool StartRequested { get; set; }
+
+        public JobSection? Job { get; set; }
+
+        public double? FinalValidLoss { get; set; }
+
+        public double? FinalTrainLoss { get; set; }
+
+        public List<DiagnosisFinding> Diagnosis { get; set; } = [];
+
+        public double? TieBreakPassRate { get; set; }
     }
 
     internal sealed class MetricPoint

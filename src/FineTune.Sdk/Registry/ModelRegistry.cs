@@ -311,7 +311,7 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
             }
             catch (Exception ex) when (ex is ModelRegistryException or IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or System.Data.Common.DbException)
             {
-                RegistryLog.RefreshFailed(_logger, _store.Description, ex.Message);
+                RegistryLog.RefreshFailed(_logger, _store.Description, SecretScrubber.Scrub(ex.Message));
             }
         });
     }

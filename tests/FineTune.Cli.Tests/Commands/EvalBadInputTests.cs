@@ -22,8 +22,8 @@ public sealed class EvalBadInputTests : IDisposable
     [Theory]
     [InlineData("down", "Connection refused")]
     [InlineData("slow", "Timed out (case timeout).")]
-    [InlineData("html", "JsonReaderException: '<' is an invalid start of a value.")]
-    [InlineData("malformed-json", "JsonReaderException: Expected depth to be zero at the end of the JSON payload.")]
+    [InlineData("html", "FineTuneException: OpenAI chat.complete: the endpoint answered HTML, not JSON (HTTP 200, text/html); check that the endpoint is the API's base URL (ending in /v1), not a web page or a proxy.\n")]
+    [InlineData("malformed-json", "FineTuneException: OpenAI chat.complete: the endpoint answered malformed JSON (HTTP 200, application/json): invalid or cut short at line 1, byte 42.\n")]
     [InlineData("close-mid-body", "OpenAI chat.complete failed in transport: The response ended prematurely.")]
     public async Task Compare_EndpointMisbehaves_ExitsTwoWithFirstError(string mode, string expected)
     {
@@ -36,6 +36,18 @@ public sealed class EvalBadInputTests : IDisposable
         error.Should().StartWith("error: every call to 'base' (base-model) failed (2 of 2 cases), so nothing was evaluated. First error: ").And.Contain(expected);
         error.Should().NotContain("   at ", "no stack trace");
         output.Should().NotContain("PASS").And.NotContain("BLOCK");
+    }
+
+    [Fact]
+    public async Task Compare_EndpointAnswers502WithAnHtmlPage_ExitsTwoWithTheStatus()
+    {
+        await using var server = new Scrubbing.CannedHttpServer(_ => new Scrubbing.CannedResponse(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>"));
+
+        var (code, output, error) = await RunAsync("eval", "compare", "--golden", Golden, "--base", "base-model", "--candidate", "tuned-model",
+            "--out", Path.Combine(_dir, "out"), "--endpoint", server.Endpoint + "/v1", "--retries", "0", "--concurrency", "1");
+
+        code.Should().Be(CliApp.UsageError, output + error);
+        error.Should().Be("error: every call to 'base' (base-model) failed (2 of 2 cases), so nothing was evaluated. First error: FineTuneException: HTTP 502: OpenAI chat.complete failed: HTTP 502 (error: no code). Bad Gateway\n");
     }
 
     [Fact]

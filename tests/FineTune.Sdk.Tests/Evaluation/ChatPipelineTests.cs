@@ -30,6 +30,28 @@ public sealed class ChatPipelineTests : IDisposable
         thrown.Which.Data[ChatPipelineProperties.Attempts].Should().Be(3);
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task UseChatRetry_RetryAfter_IsTheDelayBeforeTheNextCall()
+    {
+        // The provider asks for 7 s; the configured backoff alone would wait about 10 ms. The clock records every delay
+        // the retry layer schedules (and skips it), so the test sees exactly what was waited.
+        var clock = new AutoAdvancingFakeTimeProvider();
+        var failures = 0;
+        var client = new FakeChatClient
+        {
+            OnGetResponse = (_, _, _) => Interlocked.Increment(ref failures) <= 2
+                ? throw RateLimited(TimeSpan.FromSeconds(7))
+                : Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok"))),
+        };
+        using var chat = client.AsBuilder().UseChatRetry(new ChatPipelineOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, clock).Build();
+
+        var response = await chat.GetResponseAsync("hi");
+
+        response.Text.Should().Be("ok");
+        client.Calls.Should().Be(3);
+        clock.ScheduledDelays.Should().Equal(TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7));
+    }
+
     [Fact]
     public async Task UseChatRetry_RetryAfterLongerThanAllowed_FailsWithoutWaiting()
     {

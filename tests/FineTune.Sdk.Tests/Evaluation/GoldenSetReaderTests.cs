@@ -82,6 +82,22 @@ public sealed class GoldenSetReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_GoldenSetCopiedFromTrainingRowsWithoutTheirSystemMessage_IsFlaggedByTheUserPrompt()
+    {
+        var training = RepoPaths.Dataset("openai-cookbook/toy_chat_fine_tuning.jsonl");
+        var golden = """
+            {"id":"copied","input":"i fell off my bike today.","expected":"x"}
+            {"id":"other-system","input":[{"role":"system","content":"You are terse."},{"role":"user","content":"I fell off my   BIKE today."}],"expected":"x"}
+            {"id":"clean","input":"I fell off my horse today.","expected":"y"}
+            """;
+
+        var set = await ReadAsync(golden, new GoldenSetReadOptions { TrainingFile = training });
+
+        set.Findings.Select(f => (f.Code, f.Line)).Should().Equal(("FT3006", 1L), ("FT3006", 2L));
+        set.Findings[0].Message.Should().Be("Case 'copied' also appears in the training file (same normalized user prompt, whatever the system message): its score would be inflated.");
+    }
+
+    [Fact]
     public async Task ReadAsync_LineOverTheLimit_IsAFindingAndTheRestIsRead()
     {
         var huge = "{\"id\":\"big\",\"input\":\"" + new string('x', 5000) + "\",\"expected\":\"y\"}";

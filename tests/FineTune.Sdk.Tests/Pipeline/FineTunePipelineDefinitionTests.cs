@@ -25,7 +25,7 @@ public sealed class FineTunePipelineDefinitionTests
         d.RecommendedExamples.Should().Be(50);
         d.BudgetUsd.Should().Be(2.00m);
         d.Hyperparameters.Epochs.Should().BeNull();
-        d.GoldenSet.Should().Be("golden.jsonl");
+        d.GoldenSet.Should().BeNull("the quickstart judges the candidate on the holdout split");
         d.Scorers.Should().Equal("exact", "json-valid");
         d.Acceptance.MinExactMatchLiftPoints.Should().Be(3);
         d.Acceptance.DisabledRules.Should().Equal("latency-p95");
@@ -89,6 +89,12 @@ public sealed class FineTunePipelineDefinitionTests
     [InlineData("registry:\n  store: sqlite:x.db\n", 5, "registry.store", "must be file:PATH")]
     [InlineData("acceptance:\n  maxRegressionRate: 2\n", 5, "acceptance.maxRegressionRate", "must be a number from 0 to 1")]
     [InlineData("name: has space\n", 4, "name", "must be 1-64 letters")]
+    [InlineData("sweep:\n  epochs: [1, 1]\n", 5, "sweep.epochs", "lists a value twice")]
+    [InlineData("sweep:\n  learningRateMultiplier: []\n", 5, "sweep.learningRateMultiplier", "must be a non-empty list of numbers")]
+    [InlineData("sweep:\n  epochs: [2]\n  maxConcurrentJobs: 0\n", 6, "sweep.maxConcurrentJobs", "must be a whole number from 1 to 16 (it was '0')")]
+    [InlineData("sweep:\n  maxConcurrentJobs: 2\n", 5, "sweep", "must list epochs, learningRateMultiplier or both")]
+    [InlineData("sweep:\n  epochs: [1, 2, 3, 4, 5]\n  learningRateMultiplier: [0.5, 1, 2, 4]\n", 5, "sweep", "has 20 grid points (epochs × learningRateMultiplier); at most 16 are allowed")]
+    [InlineData("hyperparameters:\n  epochs: 3\nsweep:\n  epochs: [1, 2]\n", 6, "sweep.epochs", "and hyperparameters.epochs are both set")]
     public void Parse_BadField_NamesFileLineAndField(string extra, int line, string field, string message)
     {
         var act = () => FineTunePipelineDefinition.Parse(Minimal + extra, "/tmp/p/finetune.yaml");
@@ -98,6 +104,22 @@ public sealed class FineTunePipelineDefinitionTests
         ex.Field.Should().Be(field);
         ex.FilePath.Should().Be("/tmp/p/finetune.yaml");
         ex.Message.Should().StartWith($"finetune.yaml line {line}: {field} ").And.Contain(message);
+    }
+
+    [Fact]
+    public void Parse_Sweep_ReadsTheGridEpochsOuterMultiplierInner()
+    {
+        var d = FineTunePipelineDefinition.Parse("provider: openai\nbaseModel: m\ndataset: d.jsonl\nhyperparameters:\n  batchSize: 4\nsweep:\n  epochs: [1, 3]\n  learningRateMultiplier: [0.5, 2]\n  maxConcurrentJobs: 2\n", "f.yaml");
+
+        d.Sweep.Should().NotBeNull();
+        d.Sweep!.Epochs.Should().Equal(1, 3);
+        d.Sweep.LearningRateMultiplier.Should().Equal(0.5, 2);
+        d.Sweep.MaxConcurrentJobs.Should().Be(2);
+        d.Sweep.Grid(d.Hyperparameters).Should().Equal(new (int?, double?)[] { (1, 0.5), (1, 2.0), (3, 0.5), (3, 2.0) });
+        FineTunePipelineDefinition.Parse("provider: openai\nbaseModel: m\ndataset: d.jsonl\nhyperparameters: {learningRateMultiplier: 0.7}\nsweep: {epochs: [2, 4]}\n", "f.yaml")
+            .Sweep!.Grid(new FineTunePipelineHyperparameters { LearningRateMultiplier = 0.7 }).Should().Equal(new (int?, double?)[] { (2, 0.7), (4, 0.7) });
+        FineTunePipelineSweep.DefaultMaxConcurrentJobs("openai").Should().Be(3);
+        FineTunePipelineSweep.DefaultMaxConcurrentJobs("bedrock").Should().Be(2);
     }
 
     [Fact]
