@@ -132,7 +132,11 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Stops the HTTP server (if started).</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <remarks>
+    /// Prefer <c>await using</c> (<see cref="DisposeAsync"/>). This waits for it on a thread-pool thread, so it cannot
+    /// deadlock on a caller's synchronization context.
+    /// </remarks>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     internal EmulatorResponse Handle(EmulatorRequest request)
     {

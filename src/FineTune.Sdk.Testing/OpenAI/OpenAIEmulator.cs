@@ -132,7 +132,11 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Stops the HTTP server (if started).</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <remarks>
+    /// Prefer <c>await using</c> (<see cref="DisposeAsync"/>). This waits for it on a thread-pool thread, so it cannot
+    /// deadlock on a caller's synchronization context.
+    /// </remarks>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     internal EmulatorResponse Handle(EmulatorRequest request)
     {
@@ -163,6 +167,7 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
                     if (fault is not null)
                     {
                         fault.Delay = delay;
+                        fault.DelayClock = TimeProvider;
                         return fault;
                     }
                 }
@@ -182,11 +187,12 @@ public sealed partial class OpenAIEmulator : IAsyncDisposable, IDisposable
                 }
 
                 response.Delay = delay;
+                response.DelayClock = TimeProvider;
                 return response;
             }
             catch (OpenAIApiException error)
             {
-                return new EmulatorResponse(error.StatusCode, "application/json", JsonBody.Error(error)) { Delay = delay };
+                return new EmulatorResponse(error.StatusCode, "application/json", JsonBody.Error(error)) { Delay = delay, DelayClock = TimeProvider };
             }
         }
     }

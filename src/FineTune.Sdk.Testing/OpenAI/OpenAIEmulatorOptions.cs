@@ -99,7 +99,7 @@ public sealed class OpenAIEmulatorOptions
     /// <value>Default 0.</value>
     public double DropConnectionRate { get; set; }
 
-    /// <summary>Gets or sets a delay added to every matching response, on the real clock (slow-response fault).</summary>
+    /// <summary>Gets or sets a delay added to every matching response, on the emulator's clock (slow-response fault).</summary>
     /// <value>Default zero.</value>
     public TimeSpan ResponseDelay { get; set; }
 

@@ -73,13 +73,18 @@ public sealed class DatasetValidator : IDatasetValidator
         var run = new ValidationRun(_options, request?.FileName, forced, _logger, fileName, tokens);
         var reader = new JsonlReader(content, _options.MaxLineBytes, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
+        await using (run.ConfigureAwait(false))
         {
             RowBatch? batch = null;
             await foreach (var line in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (Sequential || !run.CanPrepareAhead)
                 {
-                    run.Process(line);
+                    using (run.EnterCaches())
+                    {
+                        run.Process(line);
+                    }
+
                     continue;
                 }
 
@@ -94,12 +99,18 @@ public sealed class DatasetValidator : IDatasetValidator
             if (batch is not null)
             {
                 await run.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch = null;
             }
 
-            await run.DrainAsync().ConfigureAwait(false);
+            await run.DrainAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var report = run.Complete();
+        DatasetValidationReport report;
+        using (run.EnterCaches())
+        {
+            report = run.Complete(cancellationToken);
+        }
+
         DatasetMetrics.Rows.Add(report.Rows, new KeyValuePair<string, object?>(DatasetMetrics.FormatTag, report.Format.Value));
         activity?.SetTag(DatasetMetrics.RowsTag, report.Rows);
         activity?.SetTag(DatasetMetrics.FormatTag, report.Format.Value);
@@ -132,14 +143,17 @@ public sealed class DatasetValidator : IDatasetValidator
             : null;
     }
 
-    /// <summary>The state of one validation: the format, the findings, the gates.</summary>
-    private sealed class ValidationRun
+    /// <summary>
+    /// The state of one validation: the format, the findings, the gates, and the threads and caches of this run
+    /// alone (disposing the run waits for its preparation threads to exit; its caches go with it).
+    /// </summary>
+    private sealed class ValidationRun : IAsyncDisposable
     {
         private readonly DatasetValidationOptions _options;
         private readonly FindingCollector _findings;
         private readonly List<IDatasetGate> _gates;
         private readonly DatasetRowRules _rules;
-        private readonly DatasetRow _row = new();
+        private DatasetRow _row = new();
         private readonly ILogger _logger;
         private readonly string _fileName;
         private readonly TokenCountGate? _tokens;
@@ -148,6 +162,8 @@ public sealed class DatasetValidator : IDatasetValidator
         private readonly Stack<RowBatch> _pool = new();
         private readonly Queue<(RowBatch Batch, Task Task)> _inFlight = new();
         private readonly int _maxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
+        private RunCaches _caches = new(); // the sequential side's (the preparation threads have their own)
+        private PreparationScheduler? _scheduler;
         private DatasetFormat _format;
         private Mode _mode;
         private JsonArrayScanner? _array;
@@ -200,34 +216,89 @@ public sealed class DatasetValidator : IDatasetValidator
         /// <summary>Starts preparing a batch on a worker; applies the oldest batches in order while too many are in flight.</summary>
         public async Task SubmitAsync(RowBatch batch, CancellationToken cancellationToken)
         {
-            // On the preparation threads, not the thread pool; the ordered replay continues on the pool, so those
-            // threads only ever prepare.
+            // On this run's preparation threads, not the thread pool; the ordered replay continues on the pool, so
+            // those threads only ever prepare.
+            _scheduler ??= new PreparationScheduler(Environment.ProcessorCount);
             var preparing = Task.Factory.StartNew(
-                () => Prepare(batch),
+                () => Prepare(batch, cancellationToken),
                 cancellationToken,
                 TaskCreationOptions.DenyChildAttach | TaskCreationOptions.RunContinuationsAsynchronously,
-                PreparationScheduler.Instance);
+                _scheduler);
             _inFlight.Enqueue((batch, preparing));
             while (_inFlight.Count > _maxInFlight)
             {
-                await ApplyOldestAsync().ConfigureAwait(false);
+                await ApplyOldestAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         /// <summary>Applies every batch still in flight, in order.</summary>
-        public async Task DrainAsync()
+        public async Task DrainAsync(CancellationToken cancellationToken)
         {
             while (_inFlight.Count > 0)
             {
-                await ApplyOldestAsync().ConfigureAwait(false);
+                await ApplyOldestAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
-        private async Task ApplyOldestAsync()
+        /// <summary>
+        /// Ends the run however it went: waits for the batches still in flight (a cancelled or failed run does not
+        /// apply them; their outcome was already reported or no longer matters), then for the preparation threads
+        /// to exit.
+        /// </summary>
+        public async ValueTask DisposeAsync()
         {
-            var (batch, task) = _inFlight.Dequeue();
+            while (_inFlight.Count > 0)
+            {
+                var (_, task) = _inFlight.Dequeue();
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Cancelled, or failed after the run already failed: the run's own exception is what propagates.
+                }
+            }
+
+            if (_scheduler is { } scheduler)
+            {
+                _scheduler = null;
+                await scheduler.DisposeAsync().ConfigureAwait(false);
+            }
+
+            lock (_pool)
+            {
+                _pool.Clear(); // the batches' copies of the rows
+            }
+        }
+
+        /// <summary>
+        /// Lets go of everything that holds user text (the current row, the caches, the gates and their borrowed
+        /// rows) once the report is built: whatever still references this run after it returned (a finished async
+        /// state machine a pool thread has not let go of yet) reaches no row text.
+        /// </summary>
+        private void Release()
+        {
+            _row = new DatasetRow();
+            _caches = new RunCaches();
+            _gates.Clear();
+            _array = null;
+        }
+
+        /// <summary>Makes this run's caches the current thread's for its sequential work (dispose on the same thread).</summary>
+        public RunCaches.Scope EnterCaches() => RunCaches.Enter(_caches);
+
+        private async Task ApplyOldestAsync(CancellationToken cancellationToken)
+        {
+            var (batch, task) = _inFlight.Peek();
             await task.ConfigureAwait(false);
-            Apply(batch);
+            cancellationToken.ThrowIfCancellationRequested();
+            _inFlight.Dequeue();
+            using (EnterCaches())
+            {
+                Apply(batch);
+            }
+
             batch.Clear();
             lock (_pool)
             {
@@ -236,12 +307,13 @@ public sealed class DatasetValidator : IDatasetValidator
         }
 
         /// <summary>The per-row work that depends on no other row, on a worker: parse, rules, row texts, gates' preparation.</summary>
-        private void Prepare(RowBatch batch)
+        private void Prepare(RowBatch batch, CancellationToken cancellationToken)
         {
             var recorder = new FindingCollector(int.MaxValue, _file);
             var rules = new DatasetRowRules(recorder, _options.MaxDepth);
             for (var i = 0; i < batch.Count; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 PrepareRow(batch, batch.Slots[i], recorder, rules);
                 recorder.MoveTo(batch.Slots[i].Findings);
             }
@@ -485,7 +557,7 @@ public sealed class DatasetValidator : IDatasetValidator
             }
         }
 
-        public DatasetValidationReport Complete()
+        public DatasetValidationReport Complete(CancellationToken cancellationToken)
         {
             switch (_mode)
             {
@@ -502,6 +574,7 @@ public sealed class DatasetValidator : IDatasetValidator
                 default:
                     foreach (var gate in _gates)
                     {
+                        cancellationToken.ThrowIfCancellationRequested(); // the whole-file gates' work can be long
                         gate.Complete(_findings);
                     }
 
@@ -521,7 +594,8 @@ public sealed class DatasetValidator : IDatasetValidator
                     break;
             }
 
-            return new DatasetValidationReport
+            cancellationToken.ThrowIfCancellationRequested();
+            var report = new DatasetValidationReport
             {
                 Rows = _rows,
                 Format = _format,
@@ -531,6 +605,8 @@ public sealed class DatasetValidator : IDatasetValidator
                 WarningCount = _findings.WarningCount,
                 Tokens = _tokens?.BuildReport(),
             };
+            Release();
+            return report;
         }
 
         private void Detected(DatasetFormat format, long line)

@@ -206,7 +206,7 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
             _online?.Dispose();
             if (_ownsMonitor)
             {
-                _monitor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                _monitor.Dispose(); // waits on a thread-pool thread: no deadlock on a caller's synchronization context
             }
         }
 

@@ -197,7 +197,11 @@ public sealed class ModelGatewayMonitor : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Stops the checks and waits for a rollback in flight (for containers disposed synchronously).</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <remarks>
+    /// Prefer <c>await using</c> (<see cref="DisposeAsync"/>). This waits for it on a thread-pool thread, so it cannot
+    /// deadlock on a caller's synchronization context.
+    /// </remarks>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     internal void Track(string feature) => Feature(feature);
 

@@ -23,12 +23,6 @@ public sealed class ChatTokenAccounting
     /// <summary>Tokens counted per image part under <see cref="ChatTokenFormula.Billing"/> (OpenAI's low-detail figure).</summary>
     public const int TokensPerImage = 85;
 
-    [ThreadStatic]
-    private static StringBuilder? t_builder;
-
-    [ThreadStatic]
-    private static ExampleWork? t_work;
-
     /// <summary>Creates an accounting over a token counter.</summary>
     /// <param name="tokenCounter">The model's tokenizer.</param>
     /// <param name="formula">The formula; defaults to <see cref="ChatTokenFormula.Billing"/>.</param>
@@ -95,7 +89,7 @@ public sealed class ChatTokenAccounting
             return CountExample(repaired.RootElement);
         }
 
-        var work = t_work ??= new ExampleWork();
+        var work = RunCaches.Current is { } caches ? caches.ExampleWork ??= new ExampleWork() : new ExampleWork();
         Collect(example, work);
         return Finish(work);
     }
@@ -296,13 +290,14 @@ public sealed class ChatTokenAccounting
 
     private static string JsonString(JsonElement value)
     {
-        var builder = t_builder ??= new StringBuilder(1024);
+        var caches = RunCaches.Current;
+        var builder = caches?.JsonText ?? new StringBuilder(1024);
         builder.Clear();
         JsonText.Append(builder, value);
         var text = builder.ToString();
-        if (builder.Capacity > 1 << 20)
+        if (caches is not null)
         {
-            t_builder = null; // do not keep huge buffers alive
+            caches.JsonText = builder.Capacity > 1 << 20 ? null : builder; // do not keep huge buffers alive
         }
 
         return text;

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace FineTune.Sdk;
 
 /// <summary>
-/// A small per-thread, direct-mapped cache from short pre-tokenized pieces (as UTF-16) to their token ids. Text
+/// A small direct-mapped cache (one per thread of a run, in <see cref="RunCaches"/>) from short pre-tokenized pieces (as UTF-16) to their token ids. Text
 /// repeats the same words, so most pieces skip UTF-8 encoding and the large vocabulary table entirely.
 /// </summary>
 internal sealed class PieceCache

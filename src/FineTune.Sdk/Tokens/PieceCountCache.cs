@@ -5,11 +5,11 @@ using System.Runtime.Intrinsics;
 namespace FineTune.Sdk;
 
 /// <summary>
-/// The counting path's first stop: a small per-thread, two-way set-associative table from short ASCII pieces (up to
+/// The counting path's first stop: a small two-way set-associative table (one per thread of a run, in <see cref="RunCaches"/>) from short ASCII pieces (up to
 /// <see cref="MaxChars"/> chars, packed one byte per char into two 64-bit words) to their token count. A few
 /// thousand words make up most running text, so most pieces are counted from a table that stays in the core's
 /// cache, without UTF-8 encoding, the multi-megabyte vocabulary table or merges. A slot holds the whole key, so
-/// a hit is exact; a third piece in a set evicts the one stored longest ago. 32,768 slots × 24 bytes = 768 KB per thread (larger than the core's cache: a miss costs far more than a slower hit).
+/// a hit is exact; a third piece in a set evicts the one stored longest ago. 32,768 slots × 24 bytes = 768 KB per thread of a run (larger than the core's cache: a miss costs far more than a slower hit).
 /// </summary>
 internal sealed class PieceCountCache
 {

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace FineTune.Sdk;
 
 /// <summary>
-/// A small per-thread memo of the token counts of texts that come back row after row: the system prompt and the
+/// A small memo (one per thread of a run, in <see cref="RunCaches"/>; none outside a run) of the token counts of texts that come back row after row: the system prompt and the
 /// <c>tools</c> definitions are usually the same on every row of a dataset, and often its longest texts. A text is
 /// remembered on its second sighting in a slot, so texts seen once (most user and assistant messages) cost a
 /// constant-time probe and never a copy; a hit is verified char by char, so a count is never another text's.
@@ -19,9 +19,6 @@ internal sealed class RepeatedTextCounts
 
     private const int Slots = 64;
 
-    [ThreadStatic]
-    private static RepeatedTextCounts? t_current;
-
     private readonly ITokenCounter _counter;
     private readonly string?[] _texts = new string?[Slots];
     private readonly int[] _counts = new int[Slots];
@@ -32,15 +29,15 @@ internal sealed class RepeatedTextCounts
     /// <summary>Counts the tokens of <paramref name="text"/> with <paramref name="counter"/>, from the memo when the text repeats.</summary>
     public static int CountTokens(ITokenCounter counter, ReadOnlySpan<char> text)
     {
-        if (text.Length is < MinChars or > MaxChars)
+        if (text.Length is < MinChars or > MaxChars || RunCaches.Current is not { } caches)
         {
             return counter.CountTokens(text);
         }
 
-        var memo = t_current;
+        var memo = caches.RepeatedTexts;
         if (memo is null || !ReferenceEquals(memo._counter, counter))
         {
-            t_current = memo = new RepeatedTextCounts(counter); // a thread counting for another encoding starts afresh
+            caches.RepeatedTexts = memo = new RepeatedTextCounts(counter); // counting for another encoding starts afresh
         }
 
         return memo.Count(text);

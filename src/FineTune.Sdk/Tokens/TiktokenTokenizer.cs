@@ -27,17 +27,8 @@ public sealed class TiktokenTokenizer : ITokenCounter
     private static readonly Lazy<TiktokenTokenizer> O200k = new(() => new TiktokenTokenizer(O200kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<TiktokenTokenizer> Cl100k = new(() => new TiktokenTokenizer(Cl100kBaseName), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    [ThreadStatic]
-    private static PieceCache? t_o200kCache;
-
-    [ThreadStatic]
-    private static PieceCache? t_cl100kCache;
-
-    [ThreadStatic]
-    private static PieceCountCache? t_o200kCounts;
-
-    [ThreadStatic]
-    private static PieceCountCache? t_cl100kCounts;
+    // Outside a run, texts at least this long are counted with caches of their own call.
+    private const int OwnCachesMinChars = 16 * 1024;
 
     private readonly Lazy<BpeVocabulary> _vocabulary;
     private readonly bool _o200k;
@@ -151,7 +142,10 @@ public sealed class TiktokenTokenizer : ITokenCounter
     }
 
     /// <inheritdoc />
-    /// <remarks>Allocation-free once the vocabulary is loaded and the thread's piece cache is warm.</remarks>
+    /// <remarks>
+    /// Keeps nothing between calls: within a dataset validation pieces are counted through that run's caches, which
+    /// go when the run returns; outside one, a long text gets caches of its own call.
+    /// </remarks>
     public int CountTokens(ReadOnlySpan<char> text) => EncodeOrdinary(text, null);
 
     /// <summary>Decodes token ids (ordinary and special) back to text; invalid UTF-8 becomes U+FFFD.</summary>
@@ -196,7 +190,14 @@ public sealed class TiktokenTokenizer : ITokenCounter
             return CountOrdinary(text);
         }
 
-        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]);
+        var caches = RunCaches.Current;
+        return EncodePieces(text, output, caches is null ? null : _o200k ? (caches.O200kPieces ??= new PieceCache()) : (caches.Cl100kPieces ??= new PieceCache()));
+    }
+
+    // Every piece through EncodePiece, with the given cache of merged pieces (or none).
+    private int EncodePieces(ReadOnlySpan<char> text, List<int>? output, PieceCache? cache)
+    {
+        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]) { Cache = cache };
         var count = 0;
         var position = 0;
         while (position < text.Length)
@@ -209,14 +210,30 @@ public sealed class TiktokenTokenizer : ITokenCounter
         return count;
     }
 
-    // The counting loop: short ASCII pieces are counted from the per-thread table of piece counts (most pieces);
-    // the rest, and the table's misses, go through EncodePiece. No exception handling or buffers in this loop, so
-    // its locals stay in registers.
+    // A long text outside a run: caches of this call alone pay for themselves, and go with it.
+    private int CountWithOwnCaches(ReadOnlySpan<char> text)
+    {
+        using (RunCaches.Enter(new RunCaches()))
+        {
+            return CountOrdinary(text);
+        }
+    }
+
+    private int CountUncached(ReadOnlySpan<char> text) => EncodePieces(text, null, null);
+
+    // The counting loop: short ASCII pieces are counted from the run's table of piece counts (most pieces); the
+    // rest, and the table's misses, go through EncodePiece. No exception handling or buffers in this loop, so its
+    // locals stay in registers. Outside a run (no caches) every piece goes through EncodePiece.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private int CountOrdinary(ReadOnlySpan<char> text)
     {
-        var counts = _o200k ? (t_o200kCounts ??= new PieceCountCache()) : (t_cl100kCounts ??= new PieceCountCache());
-        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]);
+        if (RunCaches.Current is not { } caches)
+        {
+            return text.Length < OwnCachesMinChars ? CountUncached(text) : CountWithOwnCaches(text);
+        }
+
+        var counts = _o200k ? (caches.O200kCounts ??= new PieceCountCache()) : (caches.Cl100kCounts ??= new PieceCountCache());
+        var state = new PieceState(stackalloc byte[512], stackalloc int[PieceCache.MaxTokens]) { Cache = _o200k ? (caches.O200kPieces ??= new PieceCache()) : (caches.Cl100kPieces ??= new PieceCache()) };
         var count = 0;
         var position = 0;
         while (position < text.Length)
@@ -245,7 +262,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
     }
 
     // One pre-tokenized piece: UTF-8, then the whole piece in the vocabulary (most pieces are one token), then the
-    // per-thread cache of pieces that needed merges, then the merges themselves. Adds ids to output when given.
+    // run's cache of pieces that needed merges (when there is one), then the merges themselves. Adds ids to output when given.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private int EncodePiece(ReadOnlySpan<char> piece, List<int>? output, ref PieceState state)
     {
@@ -269,7 +286,12 @@ public sealed class TiktokenTokenizer : ITokenCounter
                 return BytePairEncoder.Encode(vocabulary, bytes, output);
             }
 
-            var cache = _o200k ? (t_o200kCache ??= new PieceCache()) : (t_cl100kCache ??= new PieceCache());
+            var cache = state.Cache;
+            if (cache is null)
+            {
+                return BytePairEncoder.Encode(vocabulary, bytes, output);
+            }
+
             var cached = cache.TryGet(piece, out var ids, out var slot);
             if (cached >= 0)
             {
@@ -306,7 +328,7 @@ public sealed class TiktokenTokenizer : ITokenCounter
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true); // it held user text
             }
         }
     }
@@ -345,5 +367,6 @@ public sealed class TiktokenTokenizer : ITokenCounter
         public readonly Span<byte> Bytes = bytes;
         public readonly Span<int> Ids = ids;
         public List<int>? Scratch;
+        public PieceCache? Cache;
     }
 }

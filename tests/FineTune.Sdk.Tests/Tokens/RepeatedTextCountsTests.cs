@@ -10,11 +10,25 @@ public sealed class RepeatedTextCountsTests
         var counter = new CallCountingCounter(TiktokenTokenizer.O200kBase);
         const string system = "You are a helpful assistant for the documentation team. Answer in one short paragraph.";
         var expected = TiktokenTokenizer.O200kBase.CountTokens(system);
+        using var run = RunCaches.Enter(new RunCaches());
 
         var counts = Enumerable.Range(0, 100).Select(_ => RepeatedTextCounts.CountTokens(counter, system)).ToList();
 
         counts.Should().OnlyContain(count => count == expected);
         counter.Calls.Should().Be(2, "the text is remembered on its second sighting");
+    }
+
+    [Fact]
+    public void CountTokens_OutsideARun_RemembersNothing()
+    {
+        var counter = new CallCountingCounter(TiktokenTokenizer.O200kBase);
+        const string system = "You are a helpful assistant for the documentation team. Answer in one short paragraph.";
+
+        var counts = Enumerable.Range(0, 100).Select(_ => RepeatedTextCounts.CountTokens(counter, system)).ToList();
+
+        counts.Should().OnlyContain(count => count == TiktokenTokenizer.O200kBase.CountTokens(system));
+        counter.Calls.Should().Be(100, "no user text is kept between calls outside a validation");
+        RunCaches.Current.Should().BeNull();
     }
 
     [Fact]
@@ -26,6 +40,7 @@ public sealed class RepeatedTextCountsTests
         second = second[..first.Length];
         first.Length.Should().Be(second.Length);
         var counter = new CallCountingCounter(TiktokenTokenizer.O200kBase);
+        using var run = RunCaches.Enter(new RunCaches());
 
         for (var i = 0; i < 5; i++)
         {
@@ -46,6 +61,7 @@ public sealed class RepeatedTextCountsTests
             .ToList();
         texts.GroupBy(text => text).Should().Contain(group => group.Key.Length >= RepeatedTextCounts.MinChars && group.Count() > 2, "some texts must repeat for the memo to answer");
 
+        using var run = RunCaches.Enter(new RunCaches());
         foreach (var encoding in new[] { TiktokenTokenizer.O200kBase, TiktokenTokenizer.Cl100kBase })
         {
             // Twice over, interleaving the two encodings on one thread: no count leaks from one encoding to the other.

@@ -80,7 +80,7 @@ internal sealed class OutputFormatGate(OutputFormatGateOptions options) : IDatas
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true); // it held a row's text
         }
     }
 }

@@ -29,8 +29,14 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         row.PiiFindings.Clear();
         if (row.Root.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
-            // One recorder, path and tally per worker thread, reused row after row (rows are many, findings few).
-            var scratch = t_scratch ??= new Scratch(_perKind.Length);
+            // One recorder, path and tally per thread of the run, reused row after row (rows are many, findings few).
+            var caches = RunCaches.Current;
+            var scratch = caches?.Pii is { } kept && kept.PerKind.Length == _perKind.Length ? kept : new Scratch(_perKind.Length);
+            if (caches is not null)
+            {
+                caches.Pii = scratch;
+            }
+
             scratch.Path.Clear(); // empty after every whole walk; cleared in case an earlier walk was cut short
             Walk(row.Root, scratch.Path, row.Line, scratch.Recorder, scratch.PerKind);
             scratch.Recorder.MoveTo(row.PiiFindings);
@@ -39,10 +45,8 @@ internal sealed class PiiGate(PiiGateOptions options) : IPreparingDatasetGate
         row.PiiPrepared = true;
     }
 
-    [ThreadStatic]
-    private static Scratch? t_scratch;
-
-    private sealed class Scratch(int kinds)
+    /// <summary>The recorder, path and tally of one thread of a run (see <see cref="RunCaches"/>).</summary>
+    internal sealed class Scratch(int kinds)
     {
         public FindingCollector Recorder { get; } = new(int.MaxValue, file: null);
 

@@ -168,7 +168,7 @@ internal sealed class JsonlReader : IAsyncDisposable
                     {
                         var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)_maxLineBytes + 2 + MinimumRead));
                         buffer.AsSpan(start, pending).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        ArrayPool<byte>.Shared.Return(buffer, clearArray: true); // it held rows: nothing of them stays in the shared pool
                         buffer = larger;
                         PeakBufferBytes = Math.Max(PeakBufferBytes, buffer.Length);
                     }
@@ -196,7 +196,7 @@ internal sealed class JsonlReader : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true); // it held rows: nothing of them stays in the shared pool
         }
     }
 

@@ -58,7 +58,8 @@ internal sealed class MinHasher
     {
         // First the row's shingle hashes, then each block of hash functions over all of them with its running
         // minimum in a register: the same values as adding shingle by shingle, in fewer loads and stores.
-        var shingles = t_shingles ??= new ulong[256];
+        var caches = RunCaches.Current;
+        var shingles = caches?.Shingles ?? new ulong[256];
         Span<ulong> window = stackalloc ulong[ShingleSize];
         var words = 0;
         var count = 0;
@@ -89,11 +90,15 @@ internal sealed class MinHasher
                 if (count == shingles.Length)
                 {
                     Array.Resize(ref shingles, shingles.Length * 2);
-                    t_shingles = shingles;
                 }
 
                 shingles[count++] = ShingleHash(window, slot);
             }
+        }
+
+        if (caches is not null)
+        {
+            caches.Shingles = shingles; // kept for the run's next row (grown, when it grew)
         }
 
         if (words == 0)
@@ -110,9 +115,6 @@ internal sealed class MinHasher
         AddAll(shingles.AsSpan(0, count), signature);
         return true;
     }
-
-    [ThreadStatic]
-    private static ulong[]? t_shingles;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: skip tier 0 and R2R code
     private void AddAll(ReadOnlySpan<ulong> shingles, Span<uint> signature)

@@ -7,9 +7,6 @@ namespace FineTune.Sdk;
 /// </summary>
 internal sealed class RowFingerprints
 {
-    [ThreadStatic]
-    private static Scratch? t_scratch;
-
     private DatasetRow? _row;
     private long _line;
     private Scratch? _scratch;
@@ -59,7 +56,9 @@ internal sealed class RowFingerprints
 
         _row = row;
         _line = row.Line;
-        var scratch = _scratch = t_scratch ??= new Scratch();
+        // The run's buffers on this thread; outside a run, buffers of this instance's own.
+        var scratch = _scratch = RunCaches.Current is { } caches ? caches.Fingerprints ??= new Scratch()
+            : _scratch is { Shared: false } own ? own : new Scratch { Shared = false };
         scratch.Owner = this;
         TextFingerprint.Normalize(row.SystemPrompt, ref scratch.System, seed: 1, out var systemHash);
         var user = TextFingerprint.Normalize(row.UserText, ref scratch.User, seed: 2, out var userHash);
@@ -76,13 +75,14 @@ internal sealed class RowFingerprints
     }
 
     private Scratch Owned() =>
-        _scratch is { } scratch && ReferenceEquals(scratch, t_scratch) && ReferenceEquals(scratch.Owner, this)
+        _scratch is { } scratch && (!scratch.Shared || ReferenceEquals(scratch, RunCaches.Current?.Fingerprints)) && ReferenceEquals(scratch.Owner, this)
             ? scratch
             : throw new InvalidOperationException("The normalized texts were overwritten: read them on the thread that fingerprinted the row, before it fingerprints another.");
 
-    // The normalization buffers of one thread, reused from row to row (never per row: rows in flight are many).
-    private sealed class Scratch
+    /// <summary>The normalization buffers of one thread of a run, reused from row to row (never per row: rows in flight are many).</summary>
+    internal sealed class Scratch
     {
+        public bool Shared = true;
         public char[]? System;
         public char[]? User;
         public char[]? Answer;
