@@ -4,7 +4,8 @@
 # whether stderr holds a stack trace (it must not). Prints one row per run, then the p50 and the max.
 #
 # usage: [CANCEL_RUNS=20] [CANCEL_SEED=1] [FINETUNE=path/to/finetune] bench/cancel.sh [MB=100]
-#   FINETUNE defaults to a ReadyToRun publish of src/FineTune.Cli in bench/out/cli (as bench/validate-vs-peer.sh).
+#   FINETUNE defaults to bench/out/cli/finetune: the tool as users run it, which bench/validate-vs-peer.sh packs and
+#   installs from its nupkg (run that first, or point FINETUNE at an installed tool).
 set -euo pipefail
 set -m # job control: without it, bash starts background commands with SIGINT ignored, and the signal would not land
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,8 +19,8 @@ corpus="$out/corpus-$mb.jsonl"
 [ -s "$corpus" ] || python3 "$shared/bench/make-corpus.py" "$corpus" "$mb" >&2
 finetune=${FINETUNE:-$out/cli/finetune}
 if [ ! -x "$finetune" ]; then
-  dotnet publish "$root/src/FineTune.Cli" -c Release -f net10.0 -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$out/cli" -v quiet -nologo >/dev/null
+  echo "cancel.sh: $finetune not found: run bench/validate-vs-peer.sh first (it installs the tool from its nupkg) or set FINETUNE" >&2
+  exit 2
 fi
 
 now() { date +%s.%N; }
