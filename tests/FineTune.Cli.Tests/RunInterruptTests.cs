@@ -25,9 +25,10 @@ public sealed class RunInterruptTests : IDisposable
             output: out
             """);
 
-        // Slow enough (about 15 s of training) that the interrupt lands while the job runs.
+        // Slow enough (about 50 s of training) that the interrupt lands while the job runs: at speed 10 (15 s) a loaded CI
+        // machine delivered the first metric line and the signal after the run had already finished (exit 0).
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { ChildProcess.ToolPath, "run", pipeline, "--json", "--speed", "10" })
+        foreach (var arg in new[] { ChildProcess.ToolPath, "run", pipeline, "--json", "--speed", "3" })
         {
             start.ArgumentList.Add(arg);
         }

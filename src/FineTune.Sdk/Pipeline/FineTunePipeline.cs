@@ -493,7 +493,10 @@ public sealed class FineTunePipeline
         private async Task StartSweepJobAsync(PipelineRunState.SweepJob job, FineTunePipelineStep step, CancellationToken cancellationToken)
         {
             var started = await target.Provider.StartJobAsync(JobRequest(job.IdempotencyKey, job.Epochs, job.LearningRateMultiplier), cancellationToken).ConfigureAwait(false);
-            job.Job = new PipelineRunState.JobSection { Id = started.Id, IdempotencyKey = job.IdempotencyKey, Status = started.Status.ToString() };
+            // Record every field: a start retried after a crash finds the job the earlier process created, which may have
+            // ended meanwhile; it is then never polled again, so its model and figures must come from this answer.
+            job.Job = new PipelineRunState.JobSection { Id = started.Id, IdempotencyKey = job.IdempotencyKey };
+            Record(job.Job, started);
             await SaveStateAsync(cancellationToken).ConfigureAwait(false);
             Emit(FineTunePipelineEventKind.Info, step, $"grid job {PointLabel(job)}: job {started.Id} ({started.Status}), key {job.IdempotencyKey}");
         }

@@ -43,7 +43,7 @@ public sealed class ValidationLeavesNothingTests : IDisposable
     public async Task ValidateAsync_AllGates_NoPreparationThreadOutlivesIt()
     {
         var path = Cleanup.WriteDataset(_directory, rows: 20_000);
-        var before = Cleanup.PreparationThreads();
+        var before = await Cleanup.PreparationThreadsAfterExitAsync();
         before.Should().Be(0);
 
         // Paused in the middle of the file: the run's threads are there (the control)...
@@ -56,7 +56,7 @@ public sealed class ValidationLeavesNothingTests : IDisposable
         paused.Resume();
         var report = await validation.WaitAsync(TimeSpan.FromSeconds(120));
         report.Rows.Should().Be(20_000);
-        Cleanup.PreparationThreads().Should().Be(0);
+        (await Cleanup.PreparationThreadsAfterExitAsync()).Should().Be(0);
 
         var validator = new DatasetValidator();
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Cleanup.ValidateAsync(validator, path))).WaitAsync(TimeSpan.FromSeconds(120));
