@@ -23,6 +23,8 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
     private readonly string _baseDirectory;
     private readonly ITimer _timer;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly object _backgroundGate = new();
+    private Task _background = Task.CompletedTask; // the store-change refreshes in flight; DisposeAsync awaits them
     private ModelRegistrySnapshot _snapshot = new(new RegistryDocument());
     private int _disposed;
 
@@ -200,6 +202,13 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
 
         _store.Changed -= OnStoreChanged;
         await _timer.DisposeAsync().ConfigureAwait(false);
+        Task background;
+        lock (_backgroundGate)
+        {
+            background = _background; // no refresh starts after this: RefreshInBackground checks _disposed under the lock
+        }
+
+        await background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _refreshGate.WaitAsync().ConfigureAwait(false);
         _refreshGate.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
@@ -300,20 +309,28 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
             return;
         }
 
-        _ = Task.Run(async () =>
+        lock (_backgroundGate)
         {
-            try
+            if (Volatile.Read(ref _disposed) != 0)
             {
-                if (Volatile.Read(ref _disposed) == 0)
-                {
-                    await RefreshAsync().ConfigureAwait(false);
-                }
+                return;
             }
-            catch (Exception ex) when (ex is ModelRegistryException or IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or System.Data.Common.DbException)
-            {
-                RegistryLog.RefreshFailed(_logger, _store.Description, SecretScrubber.Scrub(ex.Message));
-            }
-        });
+
+            var refresh = Task.Run(RefreshLoggingFailuresAsync);
+            _background = _background.IsCompleted ? refresh : Task.WhenAll(_background, refresh);
+        }
+    }
+
+    private async Task RefreshLoggingFailuresAsync()
+    {
+        try
+        {
+            await RefreshAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ModelRegistryException or IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or System.Data.Common.DbException)
+        {
+            RegistryLog.RefreshFailed(_logger, _store.Description, SecretScrubber.Scrub(ex.Message));
+        }
     }
 
     private static (RegistryFeature Feature, RegistryVariant Variant) Find(RegistryFeature? feature, string featureName, string variant)
