@@ -99,7 +99,11 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
 
         Complete(target, started, null, activity);
         Stamp(response.AdditionalProperties ??= [], target, routes);
-        AfterAnswer(messages, request, target, response.Text);
+        if (_shadow is not null || _online is not null)
+        {
+            AfterAnswer(messages, request, target, response.Text); // the text is built only when a worker may take it
+        }
+
         return response;
     }
 
