@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using FineTune.Sdk;
 using Microsoft.Extensions.AI;
@@ -41,7 +43,32 @@ internal static class GatewayLoadTest
             using var shadowed = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, shadowOptions, flags, monitor).Build();
             var keys = Enumerable.Range(0, 10_000).Select(i => new ChatOptions { AdditionalProperties = new() { [ModelGatewayProperties.TargetingKey] = "user-" + i } }).ToArray();
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gateway load test: {requests:N0} requests on {threads} threads per run, {Environment.ProcessorCount} cores, rollout 50%, flag on"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gateway load test: {requests:N0} requests on {threads} threads per run, {Environment.ProcessorCount} cores, rollout 50%, flag on, load average {LoadAverage()}"));
+
+            // Only the shadow outcome counter is listened to (the request path's own instruments stay disabled, as in an
+            // app without a metrics exporter), so each shadow run can say how many copies were sent and dropped.
+            var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == "FineTune.Sdk" && instrument.Name == "finetune.gateway.shadow.requests")
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "finetune.gateway.outcome" && tag.Value is string outcome)
+                    {
+                        outcomes.AddOrUpdate(outcome, value, (_, sum) => sum + value);
+                    }
+                }
+            });
+            listener.Start();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"routing (resolve + flag): {RouteAllocation((ModelGatewayChatClient)gateway, keys):0.###} bytes allocated per request on the routing thread"));
 
             foreach (var (name, client) in new[] { ("bare", (IChatClient)inner), ("gateway", gateway), ("gateway + 5% shadow", shadowed) })
@@ -58,8 +85,11 @@ internal static class GatewayLoadTest
             {
                 foreach (var (name, client) in round % 2 == 0 ? clients : Enumerable.Reverse(clients).ToArray())
                 {
+                    outcomes.Clear();
                     var run = Run(client, keys, requests, threads);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round + 1} {name,-20} p50 {run.P50:0.000} µs  p99 {run.P99:0.000} µs  p99.9 {run.P999:0.000} µs  {run.Throughput:N0} req/s"));
+                    Thread.Sleep(50); // the worker's last drain
+                    var shadowReport = ReferenceEquals(client, shadowed) ? "  shadow " + string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value:N0}"))) : string.Empty;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round + 1} {name,-20} p50 {run.P50:0.000} µs  p99 {run.P99:0.000} µs  p99.9 {run.P999:0.000} µs  {run.Throughput:N0} req/s  load {LoadAverage()}{shadowReport}"));
                     results[name].Add(run);
                 }
             }
@@ -76,7 +106,9 @@ internal static class GatewayLoadTest
             var ratios = routed.Zip(shadow, (r, s) => (s.P99 / r.P99) - 1).ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medians over {rounds} rounds: bare p50 {Median(bare.Select(r => r.P50)):0.000} µs p99 {Median(bare.Select(r => r.P99)):0.000} µs; gateway p50 {Median(routed.Select(r => r.P50)):0.000} µs p99 {Median(routed.Select(r => r.P99)):0.000} µs; gateway + 5% shadow p99 {Median(shadow.Select(r => r.P99)):0.000} µs"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare client (median of per-round differences): p50 {Median(routed.Zip(bare, (r, b) => r.P50 - b.P50)):0.000} µs, p99 {Median(routed.Zip(bare, (r, b) => r.P99 - b.P99)):0.000} µs"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none, primary p99 per round: {string.Join(", ", ratios.Select(r => r.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))}; median {Median(ratios):+0.0%;-0.0%}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"primary p99 per round, no shadow -> 5% shadow: {string.Join(", ", routed.Zip(shadow, (r, s) => string.Create(CultureInfo.InvariantCulture, $"{r.P99:0.000} -> {s.P99:0.000} µs")))}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none, primary p99 per round: {string.Join(", ", ratios.Select(r => r.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))}; median {Median(ratios):+0.0%;-0.0%} (target: within ±1%)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average at the end: {LoadAverage()}"));
         }
         finally
         {
@@ -157,6 +189,19 @@ internal static class GatewayLoadTest
         await registry.RegisterAsync(Feature, new RegistryVariant { Name = "candidate", ModelId = "gpt-4.1-mini-2025-04-14", Provider = "local", BaseModel = "gpt-4o-mini-2024-07-18" }, change);
         await registry.PromoteAsync(Feature, "candidate", change);
         await registry.SetRolloutAsync(Feature, "candidate", 50, change);
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages where the OS reports them (Linux), so a figure says how busy the machine was.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
     }
 
     private static long Option(string[] args, string name, long fallback)
