@@ -551,7 +551,10 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         (int)Math.Min(int.MaxValue, (AnswerSlot.CountCharacters(messages) / 4) + (options?.MaxOutputTokens ?? 256));
 }
 
-/// <summary>The shadow budget: requests per minute and tokens per UTC day, on the gateway's clock.</summary>
+/// <summary>
+/// The shadow budget: requests per minute and tokens per UTC day, on the gateway's clock. Checked on the request path
+/// before a copy is made (a lock and no allocation); a copy that then finds the ring full gives its reservation back.
+/// </summary>
 internal sealed class ShadowBudget(int requestsPerMinute, long tokensPerDay, TimeProvider timeProvider)
 {
     private readonly object _gate = new();
