@@ -109,6 +109,32 @@ public sealed class ShadowTrafficTests
     }
 
     [Fact]
+    public async Task Shadow_AnsweredAndStreamed_WorkerComparesWithThePrimaryText()
+    {
+        await using var scope = await GatewayScope.StartAsync(rollout: 0);
+        var scorer = new RecordingScorer();
+        var options = scope.GatewayOptions();
+        options.Clients[scope.LocalEndpoint] = new RecordingChatClient();
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = 1;
+        options.Shadow.Scorers.Add(scorer);
+        using var gateway = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
+
+        var answered = await gateway.GetResponseAsync("Where is my parcel?", GatewayScope.For("a"));
+        await GatewayScope.WaitUntilAsync(() => scorer.Expected.Count == 1, "the first comparison");
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in gateway.GetStreamingResponseAsync("Name a colour.", GatewayScope.For("b")))
+        {
+            streamed.Append(update.Text);
+        }
+
+        await GatewayScope.WaitUntilAsync(() => scorer.Expected.Count == 2, "the second comparison");
+        answered.Text.Should().NotBeEmpty();
+        scorer.Expected.Should().Equal(answered.Text, streamed.ToString());
+        scorer.Outputs.Should().Equal("{\"intent\":\"parcel-status\"}", "{\"intent\":\"parcel-status\"}");
+    }
+
+    [Fact]
     public async Task Shadow_CallerAppendsToItsListAfterTheCall_ShadowGetsTheMessagesOfTheCall()
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
@@ -245,6 +271,23 @@ public sealed class ShadowTrafficTests
 
         public void Dispose()
         {
+        }
+    }
+
+    /// <summary>A scorer that records the primary text (the expected output) and the shadow's output.</summary>
+    private sealed class RecordingScorer : IEvalScorer
+    {
+        public List<string?> Expected { get; } = [];
+
+        public List<string> Outputs { get; } = [];
+
+        public string Name => "recording";
+
+        public ValueTask<EvalScore> ScoreAsync(GoldenCase goldenCase, string output, CancellationToken cancellationToken = default)
+        {
+            Outputs.Add(output);
+            Expected.Add(goldenCase.Expected); // last: the test waits on this count
+            return new(new EvalScore(Name, 1, true));
         }
     }
 
