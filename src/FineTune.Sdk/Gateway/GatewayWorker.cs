@@ -11,8 +11,8 @@ internal abstract class GatewaySlot
 {
     /// <summary>
     /// The slot's state, owned by the worker: <c>2p</c> when free for ring position <c>p</c>, <c>2p + 1</c> when the copy
-    /// for position <c>p</c> is published. (Doubling keeps "published for p" and "free for p + 1" apart when the ring
-    /// has one slot.)
+    /// for position <c>p</c> is published, <c>-1</c> while it is being taken or after disposal cleared it. (Doubling
+    /// keeps "published for p" and "free for p + 1" apart when the ring has one slot.)
     /// </summary>
     internal long Sequence;
 
@@ -60,8 +60,11 @@ internal abstract class GatewaySlot
 /// looks, never what the gateway decides, and a fake clock in tests must not stall the consumer. The ring must hold one
 /// pause's worth of copies at peak (the capacity option says so).
 /// </para>
-/// <para>Disposal stops the consumer, cancels the item in progress, waits for the task and then clears every slot, so
-/// no request data outlives the gateway (a request that publishes into a disposed ring clears its own slot).</para>
+/// <para>Disposal stops the consumer, cancels the item in progress and clears every waiting slot at once, so no request
+/// data outlives the gateway (a request that publishes into a disposed ring clears its own slot). <see cref="DisposeAsync"/>
+/// waits for the consumer thread to end; <see cref="Dispose"/> never blocks: it signals and returns, and the thread ends
+/// by itself. A published slot belongs to whoever moves its sequence from "published" to "taken" (the consumer, disposal
+/// or the late request), and that one clears it.</para>
 /// </remarks>
 internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposable
     where TSlot : GatewaySlot, new()
@@ -80,6 +83,7 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
     private int _idle;
     private int _disposed;
     private int _released;
+    private int _owners = 2; // Stop and the consumer thread: the last one to finish with _stopping disposes it
 
     public GatewayWorker(int capacity, Func<TSlot, TItem?> take, Func<TItem, CancellationToken, Task> process)
     {
@@ -155,7 +159,7 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _released) != 0)
         {
-            slot.Clear();
+            TryClearPublished(slot);
             return;
         }
 
@@ -166,31 +170,30 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
         }
     }
 
+    /// <summary>Stops the consumer and returns at once: the item in progress is cancelled, the waiting copies are cleared,
+    /// and the consumer thread ends by itself (<see cref="Completion"/>).</summary>
     public void Dispose()
     {
-        if (!Stop())
+        if (Stop())
         {
-            return;
-        }
-
-        // The consumer waits only on the cancelled token, the semaphore and the cancelled item, so this wait is short; it
-        // is here for callers that can only dispose synchronously (IChatClient.Dispose).
-        if (_finished.Task.Wait(TimeSpan.FromSeconds(30)))
-        {
-            Release();
+            ClearWaiting();
         }
     }
 
+    /// <summary>Stops the consumer, clears the waiting copies and waits until the consumer thread has ended.</summary>
+    /// <returns>A task that completes when the consumer has ended.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (!Stop())
+        if (Stop())
         {
-            return;
+            ClearWaiting();
         }
 
         await _finished.Task.ConfigureAwait(false);
-        Release();
     }
+
+    /// <summary>Gets a task that completes once the worker is disposed and the consumer thread has ended.</summary>
+    internal Task Completion => _finished.Task;
 
     private bool Stop()
     {
@@ -200,19 +203,36 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
         }
 
         _stopping.Cancel();
+        ReleaseStopping();
         return true;
     }
 
-    private void Release()
+    private void ReleaseStopping()
+    {
+        if (Interlocked.Decrement(ref _owners) == 0)
+        {
+            _stopping.Dispose(); // never while Cancel runs or the consumer waits on its token
+        }
+    }
+
+    /// <summary>Clears every published slot that nobody else has taken; requests publishing later clear their own.</summary>
+    private void ClearWaiting()
     {
         // _wake is not disposed: a request racing with disposal may still release it (it holds no OS handle).
-        Interlocked.Exchange(ref _released, 1);
+        Interlocked.Exchange(ref _released, 1); // a full fence: pairs with the one in Publish
         foreach (var slot in _slots)
+        {
+            TryClearPublished(slot);
+        }
+    }
+
+    private static void TryClearPublished(TSlot slot)
+    {
+        var sequence = Volatile.Read(ref slot.Sequence);
+        if ((sequence & 1) == 1 && Interlocked.CompareExchange(ref slot.Sequence, -1, sequence) == sequence)
         {
             slot.Clear();
         }
-
-        _stopping.Dispose();
     }
 
     /// <summary>Whether the slot at the head is published (consumer only).</summary>
@@ -227,10 +247,11 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
     {
         var position = _head;
         var slot = _slots[(int)(position % _slots.Length)];
-        if (Volatile.Read(ref slot.Sequence) != (2 * position) + 1)
+        var published = (2 * position) + 1;
+        if (Volatile.Read(ref slot.Sequence) != published || Interlocked.CompareExchange(ref slot.Sequence, -1, published) != published)
         {
             item = default;
-            return false; // empty, or the request that claimed the head has not published yet
+            return false; // empty, the request that claimed the head has not published yet, or disposal cleared it
         }
 
         try
@@ -261,6 +282,11 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
                 {
                     while (true)
                     {
+                        if (token.IsCancellationRequested)
+                        {
+                            return; // disposed: what waits is cleared, not processed
+                        }
+
                         TItem? item;
                         try
                         {
@@ -290,10 +316,8 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
                         }
                     }
 
-                    if (token.WaitHandle.WaitOne(BatchInterval))
-                    {
-                        return;
-                    }
+                    // The pause: requests do not signal while the consumer is not idle, so only cancellation ends it early.
+                    _wake.Wait(BatchInterval, token);
                 }
                 while (Volatile.Read(ref _tail) != _head);
             }
@@ -304,6 +328,12 @@ internal sealed class GatewayWorker<TSlot, TItem> : IDisposable, IAsyncDisposabl
         }
         finally
         {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                ClearWaiting(); // anything published since disposal's own pass
+            }
+
+            ReleaseStopping();
             _finished.SetResult();
         }
     }

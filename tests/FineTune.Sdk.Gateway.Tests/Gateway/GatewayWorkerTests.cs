@@ -206,6 +206,19 @@ public sealed class GatewayWorkerTests
         worker.TryClaim(out _).Should().BeFalse();
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Publish_IntoADisposedRing_TheRequestClearsItsOwnSlot()
+    {
+        var worker = TestRing.Start(2, (_, _) => Task.CompletedTask);
+        worker.TryClaim(out var slot).Should().BeTrue();
+
+        await worker.DisposeAsync(); // the claimed slot was still being filled: disposal could not clear it
+        slot!.Value = 7;
+        worker.Publish(slot);
+
+        slot.Value.Should().BeNull("a copy published into a disposed ring is cleared by the request that made it");
+    }
+
     [SkippableFact(Timeout = 30_000)]
     public async Task Consumer_RunsOnItsOwnThreadAtALowerPriorityThanTheRequests()
     {
