@@ -40,11 +40,7 @@ public sealed class ShadowTrafficTests
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
         using var blocking = new BlockingChatClient();
-        var options = scope.GatewayOptions();
-        options.Clients[scope.LocalEndpoint] = blocking;
-        options.Shadow.Variant = "candidate";
-        options.Shadow.Share = 1;
-        options.Shadow.QueueCapacity = 1;
+        var options = ShadowEverything(scope, blocking, 1);
         using var dropped = new MetricCollector<long>(null, "FineTune.Sdk", "finetune.gateway.shadow.requests");
         var gateway = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
 
@@ -69,11 +65,7 @@ public sealed class ShadowTrafficTests
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
         var shadowClient = new RecordingChatClient();
-        var options = scope.GatewayOptions();
-        options.Clients[scope.LocalEndpoint] = shadowClient;
-        options.Shadow.Variant = "candidate";
-        options.Shadow.Share = 1;
-        options.Shadow.QueueCapacity = 512;
+        var options = ShadowEverything(scope, shadowClient, 512);
         options.Shadow.RequestsPerMinute = int.MaxValue;
         options.Shadow.TokensPerDay = long.MaxValue / 2;
         using var built = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
@@ -113,10 +105,7 @@ public sealed class ShadowTrafficTests
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
         var scorer = new RecordingScorer();
-        var options = scope.GatewayOptions();
-        options.Clients[scope.LocalEndpoint] = new RecordingChatClient();
-        options.Shadow.Variant = "candidate";
-        options.Shadow.Share = 1;
+        var options = ShadowEverything(scope, new RecordingChatClient());
         options.Shadow.Scorers.Add(scorer);
         using var gateway = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
 
@@ -139,10 +128,7 @@ public sealed class ShadowTrafficTests
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
         var shadowClient = new RecordingChatClient();
-        var options = scope.GatewayOptions();
-        options.Clients[scope.LocalEndpoint] = shadowClient;
-        options.Shadow.Variant = "candidate";
-        options.Shadow.Share = 1;
+        var options = ShadowEverything(scope, shadowClient);
         using var gateway = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
         List<ChatMessage> conversation = [new(ChatRole.User, "Where is my parcel?")];
 
@@ -160,11 +146,7 @@ public sealed class ShadowTrafficTests
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
         using var blocking = new BlockingChatClient();
-        var options = scope.GatewayOptions();
-        options.Clients[scope.LocalEndpoint] = blocking;
-        options.Shadow.Variant = "candidate";
-        options.Shadow.Share = 1;
-        options.Shadow.QueueCapacity = 3;
+        var options = ShadowEverything(scope, blocking, 3);
         var gateway = (ModelGatewayChatClient)new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
 
         await gateway.GetResponseAsync("one", GatewayScope.For("a"));
@@ -251,6 +233,17 @@ public sealed class ShadowTrafficTests
         act.Should().Throw<ArgumentException>().Which.Message.Should()
             .Contain("ModelGatewayOptions.Shadow.Share must be between 0 and 1; it was 1.5.")
             .And.Contain("ModelGatewayOptions.OnlineEvaluation.QueueCapacity must be between 1 and 100000; it was 0.");
+    }
+
+    /// <summary>Gateway options that copy every request to the candidate, served by <paramref name="shadowClient"/>.</summary>
+    private static ModelGatewayOptions ShadowEverything(GatewayScope scope, IChatClient shadowClient, int queueCapacity = 64)
+    {
+        var options = scope.GatewayOptions();
+        options.Clients[scope.LocalEndpoint] = shadowClient;
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = 1;
+        options.Shadow.QueueCapacity = queueCapacity;
+        return options;
     }
 
     private static long Count(MetricCollector<long> collector, string outcome) =>
