@@ -153,6 +153,23 @@ public sealed class RunBedrockTests : IAsyncDisposable
         report["hosting"]!["released"]!.GetValue<bool>().Should().BeTrue();
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Run_BedrockSweep_TwoJobsAtOnceByDefault_OnlyTheWinnerIsHosted()
+    {
+        await _host.WriteTicketsAsync();
+        var pipeline = await _host.WritePipelineAsync("sweep: {epochs: [1, 2, 3]}");
+        await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace("hyperparameters: {epochs: 2}\n", string.Empty, StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Success, stdout + stderr);
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Out, "report.json")))!;
+        report["sweep"]!["maxConcurrentJobs"]!.GetValue<int>().Should().Be(2, "the bedrock default (ours, not an AWS quota)");
+        report["sweep"]!["jobs"]!.AsArray().Should().HaveCount(3);
+        report["estimate"]!["billedTokens"]!.GetValue<long>().Should().Be(4431L * (1 + 2 + 3), "the whole grid is estimated before anything starts");
+        _host.Count().Should().Be(new BedrockPipelineHost.Counts(Uploads: 2, JobCreates: 3, Jobs: 3, ThroughputCreates: 1, ThroughputDeletes: 1, DeploymentCreates: 0, DeploymentDeletes: 0));
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Run_BedrockBaseModelOfNoKnownFamily_RefusedAtStartUpWithExitTwo()
     {
