@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using FineTune.Sdk;
 using Microsoft.Extensions.AI;
@@ -32,16 +34,36 @@ internal static class GatewayLoadTest
             await using var monitor = new ModelGatewayMonitor(registry);
             using var inner = new InstantChatClient();
             using var gateway = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, new ModelGatewayOptions(), flags, monitor).Build();
-            var shadowOptions = new ModelGatewayOptions();
-            shadowOptions.Shadow.Variant = "candidate";
-            shadowOptions.Shadow.Share = 0.05;
-            shadowOptions.Shadow.QueueCapacity = 1024;
-            shadowOptions.Shadow.RequestsPerMinute = int.MaxValue;
-            shadowOptions.Shadow.TokensPerDay = long.MaxValue / 2;
-            using var shadowed = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, shadowOptions, flags, monitor).Build();
+            using var shadowed = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, ShadowOptions(0.05), flags, monitor).Build();
             var keys = Enumerable.Range(0, 10_000).Select(i => new ChatOptions { AdditionalProperties = new() { [ModelGatewayProperties.TargetingKey] = "user-" + i } }).ToArray();
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gateway load test: {requests:N0} requests on {threads} threads per run, {Environment.ProcessorCount} cores, rollout 50%, flag on"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gateway load test: {requests:N0} requests on {threads} threads per run, {Environment.ProcessorCount} cores, rollout 50%, flag on, load average {LoadAverage()}"));
+
+            // Only the shadow outcome counter is listened to (the request path's own instruments stay disabled, as in an
+            // app without a metrics exporter), so each shadow run can say how many copies were sent and dropped.
+            var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == "FineTune.Sdk" && instrument.Name == "finetune.gateway.shadow.requests")
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "finetune.gateway.outcome" && tag.Value is string outcome)
+                    {
+                        outcomes.AddOrUpdate(outcome, static (_, added) => added, static (_, sum, added) => sum + added, value); // allocates nothing once the key exists
+                    }
+                }
+            });
+            listener.Start();
+            Console.WriteLine(ShadowCopyCost(inner, registry, flags, monitor, outcomes));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"routing (resolve + flag): {RouteAllocation((ModelGatewayChatClient)gateway, keys):0.###} bytes allocated per request on the routing thread"));
 
             foreach (var (name, client) in new[] { ("bare", (IChatClient)inner), ("gateway", gateway), ("gateway + 5% shadow", shadowed) })
@@ -58,8 +80,11 @@ internal static class GatewayLoadTest
             {
                 foreach (var (name, client) in round % 2 == 0 ? clients : Enumerable.Reverse(clients).ToArray())
                 {
+                    outcomes.Clear();
                     var run = Run(client, keys, requests, threads);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round + 1} {name,-20} p50 {run.P50:0.000} µs  p99 {run.P99:0.000} µs  p99.9 {run.P999:0.000} µs  {run.Throughput:N0} req/s"));
+                    Thread.Sleep(50); // the worker's last drain
+                    var shadowReport = ReferenceEquals(client, shadowed) ? "  shadow " + string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value:N0}"))) : string.Empty;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round + 1} {name,-20} p50 {run.P50:0.000} µs  p99 {run.P99:0.000} µs  p99.9 {run.P999:0.000} µs  {run.Throughput:N0} req/s  load {LoadAverage()}{shadowReport}"));
                     results[name].Add(run);
                 }
             }
@@ -76,7 +101,9 @@ internal static class GatewayLoadTest
             var ratios = routed.Zip(shadow, (r, s) => (s.P99 / r.P99) - 1).ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medians over {rounds} rounds: bare p50 {Median(bare.Select(r => r.P50)):0.000} µs p99 {Median(bare.Select(r => r.P99)):0.000} µs; gateway p50 {Median(routed.Select(r => r.P50)):0.000} µs p99 {Median(routed.Select(r => r.P99)):0.000} µs; gateway + 5% shadow p99 {Median(shadow.Select(r => r.P99)):0.000} µs"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare client (median of per-round differences): p50 {Median(routed.Zip(bare, (r, b) => r.P50 - b.P50)):0.000} µs, p99 {Median(routed.Zip(bare, (r, b) => r.P99 - b.P99)):0.000} µs"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none, primary p99 per round: {string.Join(", ", ratios.Select(r => r.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))}; median {Median(ratios):+0.0%;-0.0%}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"primary p99 per round, no shadow -> 5% shadow: {string.Join(", ", routed.Zip(shadow, (r, s) => string.Create(CultureInfo.InvariantCulture, $"{r.P99:0.000} -> {s.P99:0.000} µs")))}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5% shadow vs none, primary p99 per round: {string.Join(", ", ratios.Select(r => r.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture)))}; median {Median(ratios):+0.0%;-0.0%} (target: within ±1%)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average at the end: {LoadAverage()}"));
         }
         finally
         {
@@ -99,6 +126,68 @@ internal static class GatewayLoadTest
         }
 
         return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Rounds;
+    }
+
+    /// <summary>
+    /// The request path's own cost for a shadowed request, apart from any tail effect: a gateway shadowing every request
+    /// (otherwise configured like the 5% one) copies 100,000 answers into its ring on one thread, in batches of 500 (the
+    /// worker drains between batches, so the copies are taken, not dropped); the median batch gives the time per copy
+    /// (robust to preemption on a busy machine), the allocated bytes are counted for the first copy of a batch (which
+    /// wakes the idle worker) and for the rest.
+    /// </summary>
+    private static string ShadowCopyCost(IChatClient inner, ModelRegistry registry, IFeatureFlags flags, ModelGatewayMonitor monitor, ConcurrentDictionary<string, long> outcomes)
+    {
+        using var built = new ChatClientBuilder(inner).UseModelRegistry(registry, Feature, ShadowOptions(1), flags, monitor).Build();
+        var gateway = (ModelGatewayChatClient)built;
+        var routes = gateway.Routes();
+        var primary = routes.Default!;
+        var request = new ChatOptions { ModelId = primary.Model.ModelId };
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, "{\"intent\":\"parcel-status\"}"));
+        const int Batches = 200;
+        const int Batch = 500;
+        var perCopy = new List<double>();
+        long firstBytes = 0;
+        long restBytes = 0;
+        for (var batch = -10; batch < Batches; batch++) // 10 warm-up batches: every slot gets its storage
+        {
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            gateway.AfterAnswer(Prompt, request, primary, routes, response, null);
+            var allocatedFirst = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var begin = Stopwatch.GetTimestamp();
+            for (var i = 1; i < Batch; i++)
+            {
+                gateway.AfterAnswer(Prompt, request, primary, routes, response, null);
+            }
+
+            var elapsed = Stopwatch.GetTimestamp() - begin;
+            var allocatedRest = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            if (batch >= 0)
+            {
+                perCopy.Add(elapsed * 1_000_000_000.0 / Stopwatch.Frequency / (Batch - 1));
+                (firstBytes, restBytes) = (firstBytes + allocatedFirst, restBytes + allocatedRest);
+            }
+
+            Thread.Sleep(15);
+        }
+
+        Thread.Sleep(50);
+        perCopy.Sort();
+        var report = string.Create(CultureInfo.InvariantCulture, $"shadowed request path (1 thread, sampling + budget + copy into the ring): median {perCopy[perCopy.Count / 2]:0} ns per copy (fastest batch {perCopy[0]:0} ns); allocated {restBytes / (double)(Batches * (Batch - 1)):0.###} bytes per copy, {firstBytes / (double)Batches:0.#} bytes per copy that woke the idle worker; shadow {string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value:N0}")))}");
+        outcomes.Clear();
+        return report;
+    }
+
+    /// <summary>Shadowing to the candidate at <paramref name="share"/>, a ring of 1,024 (10 ms at the harness's peak) and no budget limit.</summary>
+    private static ModelGatewayOptions ShadowOptions(double share)
+    {
+        var options = new ModelGatewayOptions();
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = share;
+        options.Shadow.QueueCapacity = 1024;
+        options.Shadow.RequestsPerMinute = int.MaxValue;
+        options.Shadow.TokensPerDay = long.MaxValue / 2;
+        return options;
     }
 
     private static void Route(ModelGatewayChatClient gateway, ChatOptions options)
@@ -157,6 +246,19 @@ internal static class GatewayLoadTest
         await registry.RegisterAsync(Feature, new RegistryVariant { Name = "candidate", ModelId = "gpt-4.1-mini-2025-04-14", Provider = "local", BaseModel = "gpt-4o-mini-2024-07-18" }, change);
         await registry.PromoteAsync(Feature, "candidate", change);
         await registry.SetRolloutAsync(Feature, "candidate", 50, change);
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages where the OS reports them (Linux), so a figure says how busy the machine was.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
     }
 
     private static long Option(string[] args, string name, long fallback)

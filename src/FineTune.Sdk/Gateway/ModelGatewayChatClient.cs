@@ -29,10 +29,10 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
     private readonly IServiceProvider? _services;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly GatewayWorker<ShadowItem>? _shadow;
+    private readonly GatewayWorker<AnswerSlot, AnswerCopy>? _shadow;
     private readonly ShadowBudget? _shadowBudget;
     private readonly IEvalScorer[] _shadowScorers;
-    private readonly GatewayWorker<OnlineItem>? _online;
+    private readonly GatewayWorker<AnswerSlot, AnswerCopy>? _online;
     private readonly IEvalScorer[] _onlineScorers;
     private GatewayRoutes? _routes;
 
@@ -63,19 +63,19 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         if (options.Shadow.Variant is not null && options.Shadow.Share > 0)
         {
             _shadowBudget = new ShadowBudget(options.Shadow.RequestsPerMinute, options.Shadow.TokensPerDay, timeProvider);
-            _shadow = new GatewayWorker<ShadowItem>(options.Shadow.QueueCapacity, ShadowAsync);
+            _shadow = new GatewayWorker<AnswerSlot, AnswerCopy>(options.Shadow.QueueCapacity, static slot => slot.Take(), ShadowAsync);
         }
 
         if (_onlineScorers.Length > 0 && options.OnlineEvaluation.SampleShare > 0)
         {
-            _online = new GatewayWorker<OnlineItem>(options.OnlineEvaluation.QueueCapacity, ScoreAsync);
+            _online = new GatewayWorker<AnswerSlot, AnswerCopy>(options.OnlineEvaluation.QueueCapacity, static slot => slot.Take(), ScoreAsync);
         }
 
         monitor.Track(feature);
     }
 
-    /// <summary>Gets or sets the source of randomness for the shadow and online-evaluation samples (tests pin it).</summary>
-    internal Func<double> Sample { get; set; } = static () => Random.Shared.NextDouble();
+    /// <summary>Gets the shadow worker, if shadow traffic is on (tests).</summary>
+    internal GatewayWorker<AnswerSlot, AnswerCopy>? ShadowWorker => _shadow;
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -101,7 +101,7 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         Stamp(response.AdditionalProperties ??= [], target, routes);
         if (_shadow is not null || _online is not null)
         {
-            AfterAnswer(messages, request, target, response.Text); // the text is built only when a worker may take it
+            AfterAnswer(messages, request, target, routes, response, null); // the worker builds the text, off the request path
         }
 
         return response;
@@ -150,7 +150,7 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         Complete(target, started, null, activity);
         if (text is not null)
         {
-            AfterAnswer(messages, request, target, text.ToString());
+            AfterAnswer(messages, request, target, routes, null, text.ToString());
         }
     }
 
@@ -350,49 +350,111 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         properties[ModelGatewayProperties.RegistryVersion] = routes.Snapshot.Version;
     }
 
-    /// <summary>Queues the shadow copy and the online-evaluation sample of an answer; never waits.</summary>
-    /// <param name="messages">The caller's messages (copied: the caller may append to its list after the call).</param>
+    /// <summary>
+    /// Copies a sampled answer into the shadow ring and the online-evaluation ring; never waits, and allocates nothing
+    /// once the rings' slots have held conversations this long (the workers copy and extract text on their own threads).
+    /// </summary>
+    /// <param name="messages">The caller's messages (their references are copied: the caller may append to its list after the call).</param>
     /// <param name="request">The gateway's own copy of the options sent to the primary (no targeting key), so the shadow
     /// copy needs no second clone; the shadow call sets its own model id on a copy of it.</param>
     /// <param name="target">The variant that answered.</param>
-    /// <param name="text">The answer's text.</param>
-    private void AfterAnswer(IEnumerable<ChatMessage> messages, ChatOptions request, GatewayVariant target, string text)
+    /// <param name="routes">The routes the request was served with.</param>
+    /// <param name="response">The answer, when not streamed (its message references are copied).</param>
+    /// <param name="text">The streamed answer's text.</param>
+    internal void AfterAnswer(IEnumerable<ChatMessage> messages, ChatOptions request, GatewayVariant target, GatewayRoutes routes, ChatResponse? response, string? text)
     {
-        if (_shadow is not null && !string.Equals(_options.Shadow.Variant, target.Model.Variant, StringComparison.Ordinal) && Sample() < _options.Shadow.Share)
+        if (_shadow is not null && !string.Equals(_options.Shadow.Variant, target.Model.Variant, StringComparison.Ordinal) && Random.Shared.NextDouble() < _options.Shadow.Share)
         {
-            var item = new ShadowItem([.. messages], request, target.Model.Variant, text);
-            if (!_shadow.TryEnqueue(item))
-            {
-                ShadowOutcome("dropped-queue", target.Model.Variant);
-                GatewayLog.Dropped(_logger, "shadow", _feature, "queue full");
-            }
+            CopyToShadow(messages, request, target.Model.Variant, routes, response, text);
         }
 
-        if (_online is not null && Sample() < _options.OnlineEvaluation.SampleShare)
+        if (_online is not null && Random.Shared.NextDouble() < _options.OnlineEvaluation.SampleShare)
         {
-            if (!_online.TryEnqueue(new OnlineItem([.. messages], target.Model.Variant, text)))
+            if (!_online.TryClaim(out var slot))
             {
                 GatewayTelemetry.OnlineDropped.Add(1, new TagList { { GatewayTelemetry.FeatureTag, _feature }, { GatewayTelemetry.VariantTag, target.Model.Variant } });
                 GatewayLog.Dropped(_logger, "online evaluation", _feature, "queue full");
+                return;
+            }
+
+            try
+            {
+                slot.Fill(messages, null, target.Model.Variant, response, text, 0);
+            }
+            catch (Exception ex)
+            {
+                slot.Clear(); // published empty: the worker skips it (a lazy message sequence threw; the primary answer stands)
+                GatewayLog.BackgroundCallFailed(_logger, "online evaluation", _feature, target.Model.Variant, ex.GetType().Name);
+            }
+            finally
+            {
+                _online.Publish(slot);
             }
         }
     }
 
-    private async Task ShadowAsync(ShadowItem item, CancellationToken cancellationToken)
+    /// <summary>The shadow copy's request path: variant known, budget (before the copy), a ring slot, the copy.</summary>
+    private void CopyToShadow(IEnumerable<ChatMessage> messages, ChatOptions request, string primaryVariant, GatewayRoutes routes, ChatResponse? response, string? text)
     {
-        var shadowName = _options.Shadow.Variant!;
-        var shadow = Routes().Find(shadowName);
-        if (shadow is null)
+        if (routes.Find(_options.Shadow.Variant!) is null)
         {
-            ShadowOutcome("dropped-unknown-variant", item.PrimaryVariant);
+            ShadowOutcome("dropped-unknown-variant", primaryVariant);
             return;
         }
 
-        var estimate = EstimateTokens(item.Messages, item.Options);
+        int estimate;
+        try
+        {
+            estimate = EstimateTokens(messages, request);
+        }
+        catch (Exception ex)
+        {
+            ShadowOutcome("failed", primaryVariant); // a lazy message sequence threw; the primary answer stands
+            GatewayLog.BackgroundCallFailed(_logger, "shadow", _feature, _options.Shadow.Variant!, ex.GetType().Name);
+            return;
+        }
+
         if (!_shadowBudget!.TryStart(estimate, out var reason))
         {
-            ShadowOutcome("dropped-budget", item.PrimaryVariant);
+            ShadowOutcome("dropped-budget", primaryVariant);
             GatewayLog.Dropped(_logger, "shadow", _feature, reason);
+            return;
+        }
+
+        if (!_shadow!.TryClaim(out var slot))
+        {
+            _shadowBudget.Refund(estimate);
+            ShadowOutcome("dropped-queue", primaryVariant);
+            GatewayLog.Dropped(_logger, "shadow", _feature, "queue full");
+            return;
+        }
+
+        try
+        {
+            slot.Fill(messages, request, primaryVariant, response, text, estimate);
+        }
+        catch (Exception ex)
+        {
+            slot.Clear(); // published empty: the worker skips it
+            _shadowBudget.Refund(estimate);
+            ShadowOutcome("failed", primaryVariant);
+            GatewayLog.BackgroundCallFailed(_logger, "shadow", _feature, _options.Shadow.Variant!, ex.GetType().Name);
+        }
+        finally
+        {
+            _shadow.Publish(slot);
+        }
+    }
+
+    private async Task ShadowAsync(AnswerCopy item, CancellationToken cancellationToken)
+    {
+        var shadowName = _options.Shadow.Variant!;
+        var shadow = Routes().Find(shadowName);
+        var estimate = item.EstimatedTokens; // reserved in the budget on the request path
+        if (shadow is null)
+        {
+            _shadowBudget!.Refund(estimate); // the variant left the registry after the copy was queued
+            ShadowOutcome("dropped-unknown-variant", item.Variant);
             return;
         }
 
@@ -409,16 +471,16 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            _shadowBudget.Settle(estimate, estimate);
+            _shadowBudget!.Settle(estimate, estimate);
             activity?.SetTag(GatewayTelemetry.ErrorType, ex.GetType().FullName);
-            ShadowOutcome("failed", item.PrimaryVariant);
+            ShadowOutcome("failed", item.Variant);
             GatewayLog.BackgroundCallFailed(_logger, "shadow", _feature, shadowName, ex.GetType().Name);
             return;
         }
 
-        _shadowBudget.Settle(estimate, response.Usage?.TotalTokenCount ?? estimate);
-        ShadowOutcome("sent", item.PrimaryVariant);
-        var goldenCase = new GoldenCase("shadow", item.Messages, item.PrimaryText);
+        _shadowBudget!.Settle(estimate, response.Usage?.TotalTokenCount ?? estimate);
+        ShadowOutcome("sent", item.Variant);
+        var goldenCase = new GoldenCase("shadow", item.Messages, item.Text);
         var scores = new List<EvalScore>(_shadowScorers.Length);
         foreach (var scorer in _shadowScorers)
         {
@@ -435,10 +497,10 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
             }
         }
 
-        _monitor.ReportShadow(new ShadowComparison(_feature, item.PrimaryVariant, shadowName, scores));
+        _monitor.ReportShadow(new ShadowComparison(_feature, item.Variant, shadowName, scores));
     }
 
-    private async Task ScoreAsync(OnlineItem item, CancellationToken cancellationToken)
+    private async Task ScoreAsync(AnswerCopy item, CancellationToken cancellationToken)
     {
         using var activity = FineTuneTelemetry.ActivitySource.StartActivity(OnlineEvalActivityName, ActivityKind.Internal);
         activity?.SetTag(GatewayTelemetry.FeatureTag, _feature);
@@ -484,23 +546,15 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
             { GatewayTelemetry.OutcomeTag, outcome },
         });
 
-    private static int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
-    {
-        long characters = 0;
-        foreach (var message in messages)
-        {
-            characters += message.Text.Length;
-        }
-
-        return (int)Math.Min(int.MaxValue, (characters / 4) + (options?.MaxOutputTokens ?? 256));
-    }
-
-    private sealed record ShadowItem(IReadOnlyList<ChatMessage> Messages, ChatOptions? Options, string PrimaryVariant, string PrimaryText);
-
-    private sealed record OnlineItem(IReadOnlyList<ChatMessage> Messages, string Variant, string Text);
+    /// <summary>The shadow budget's estimate for a copy: prompt characters / 4 plus the output allowance (256 when unset); allocates nothing.</summary>
+    private static int EstimateTokens(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
+        (int)Math.Min(int.MaxValue, (AnswerSlot.CountCharacters(messages) / 4) + (options?.MaxOutputTokens ?? 256));
 }
 
-/// <summary>The shadow budget: requests per minute and tokens per UTC day, on the gateway's clock.</summary>
+/// <summary>
+/// The shadow budget: requests per minute and tokens per UTC day, on the gateway's clock. Checked on the request path
+/// before a copy is made (a lock and no allocation); a copy that then finds the ring full gives its reservation back.
+/// </summary>
 internal sealed class ShadowBudget(int requestsPerMinute, long tokensPerDay, TimeProvider timeProvider)
 {
     private readonly object _gate = new();
@@ -542,6 +596,17 @@ internal sealed class ShadowBudget(int requestsPerMinute, long tokensPerDay, Tim
             _tokensToday += estimatedTokens;
             reason = string.Empty;
             return true;
+        }
+    }
+
+    /// <summary>Gives back a reservation of <see cref="TryStart"/> whose copy was not queued (ring full) or not sent.</summary>
+    /// <remarks>If the minute or day turned in between, the new period is credited: at most one request or estimate, on a rare path.</remarks>
+    public void Refund(int estimatedTokens)
+    {
+        lock (_gate)
+        {
+            _startedThisMinute = Math.Max(0, _startedThisMinute - 1);
+            _tokensToday = Math.Max(0, _tokensToday - estimatedTokens);
         }
     }
 

@@ -53,9 +53,10 @@ public sealed class ShadowTrafficOptions
     public double Share { get; set; } = 0.05;
 
     /// <summary>
-    /// Gets or sets how many shadow requests may wait; a copy that finds the queue full is dropped and counted. While
-    /// copies keep arriving the worker drains the queue every 10 ms (so requests never have to wake it), so the queue
-    /// should hold 10 ms of copies at peak: <c>Share × peak requests per second ÷ 100</c>.
+    /// Gets or sets how many shadow copies may wait: the slots of a ring allocated when the gateway is built; a copy that
+    /// finds the ring full is dropped and counted. While copies keep arriving the worker drains the ring every 10 ms (so
+    /// requests never have to wake it), so the ring should hold 10 ms of copies at peak:
+    /// <c>Share × peak requests per second ÷ 100</c>.
     /// </summary>
     /// <value>Defaults to 64; between 1 and 100,000.</value>
     public int QueueCapacity { get; set; } = 64;

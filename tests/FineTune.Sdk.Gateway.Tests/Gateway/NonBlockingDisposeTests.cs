@@ -16,19 +16,19 @@ public sealed class NonBlockingDisposeTests
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var worker = new GatewayWorker<int>(4, async (_, _) =>
+        var worker = TestRing.Start(4, async (_, _) =>
         {
             started.TrySetResult();
             await release.Task; // a badly behaved call: it does not observe the token
         });
-        worker.TryEnqueue(1).Should().BeTrue();
-        worker.TryEnqueue(2).Should().BeTrue();
+        TestRing.TryEnqueue(worker, 1).Should().BeTrue();
+        TestRing.TryEnqueue(worker, 2).Should().BeTrue();
         await started.Task.WaitAsync(Deadline);
 
         await Task.Run(worker.Dispose).WaitAsync(Deadline); // the old Dispose waited up to 30 s for the consumer here
 
         worker.Completion.IsCompleted.Should().BeFalse("the item in progress has not ended yet, and Dispose did not wait for it");
-        worker.TryEnqueue(3).Should().BeFalse("a disposed worker takes nothing");
+        TestRing.TryEnqueue(worker, 3).Should().BeFalse("a disposed worker takes nothing");
         release.SetResult();
         await worker.Completion.WaitAsync(Deadline); // the consumer ends by itself: no thread or task outlives it
         await worker.DisposeAsync(); // a second disposal is harmless and finds the consumer ended
@@ -39,12 +39,12 @@ public sealed class NonBlockingDisposeTests
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var worker = new GatewayWorker<int>(4, async (_, _) =>
+        var worker = TestRing.Start(4, async (_, _) =>
         {
             started.TrySetResult();
             await release.Task;
         });
-        worker.TryEnqueue(1).Should().BeTrue();
+        TestRing.TryEnqueue(worker, 1).Should().BeTrue();
         await started.Task.WaitAsync(Deadline);
 
         var disposing = worker.DisposeAsync().AsTask();

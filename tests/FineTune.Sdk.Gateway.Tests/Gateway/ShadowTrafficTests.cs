@@ -65,6 +65,125 @@ public sealed class ShadowTrafficTests
     }
 
     [Fact]
+    public async Task AfterAnswer_ShadowedRequests_AllocateNothingOnTheRequestThread()
+    {
+        await using var scope = await GatewayScope.StartAsync(rollout: 0);
+        var shadowClient = new RecordingChatClient();
+        var options = scope.GatewayOptions();
+        options.Clients[scope.LocalEndpoint] = shadowClient;
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = 1;
+        options.Shadow.QueueCapacity = 512;
+        options.Shadow.RequestsPerMinute = int.MaxValue;
+        options.Shadow.TokensPerDay = long.MaxValue / 2;
+        using var built = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
+        var gateway = (ModelGatewayChatClient)built;
+        var routes = gateway.Routes();
+        var primary = routes.Default!;
+        List<ChatMessage> messages = [new(ChatRole.System, "Classify the intent."), new(ChatRole.User, "Where is my parcel?"), new(ChatRole.Assistant, "Which order?")];
+        var request = new ChatOptions { ModelId = primary.Model.ModelId, MaxOutputTokens = 20 };
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, "{\"intent\":\"parcel-status\"}"));
+
+        for (var i = 0; i < 512; i++)
+        {
+            gateway.AfterAnswer(messages, request, primary, routes, response, null); // every slot of the ring gets its storage once
+        }
+
+        await GatewayScope.WaitUntilAsync(() => shadowClient.Calls == 512, "the warm-up copies");
+        for (var i = 0; i < 8; i++)
+        {
+            gateway.AfterAnswer(messages, request, primary, routes, response, null); // this thread's first use of Random.Shared allocates its state
+        }
+
+        long allocated = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            gateway.AfterAnswer(messages, request, primary, routes, response, null);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        allocated.Should().Be(0, "sampling, the budget check and the copy into a ring slot allocate nothing");
+        await GatewayScope.WaitUntilAsync(() => shadowClient.Calls == 720, "every measured copy sent (none dropped)");
+        shadowClient.LastMessageCount.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Shadow_AnsweredAndStreamed_WorkerComparesWithThePrimaryText()
+    {
+        await using var scope = await GatewayScope.StartAsync(rollout: 0);
+        var scorer = new RecordingScorer();
+        var options = scope.GatewayOptions();
+        options.Clients[scope.LocalEndpoint] = new RecordingChatClient();
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = 1;
+        options.Shadow.Scorers.Add(scorer);
+        using var gateway = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
+
+        var answered = await gateway.GetResponseAsync("Where is my parcel?", GatewayScope.For("a"));
+        await GatewayScope.WaitUntilAsync(() => scorer.Expected.Count == 1, "the first comparison");
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in gateway.GetStreamingResponseAsync("Name a colour.", GatewayScope.For("b")))
+        {
+            streamed.Append(update.Text);
+        }
+
+        await GatewayScope.WaitUntilAsync(() => scorer.Expected.Count == 2, "the second comparison");
+        answered.Text.Should().NotBeEmpty();
+        scorer.Expected.Should().Equal(answered.Text, streamed.ToString());
+        scorer.Outputs.Should().Equal("{\"intent\":\"parcel-status\"}", "{\"intent\":\"parcel-status\"}");
+    }
+
+    [Fact]
+    public async Task Shadow_CallerAppendsToItsListAfterTheCall_ShadowGetsTheMessagesOfTheCall()
+    {
+        await using var scope = await GatewayScope.StartAsync(rollout: 0);
+        var shadowClient = new RecordingChatClient();
+        var options = scope.GatewayOptions();
+        options.Clients[scope.LocalEndpoint] = shadowClient;
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = 1;
+        using var gateway = new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
+        List<ChatMessage> conversation = [new(ChatRole.User, "Where is my parcel?")];
+
+        var reply = await gateway.GetResponseAsync(conversation, GatewayScope.For("a"));
+        conversation.AddRange(reply.Messages); // what a chat app does right after every call
+        conversation.Add(new ChatMessage(ChatRole.User, "And the other one?"));
+
+        await GatewayScope.WaitUntilAsync(() => shadowClient.Calls == 1, "the shadow call");
+        shadowClient.LastMessageCount.Should().Be(1, "the copy holds the messages of the call, not the caller's list");
+        shadowClient.LastText.Should().Be("Where is my parcel?");
+    }
+
+    [Fact]
+    public async Task Dispose_CopiesWaitingInTheRing_NoSlotKeepsRequestData()
+    {
+        await using var scope = await GatewayScope.StartAsync(rollout: 0);
+        using var blocking = new BlockingChatClient();
+        var options = scope.GatewayOptions();
+        options.Clients[scope.LocalEndpoint] = blocking;
+        options.Shadow.Variant = "candidate";
+        options.Shadow.Share = 1;
+        options.Shadow.QueueCapacity = 3;
+        var gateway = (ModelGatewayChatClient)new ChatClientBuilder(scope.OpenAI).UseModelRegistry(scope.Registry, GatewayScope.Feature, options, new TestFlags(), timeProvider: scope.Clock).Build();
+
+        await gateway.GetResponseAsync("one", GatewayScope.For("a"));
+        await blocking.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 3; i++)
+        {
+            await gateway.GetResponseAsync("secret " + i, GatewayScope.For("k" + i));
+        }
+
+        var slots = gateway.ShadowWorker!.Slots;
+        slots.Count(s => s.HoldsRequestData).Should().Be(3, "three copies wait in the ring of three");
+
+        gateway.Dispose();
+
+        slots.Should().OnlyContain(s => !s.HoldsRequestData, "disposal clears the waiting copies");
+        blocking.Calls.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Shadow_RequestsPerMinuteBudget_DropsOverBudgetUntilTheNextMinute()
     {
         await using var scope = await GatewayScope.StartAsync(rollout: 0);
@@ -144,6 +263,52 @@ public sealed class ShadowTrafficTests
     {
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { Usage = new UsageDetails { TotalTokenCount = tokens } });
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>A scorer that records the primary text (the expected output) and the shadow's output.</summary>
+    private sealed class RecordingScorer : IEvalScorer
+    {
+        public List<string?> Expected { get; } = [];
+
+        public List<string> Outputs { get; } = [];
+
+        public string Name => "recording";
+
+        public ValueTask<EvalScore> ScoreAsync(GoldenCase goldenCase, string output, CancellationToken cancellationToken = default)
+        {
+            Outputs.Add(output);
+            Expected.Add(goldenCase.Expected); // last: the test waits on this count
+            return new(new EvalScore(Name, 1, true));
+        }
+    }
+
+    /// <summary>A shadow endpoint that answers at once and records what it was sent.</summary>
+    private sealed class RecordingChatClient : IChatClient
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public int LastMessageCount { get; private set; }
+
+        public string? LastText { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var list = messages.ToList();
+            (LastMessageCount, LastText) = (list.Count, list[^1].Text);
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "{\"intent\":\"parcel-status\"}")));
+        }
 
         public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();
