@@ -19,7 +19,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private readonly object _gate = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _acceptLoop;
+    private int _stopped;
     private int _acceptedConnections;
 
     public LoopbackHttpServer(Func<EmulatorRequest, EmulatorResponse> process, int port, long maxBodyBytes)
@@ -41,13 +43,38 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         _acceptLoop = AcceptLoopAsync();
     }
 
+    /// <summary>Stops accepting and waits for the accept loop and every open connection to end.</summary>
+    /// <returns>A task that completes when the server holds nothing any more.</returns>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        Stop();
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops accepting, closes the listening socket and cancels every open connection, without waiting: the accept loop
+    /// and the connections end by themselves (<see cref="Completion"/>) and the last one releases the token source.
+    /// </summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
         _listener.Stop();
+        _ = EndAsync();
+    }
+
+    /// <summary>Gets a task that completes when the accept loop and every connection have ended (after <see cref="Stop"/>).</summary>
+    public Task Completion => _ended.Task;
+
+    private async Task EndAsync()
+    {
         if (_acceptLoop is not null)
         {
-            await _acceptLoop.ConfigureAwait(false);
+            await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         Task[] connections;
@@ -56,8 +83,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             connections = [.. _connections];
         }
 
-        await Task.WhenAll(connections).ConfigureAwait(false);
+        await Task.WhenAll(connections).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
+        _ended.TrySetResult();
     }
 
     private async Task AcceptLoopAsync()
