@@ -6,6 +6,8 @@
 # usage: [BENCH_ROUNDS=3] [BENCH_NODELAY=1] bench/validate-vs-peer.sh [MB=100] [LARGE_MB=0]
 #   LARGE_MB > 0 also validates a corpus of that size with ours and the gpt-tokenizer peer, to check that memory stays flat.
 #   BENCH_ROUNDS repeats ours (all gates and --gates none) and gpt-tokenizer back to back, one ratio per round.
+#   BENCH_BEFORE=COMMIT also packs and installs the tool as it was at COMMIT (from `git archive`) and runs it with all
+#   gates in each round, right before ours: a same-run before/after.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=$(cd "$root/../shared" && pwd)
@@ -30,6 +32,14 @@ version="0.0.0-bench.$(date +%s)"
 rm -rf "$out/feed" "$out/cli"
 dotnet pack "$root/src/FineTune.Cli" -c Release -o "$out/feed" -p:Version="$version" -v quiet -nologo >/dev/null
 dotnet tool install FineTune.Cli --tool-path "$out/cli" --version "$version" --add-source "$out/feed" >/dev/null
+before=${BENCH_BEFORE:-}
+if [ -n "$before" ]; then
+  rm -rf "$out/before-src" "$out/before-feed" "$out/before-cli" && mkdir -p "$out/before-src"
+  git -C "$root" archive "$before" | tar -x -C "$out/before-src"
+  dotnet pack "$out/before-src/src/FineTune.Cli" -c Release -o "$out/before-feed" -p:Version="$version" -v quiet -nologo >/dev/null
+  dotnet tool install FineTune.Cli --tool-path "$out/before-cli" --version "$version" --add-source "$out/before-feed" >/dev/null
+  echo "before: the tool at $(git -C "$root" rev-parse --short "$before"), installed from its nupkg"
+fi
 
 measure() { # measure LABEL FILE CMD... -> one table row; the command's stdout goes to $out/LABEL.json
   local label=$1 file=$2; shift 2
@@ -49,6 +59,9 @@ echo "|------------------------------|----------|---------|----------|---------|
 # machine's speed drifts by 20% within minutes (BENCH_ROUNDS=3 gives three ratios and their median).
 for round in $(seq 1 "$rounds"); do
   suffix=$([ "$rounds" -gt 1 ] && echo "-r$round" || true)
+  if [ -n "$before" ]; then
+    measure "before-validate-${mb}MB$suffix" "$small" "$out/before-cli/finetune" validate "$small" --json --model gpt-4o-mini
+  fi
   measure "finetune-validate-${mb}MB$suffix" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini
   # The peer's work and no more: format checks, token counts and cost, without the quality gates (duplicates, PII...).
   measure "finetune-validate-gates-none-${mb}MB$suffix" "$small" "$out/cli/finetune" validate "$small" --json --model gpt-4o-mini --gates none
@@ -82,7 +95,7 @@ def secs(name, r):
         return float((out / f"{name}-{mb}MB{suffix}.time").read_text().split()[0])
     except Exception:
         return None
-for name, label in (("finetune-validate", "all gates (default)"), ("finetune-validate-gates-none", "--gates none (the peer's work)")):
+for name, label in (("before-validate", "before, all gates"), ("finetune-validate", "all gates (default)"), ("finetune-validate-gates-none", "--gates none (the peer's work)")):
     ratios = [secs("peer-gpt-tokenizer", r) / secs(name, r) for r in range(1, rounds + 1) if secs("peer-gpt-tokenizer", r) and secs(name, r)]
     if ratios:
         print(f"  {label}: " + ", ".join(f"{x:.2f}x" for x in ratios) + f" (median {statistics.median(ratios):.2f}x, min {min(ratios):.2f}x)")
@@ -103,3 +116,12 @@ print(f"  ours: rows={ours.get('rows')} total={tokens.get('total')} billed={toke
 for name, p in (("gpt-tokenizer", gt), ("tiktoken", tk)):
     print(f"  {name}: rows={p.get('rows')} total={p.get('total_tokens')} billed={p.get('billed_tokens')} epochs={p.get('epochs')} errors={p.get('errors')}")
 PY
+if [ -n "$before" ]; then
+  echo
+  r1=$([ "$rounds" -gt 1 ] && echo "-r1" || true)
+  if cmp -s "$out/before-validate-${mb}MB$r1.json" "$out/finetune-validate-${mb}MB.json"; then
+    echo "before/after: validate --json output identical"
+  else
+    echo "before/after: validate --json output DIFFERS"
+  fi
+fi

@@ -6,5 +6,5 @@ namespace FineTune.Sdk.OpenAI;
 internal static partial class OpenAILog
 {
     [LoggerMessage(EventId = 2106, Level = LogLevel.Debug, Message = "Chat completion on {Model}: {InputTokens} in, {OutputTokens} out, {LatencyMs} ms.")]
-    public static partial void ChatCompleted(ILogger logger, string model, long inputTokens, long outputTokens, double latencyMs);
+    public static partial void ChatCompleted(ILogger logger, ScrubbedText model, long inputTokens, long outputTokens, double latencyMs);
 }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FineTune.Sdk;
+using FineTune.Sdk.Bedrock;
 using FineTune.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FineTune.Cli.Tests;
 
@@ -76,6 +79,84 @@ public sealed class RunKillResumeTests : IDisposable
         }
 
         killed.Report.Should().Be(reference.Report);
+    }
+
+    [Fact(Timeout = 600_000)]
+    public async Task Run_BedrockKilledAtEveryBoundaryMidUploadAndMidHosting_ResumesWithOneUploadOneJobOneThroughput()
+    {
+        // The child process drives the emulator in this process over loopback (our SigV4 client, every answer checked
+        // against the API models); the hosting is kept so the throughput can be counted after the run.
+        await using var host = new BedrockPipelineHost("ft-kill-bedrock-", speed: 200);
+        await host.WriteTicketsAsync();
+        var pipeline = await host.WritePipelineAsync(hosting: "{mode: provisioned, modelUnits: 1, keep: true}");
+        var kills = new List<string>();
+        foreach (var step in Steps)
+        {
+            var run = await ChildProcess.RunPipelineAsync(pipeline, e => (Event(e) is "step-completed" or "step-skipped" && Index(e) >= Index(step)) || (Event(e) == "step-started" && Index(e) > Index(step)));
+            if (!run.Killed && run.ExitCode == 0 && Index(step) >= Index("register"))
+            {
+                continue; // register and report may finish before the signal lands (see above)
+            }
+
+            run.Killed.Should().BeTrue($"the run should reach the boundary after '{step}' (exit {run.ExitCode}); stderr: {run.Stderr}");
+            kills.Add("after " + step);
+        }
+
+        host.Count().ThroughputCreates.Should().BeGreaterThan(0, "the boundary runs got as far as the hosting");
+
+        // A fresh output folder for the mid-step kills: after the train file's upload and as the throughput is created.
+        Directory.Delete(Path.Combine(host.Dir, "out"), recursive: true);
+        var before = host.Count();
+        foreach (var (name, condition) in new (string, Func<JsonNode, bool>)[]
+        {
+            ("mid-upload", e => Event(e) == "info" && e["message"]!.GetValue<string>().StartsWith("train.bedrock.jsonl -> s3://", StringComparison.Ordinal)),
+            ("mid-hosting", e => Event(e) == "info" && e["message"]!.GetValue<string>().StartsWith("hosting: created provisioned-throughput ", StringComparison.Ordinal)),
+        })
+        {
+            var run = await ChildProcess.RunPipelineAsync(pipeline, condition);
+            run.Killed.Should().BeTrue($"{name}: the run should reach its kill point (exit {run.ExitCode}); stderr: {run.Stderr}");
+            kills.Add(name);
+        }
+
+        var final = await ChildProcess.RunPipelineAsync(pipeline, null);
+        final.ExitCode.Should().Be(0, final.Stderr);
+        final.Events.Select(e => e["message"]?.GetValue<string>()).Should().Contain(m => m != null && m.StartsWith("hosting: re-attached to provisioned-throughput ", StringComparison.Ordinal));
+        kills.Should().HaveCountGreaterThanOrEqualTo(Steps.Length - 2 + 2);
+
+        // Two runs in all (the boundary run's output folder, then the mid-step one's): each created exactly one job, one
+        // throughput, and the same two content-addressed objects (the second run's uploads are the same keys).
+        var after = host.Count();
+        host.Emulator.JobCount.Should().Be(2, "one job per run, whatever the kill points");
+        var (objects, throughputs) = await ListAsync(await host.EndpointAsync());
+        objects.Should().Be(2, "the train and validation files, stored once each under their SHA-256");
+        throughputs.Should().Be(2, "one provisioned throughput per run, kept as the file asks");
+        (after.Uploads - before.Uploads).Should().BeInRange(2, 3, "the second run uploads each file once (a kill between an upload and its record may repeat one PUT of the same key)");
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(host.Dir, "out", "report.json")))!;
+        report["status"]!.GetValue<string>().Should().Be("completed");
+        report["hosting"]!["kept"]!.GetValue<bool>().Should().BeTrue();
+        report["comparison"]!["passed"]!.GetValue<bool>().Should().BeTrue();
+    }
+
+    /// <summary>The objects under the data prefix and the provisioned throughputs, listed through our own Bedrock client.</summary>
+    private static async Task<(int Objects, int Throughputs)> ListAsync(Uri endpoint)
+    {
+        var services = new ServiceCollection();
+        BedrockCommandLine.AddBedrock(services.AddFineTuning(), endpoint.ToString().TrimEnd('/'), "us-east-1", o => o.UploadS3Uri = $"s3://{BedrockPipelineHost.Bucket}/runs/tickets/data/");
+        await using var sp = services.BuildServiceProvider();
+        var provider = sp.GetRequiredService<IFineTuneProvider>();
+        var objects = 0;
+        await foreach (var _ in provider.ListFilesAsync())
+        {
+            objects++;
+        }
+
+        var throughputs = 0;
+        await foreach (var _ in provider.GetService<BedrockModelManagement>()!.ListProvisionedThroughputsAsync())
+        {
+            throughputs++;
+        }
+
+        return (objects, throughputs);
     }
 
     private async Task<Scenario> RunScenarioAsync(string name, Func<string, Func<JsonNode, bool>?> killWhen, string extra = "")

@@ -73,6 +73,9 @@ public sealed class RunPipelineSchemaTests
             ["sweep"] = (root["properties"]!["sweep"]!["properties"]!.AsObject(), typeof(FineTunePipelineSweep)),
             ["acceptance"] = (root["properties"]!["acceptance"]!["properties"]!.AsObject(), typeof(FineTunePipelineAcceptance)),
             ["registry"] = (root["properties"]!["registry"]!["properties"]!.AsObject(), typeof(FineTunePipelineRegistry)),
+            ["bedrock"] = (root["properties"]!["bedrock"]!["properties"]!.AsObject(), typeof(FineTunePipelineBedrock)),
+            ["bedrock.endpoints"] = (root["properties"]!["bedrock"]!["properties"]!["endpoints"]!["properties"]!.AsObject(), typeof(FineTunePipelineBedrockEndpoints)),
+            ["bedrock.hosting"] = (root["properties"]!["bedrock"]!["properties"]!["hosting"]!["properties"]!.AsObject(), typeof(FineTunePipelineBedrockHosting)),
         };
         string[] notInFiles = [nameof(FineTunePipelineDefinition.BaseDirectory), nameof(FineTunePipelineDefinition.SourcePath)];
 

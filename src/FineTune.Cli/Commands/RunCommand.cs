@@ -2,9 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FineTune.Sdk;
+using FineTune.Sdk.Bedrock;
 using FineTune.Sdk.OpenAI;
 using FineTune.Sdk.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace FineTune.Cli;
@@ -104,6 +107,7 @@ internal static class RunCommand
         private OpenAIEmulator? _emulator;
         private HttpClient? _http;
         private IChatClient? _chat;
+        private ServiceProvider? _services;
 
         public FineTunePipelineTarget? Target { get; private set; }
 
@@ -142,8 +146,11 @@ internal static class RunCommand
                     backend.Use(new OpenAIFineTuneProviderOptions { Endpoint = definition.Endpoint, ApiKey = hasKey ? null : "local-endpoint" }, null, fast: definition.Endpoint is not null && new Uri(definition.Endpoint).IsLoopback);
                     backend.Target!.RegistryEndpoint = definition.Endpoint;
                     break;
+                case "bedrock":
+                    backend.UseBedrock(definition);
+                    break;
                 default:
-                    backend.Error = $"provider {definition.Provider} is not supported by 'finetune run' yet; use emulator or openai.";
+                    backend.Error = $"provider {definition.Provider} is not supported by 'finetune run'; use emulator, openai or bedrock.";
                     break;
             }
 
@@ -154,10 +161,89 @@ internal static class RunCommand
         {
             _chat?.Dispose();
             _http?.Dispose();
+            if (_services is not null)
+            {
+                await _services.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (_emulator is not null)
             {
                 await _emulator.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        /// <summary>
+        /// Provider bedrock: <c>AddBedrock(...)</c> as <c>finetune jobs --provider bedrock</c> registers it (credentials from the
+        /// AWS chain; the documentation example keys only for a loopback endpoint when the environment has none), the file's
+        /// region, role, S3 locations and endpoints, options validated here before anything runs, the Converse client under
+        /// the chat pipeline, and the Bedrock steps (conversion, hosting) from the provider's model management.
+        /// </summary>
+        private void UseBedrock(FineTunePipelineDefinition definition)
+        {
+            var bedrock = definition.Bedrock!;
+            var endpoints = bedrock.Endpoints;
+            var services = new ServiceCollection();
+            BedrockCommandLine.AddBedrock(services.AddFineTuning(), endpoints.Bedrock, bedrock.Region, o =>
+            {
+                o.RuntimeServiceUrl = endpoints.BedrockRuntime;
+                o.S3ServiceUrl = endpoints.S3;
+                o.RoleArn = bedrock.RoleArn;
+                o.UploadS3Uri = bedrock.ResolveDataS3Uri();
+                o.OutputS3Uri = bedrock.ResolveOutputS3Uri();
+            });
+            _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            IFineTuneProvider provider;
+            try
+            {
+                provider = _services.GetRequiredService<IFineTuneProvider>();
+                _chat = new ChatClientBuilder(_services.GetRequiredService<IChatClient>()).UseFineTunePipeline(new ChatPipelineOptions()).Build(_services);
+            }
+            catch (OptionsValidationException ex)
+            {
+                Error = "the bedrock settings are invalid: " + string.Join(" ", ex.Failures);
+                return;
+            }
+            catch (ArgumentException ex)
+            {
+                Error = "the bedrock settings are invalid: " + ex.Message;
+                return;
+            }
+
+            var hyper = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (definition.Hyperparameters.Epochs is { } epochs)
+            {
+                hyper["epochCount"] = epochs.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (definition.Hyperparameters.BatchSize is { } batch)
+            {
+                hyper["batchSize"] = batch.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (definition.Hyperparameters.LearningRateMultiplier is { } lrm)
+            {
+                hyper["learningRateMultiplier"] = lrm.ToString("R", CultureInfo.InvariantCulture);
+            }
+
+            BedrockPipelineSteps steps;
+            try
+            {
+                steps = new BedrockPipelineSteps(provider.GetService<BedrockModelManagement>()!, definition.BaseModel, bedrock.Hosting, hyper);
+            }
+            catch (ArgumentException ex)
+            {
+                Error = ex.Message;
+                return;
+            }
+
+            var fast = endpoints.Bedrock is { } endpoint && BedrockCommandLine.IsLoopback(endpoint);
+            Target = new FineTunePipelineTarget(provider, _chat)
+            {
+                Polling = fast ? new FineTunePollingOptions { InitialInterval = TimeSpan.FromMilliseconds(100), MaxInterval = TimeSpan.FromMilliseconds(500) } : null,
+                RegistryProvider = RegistryProviders.Bedrock,
+                RegistryEndpoint = endpoints.BedrockRuntime,
+                ProviderSteps = steps,
+            };
         }
 
         private void Use(OpenAIFineTuneProviderOptions options, HttpClient? http, bool fast)

@@ -119,7 +119,26 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await _loopback.StopAsync().ConfigureAwait(false);
+        Stopped();
+    }
 
+    /// <summary>Stops the HTTP server (if started) without waiting.</summary>
+    /// <remarks>
+    /// Never blocks: the port is closed and open connections are cancelled at once; a request already being answered
+    /// finishes on its own, and nothing of the server stays behind.
+    /// <see cref="DisposeAsync"/> also waits for that.
+    /// </remarks>
+    public void Dispose()
+    {
+        ServerCompletion = _loopback.Stop();
+        Stopped();
+    }
+
+    /// <summary>Gets a task that completes when the last connection of the stopped server has ended (tests).</summary>
+    internal Task ServerCompletion { get; private set; } = Task.CompletedTask;
+
+    private void Stopped()
+    {
         if (_journal is not null)
         {
             lock (_gate)
@@ -130,13 +149,6 @@ public sealed partial class BedrockEmulator : IAsyncDisposable, IDisposable
 
         _observer?.OnDisposed();
     }
-
-    /// <summary>Stops the HTTP server (if started).</summary>
-    /// <remarks>
-    /// Prefer <c>await using</c> (<see cref="DisposeAsync"/>). This waits for it on a thread-pool thread, so it cannot
-    /// deadlock on a caller's synchronization context.
-    /// </remarks>
-    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     internal EmulatorResponse Handle(EmulatorRequest request)
     {

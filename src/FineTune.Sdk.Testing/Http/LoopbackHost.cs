@@ -54,16 +54,35 @@ internal sealed class LoopbackHost
     /// <returns>A task that completes when the server is stopped.</returns>
     public async ValueTask StopAsync()
     {
-        LoopbackHttpServer? server;
-        lock (_gate)
-        {
-            server = _server;
-            _server = null;
-        }
-
-        if (server is not null)
+        if (Detach() is { } server)
         {
             await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops the server, if started, without waiting: it no longer accepts, its port is closed, its open connections are
+    /// cancelled and end by themselves.
+    /// </summary>
+    /// <returns>A task that completes when the last connection has ended (completed when none was started).</returns>
+    public Task Stop()
+    {
+        if (Detach() is not { } server)
+        {
+            return Task.CompletedTask;
+        }
+
+        server.Stop();
+        return server.Completion;
+    }
+
+    private LoopbackHttpServer? Detach()
+    {
+        lock (_gate)
+        {
+            var server = _server;
+            _server = null;
+            return server;
         }
     }
 }

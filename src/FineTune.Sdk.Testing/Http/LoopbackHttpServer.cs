@@ -20,6 +20,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private readonly object _gate = new();
     private Task? _acceptLoop;
+    private Task? _completion;
     private int _acceptedConnections;
 
     public LoopbackHttpServer(Func<EmulatorRequest, EmulatorResponse> process, int port, long maxBodyBytes)
@@ -41,13 +42,50 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         _acceptLoop = AcceptLoopAsync();
     }
 
+    /// <summary>Stops accepting and waits for the accept loop and every open connection to end.</summary>
+    /// <returns>A task that completes when the server holds nothing any more.</returns>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
+        Stop();
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops accepting, closes the listening socket and cancels every open connection, without waiting: the accept loop
+    /// and the connections end by themselves (<see cref="Completion"/>) and the last one releases the token source.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            if (_completion is not null)
+            {
+                return;
+            }
+
+            _stopping.Cancel();
+            _listener.Stop();
+            _completion = EndAsync();
+        }
+    }
+
+    /// <summary>Gets a task that completes when the accept loop and every connection have ended (after <see cref="Stop"/>).</summary>
+    public Task Completion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completion ?? throw new InvalidOperationException("The server is not stopped.");
+            }
+        }
+    }
+
+    private async Task EndAsync()
+    {
         if (_acceptLoop is not null)
         {
-            await _acceptLoop.ConfigureAwait(false);
+            await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         Task[] connections;
@@ -56,7 +94,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             connections = [.. _connections];
         }
 
-        await Task.WhenAll(connections).ConfigureAwait(false);
+        await Task.WhenAll(connections).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
     }
 

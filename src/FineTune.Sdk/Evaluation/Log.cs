@@ -12,7 +12,7 @@ internal static partial class EvalLog
     public static partial void RunResumed(ILogger logger, int resumed);
 
     [LoggerMessage(3003, LogLevel.Warning, "Eval case {CaseId} failed on variant {Variant} after {Attempts} attempts: {Reason}")]
-    public static partial void CaseFailed(ILogger logger, string caseId, string variant, int attempts, string reason);
+    public static partial void CaseFailed(ILogger logger, ScrubbedText caseId, ScrubbedText variant, int attempts, ScrubbedText reason);
 
     [LoggerMessage(3004, LogLevel.Debug, "Eval call retried (attempt {Attempt}) after {DelayMs} ms.")]
     public static partial void Retrying(ILogger logger, int attempt, double delayMs);

@@ -19,8 +19,9 @@ namespace FineTune.Sdk;
 /// looks, never what the gateway decides, and a fake clock in tests must not stall the consumer. The queue must hold
 /// one pause's worth of items at peak (the capacity option says so).
 /// </para>
-/// <para>Disposal stops the consumer, cancels the item in progress, drops what is queued and waits for the task, so
-/// nothing outlives the gateway.</para>
+/// <para>Disposal stops the consumer, cancels the item in progress and drops what is queued. <see cref="DisposeAsync"/>
+/// waits for the consumer to end; <see cref="Dispose"/> never blocks: it signals and returns, and the consumer ends by
+/// itself, so nothing outlives the gateway either way.</para>
 /// </remarks>
 internal sealed class GatewayWorker<T> : IDisposable, IAsyncDisposable
 {
@@ -75,6 +76,8 @@ internal sealed class GatewayWorker<T> : IDisposable, IAsyncDisposable
         return true;
     }
 
+    /// <summary>Stops the consumer and returns at once: the item in progress is cancelled, the queue is dropped, and the
+    /// consumer task ends by itself (<see cref="Completion"/>), then releases what it holds.</summary>
     public void Dispose()
     {
         if (!Stop())
@@ -82,29 +85,26 @@ internal sealed class GatewayWorker<T> : IDisposable, IAsyncDisposable
             return;
         }
 
-        // The consumer never blocks on anything but the cancelled token and the semaphore, so this wait is short; it
-        // is here for callers that can only dispose synchronously (IChatClient.Dispose).
-        try
-        {
-            _consumer.Wait(TimeSpan.FromSeconds(30));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        Release();
+        _queue.Clear(); // drop the queued texts now, not when the consumer gets round to it
+        _ = _consumer.ContinueWith(static (_, state) => ((GatewayWorker<T>)state!).Release(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>Stops the consumer and waits until it has ended.</summary>
+    /// <returns>A task that completes when the consumer has ended.</returns>
     public async ValueTask DisposeAsync()
     {
         if (!Stop())
         {
+            await _consumer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }
 
         await _consumer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Release();
     }
+
+    /// <summary>Gets the consumer task: it completes once the worker is disposed and the item in progress has ended.</summary>
+    internal Task Completion => _consumer;
 
     private bool Stop()
     {

@@ -210,7 +210,7 @@ internal sealed class ModelGatewayChatClient : DelegatingChatClient
             _online?.Dispose();
             if (_ownsMonitor)
             {
-                _monitor.Dispose(); // waits on a thread-pool thread: no deadlock on a caller's synchronization context
+                _monitor.Dispose(); // signals and returns: a rollback in flight ends by itself
             }
         }
 

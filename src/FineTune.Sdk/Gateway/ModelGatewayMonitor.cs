@@ -169,39 +169,58 @@ public sealed class ModelGatewayMonitor : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops the checks, cancels a rollback in flight and waits for it to end.</summary>
+    /// <returns>A task that completes when nothing of the monitor runs any more.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!Stop())
         {
+            await Pending().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }
 
         await _timer.DisposeAsync().ConfigureAwait(false);
-        await _disposing.CancelAsync().ConfigureAwait(false);
-        Task pending;
-        lock (_pendingGate)
-        {
-            pending = _pending;
-        }
-
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await Pending().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Dispose();
     }
 
-    /// <summary>Stops the checks and waits for a rollback in flight (for containers disposed synchronously).</summary>
+    /// <summary>Stops the checks and cancels a rollback in flight, without waiting (for containers disposed synchronously).</summary>
     /// <remarks>
-    /// Prefer <c>await using</c> (<see cref="DisposeAsync"/>). This waits for it on a thread-pool thread, so it cannot
-    /// deadlock on a caller's synchronization context.
+    /// Never blocks: the timer is stopped, a rollback in flight is cancelled and ends by itself (<see cref="Completion"/>).
+    /// <see cref="DisposeAsync"/> also waits for it.
     /// </remarks>
-    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+    public void Dispose()
+    {
+        if (!Stop())
+        {
+            return;
+        }
+
+        _timer.Dispose();
+        _ = Pending().ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), _disposing, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Gets the rollbacks in flight: the task completes when the last one has ended.</summary>
+    internal Task Completion => Pending();
+
+    private bool Stop()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return false;
+        }
+
+        _disposing.Cancel(); // a rollback in flight stops; none starts after this (StartRollback checks _disposed under the lock)
+        return true;
+    }
+
+    private Task Pending()
+    {
+        lock (_pendingGate)
+        {
+            return _pending;
+        }
+    }
 
     internal void Track(string feature) => Feature(feature);
 
@@ -225,7 +244,7 @@ public sealed class ModelGatewayMonitor : IAsyncDisposable, IDisposable
             Feature = feature,
             ModelId = modelId,
             At = _timeProvider.GetUtcNow(),
-            Message = $"model id '{modelId}' is not a variant of '{feature}' in the registry; the request was refused",
+            Message = SecretScrubber.Scrub($"model id '{modelId}' is not a variant of '{feature}' in the registry; the request was refused"),
         }, log: false);
     }
 
@@ -321,6 +340,11 @@ public sealed class ModelGatewayMonitor : IAsyncDisposable, IDisposable
     {
         lock (_pendingGate)
         {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return; // disposed: a check that got here raced with Dispose
+            }
+
             var previous = _pending;
             _pending = RollbackAsync(previous, feature, alert, _disposing.Token);
         }

@@ -76,6 +76,11 @@ public sealed class FineTunePipeline
 
         private string RedactedPath => Path.Combine(_output, "redacted.jsonl");
 
+        /// <summary>The train split in the provider's format (what is uploaded when the target has provider steps).</summary>
+        private string ProviderTrainPath => Path.Combine(SplitDirectory, "train." + definition.Provider + ".jsonl");
+
+        private string ProviderValidationPath => Path.Combine(SplitDirectory, "validation." + definition.Provider + ".jsonl");
+
         private string DatasetPath => definition.ResolvePath(definition.Dataset);
 
         public async Task<FineTunePipelineResult> ExecuteAsync(CancellationToken cancellationToken)
@@ -112,6 +117,7 @@ public sealed class FineTunePipeline
                     _state.StoppedAt = PipelineSteps.Name(step);
                     _state.StopReason = stop;
                     await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                    await ReleaseHostingAsync(step, cancellationToken).ConfigureAwait(false);
                     await PipelineReportWriter.WriteAllAsync(_state, definition, _output, cancellationToken).ConfigureAwait(false);
                     Emit(FineTunePipelineEventKind.Stopped, step, stop);
                     return Result(FineTunePipelineOutcome.Stopped, step, stop, resumed);
@@ -250,7 +256,9 @@ public sealed class FineTunePipeline
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
             await using (stream.ConfigureAwait(false))
             {
-                var request = new DatasetValidationRequest { FileName = Path.GetFileName(path), Model = definition.BaseModel, CountTokens = true };
+                // With provider steps (Bedrock) the base model has no OpenAI tokenizer: the provider counts the converted files.
+                var openAITokens = target.ProviderSteps is null;
+                var request = new DatasetValidationRequest { FileName = Path.GetFileName(path), Model = openAITokens ? definition.BaseModel : null, CountTokens = openAITokens };
                 return await validator.ValidateAsync(stream, request, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -291,11 +299,59 @@ public sealed class FineTunePipeline
                 return string.Create(CultureInfo.InvariantCulture, $"the train split has {report.TrainRows} rows; at least {definition.MinimumExamples} are needed (lower split.validation or split.holdout, or add data).");
             }
 
+            return target.ProviderSteps is { } steps ? await ConvertSplitsAsync(steps, cancellationToken).ConfigureAwait(false) : null;
+        }
+
+        /// <summary>
+        /// Converts the train and validation splits to the provider's format with the provider's checks. A row the format
+        /// cannot carry is an error naming the file, line and JSON path, and errors stop the run before any upload.
+        /// </summary>
+        private async Task<string?> ConvertSplitsAsync(IFineTunePipelineProviderSteps steps, CancellationToken cancellationToken)
+        {
+            var train = await steps.ConvertAsync(TrainPath, ProviderTrainPath, cancellationToken).ConfigureAwait(false);
+            var validation = _state.Split!.ValidationRows > 0 ? await steps.ConvertAsync(ValidationPath, ProviderValidationPath, cancellationToken).ConfigureAwait(false) : null;
+            var findings = train.Findings.Select(f => (File: "train.jsonl", Finding: f))
+                .Concat((validation?.Findings ?? []).Select(f => (File: "validation.jsonl", Finding: f)))
+                .ToList();
+            var errors = findings.Where(f => f.Finding.Severity == FindingSeverity.Error).ToList();
+            if (errors.Count > 0)
+            {
+                var first = errors.Take(5).Select(e => Describe(e.File, e.Finding));
+                return string.Create(CultureInfo.InvariantCulture, $"the split files cannot be trained on {definition.BaseModel} as {train.Format}: {errors.Count} error(s): {string.Join("; ", first)}. Fix the dataset (or drop those rows) and rerun; nothing was uploaded.");
+            }
+
+            foreach (var warning in findings.Where(f => f.Finding.Severity == FindingSeverity.Warning).Take(10))
+            {
+                Warn(FineTunePipelineStep.Split, Describe(warning.File, warning.Finding));
+            }
+
+            _state.Conversion = new PipelineRunState.ConversionSection
+            {
+                Format = train.Format,
+                TrainRows = train.RowsWritten,
+                ValidationRows = validation?.RowsWritten ?? 0,
+                TrainTokens = train.Tokens,
+                ValidationTokens = validation?.Tokens ?? 0,
+                TokensAreEstimates = train.TokensAreEstimates,
+                TokenCountMethod = train.TokenCountMethod,
+                TrainSha256 = await ModelRegistryHashes.FileSha256Async(ProviderTrainPath, cancellationToken).ConfigureAwait(false),
+                ValidationSha256 = validation is null ? null : await ModelRegistryHashes.FileSha256Async(ProviderValidationPath, cancellationToken).ConfigureAwait(false),
+            };
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Split, string.Create(CultureInfo.InvariantCulture, $"converted to {train.Format}: train {train.RowsWritten} rows, {train.Tokens:N0} tokens{(validation is null ? string.Empty : $"; validation {validation.RowsWritten} rows")} ({train.TokenCountMethod})"));
             return null;
+
+            static string Describe(string file, ValidationFinding f) => string.Create(
+                CultureInfo.InvariantCulture,
+                $"{file}{(f.Line > 0 ? " line " + f.Line.ToString(CultureInfo.InvariantCulture) : string.Empty)}{(f.Path is { Length: > 0 } path ? " " + path : string.Empty)}: {f.Code} {f.Message}");
         }
 
         private async Task<string?> EstimateAsync(CancellationToken cancellationToken)
         {
+            if (target.ProviderSteps is { } steps)
+            {
+                return EstimateWithProviderSteps(steps);
+            }
+
             var counter = new DatasetValidator(PipelineGates.ToOptions(["none"]), null, owner._time);
             var train = await ValidateFileAsync(counter, TrainPath, cancellationToken).ConfigureAwait(false);
             var validation = _state.Split!.ValidationRows > 0 ? await ValidateFileAsync(counter, ValidationPath, cancellationToken).ConfigureAwait(false) : null;
@@ -335,6 +391,89 @@ public sealed class FineTunePipeline
             if (definition.BudgetUsd is { } cap && estimate.Total > cap)
             {
                 return string.Create(CultureInfo.InvariantCulture, $"the estimate ${estimate.Total:0.####} exceeds the budget cap ${cap:0.####} (budgetUsd): {figures}. Nothing was uploaded.");
+            }
+
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Estimate, figures + (definition.BudgetUsd is { } c ? string.Create(CultureInfo.InvariantCulture, $", within the ${c:0.##} cap") : string.Empty));
+            return null;
+        }
+
+        /// <summary>
+        /// The estimate from the converted files (the provider's own token count, an estimate for non-OpenAI families) plus
+        /// the hosting the comparison needs; the budget cap applies to the sum (and a sweep's whole grid).
+        /// </summary>
+        private string? EstimateWithProviderSteps(IFineTunePipelineProviderSteps steps)
+        {
+            var conversion = _state.Conversion!;
+            var grid = definition.Sweep?.Grid(definition.Hyperparameters) ?? [(definition.Hyperparameters.Epochs, definition.Hyperparameters.LearningRateMultiplier)];
+            var estimates = new List<CostEstimate>(grid.Count);
+            try
+            {
+                foreach (var point in grid)
+                {
+                    estimates.Add(owner._costEstimator.Estimate(new CostEstimateRequest
+                    {
+                        Model = definition.BaseModel,
+                        Provider = definition.Provider,
+                        TrainingExamples = conversion.TrainRows,
+                        TrainingTokens = conversion.TrainTokens,
+                        ValidationTokens = conversion.ValidationTokens,
+                        Epochs = point.Epochs ?? steps.DefaultEpochs(definition.BaseModel),
+                    }));
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                return $"the cost of {definition.BaseModel} cannot be estimated: {ex.Message}";
+            }
+
+            var hosting = steps.EstimateHosting(definition.BaseModel);
+            var first = estimates[0];
+            var training = estimates.Sum(e => e.Total);
+            var total = training + (hosting.Usd ?? 0m);
+            _state.Estimate = new PipelineRunState.EstimateSection
+            {
+                Model = first.Model,
+                TrainingExamples = first.TrainingExamples,
+                TrainingTokensPerEpoch = first.TrainingTokensPerEpoch,
+                Epochs = estimates.Sum(e => e.Epochs),
+                EpochsAreAutomatic = estimates.Any(e => e.EpochsAreAutomatic),
+                BilledTokens = estimates.Sum(e => e.BilledTokens),
+                TotalUsd = total,
+                BudgetUsd = definition.BudgetUsd,
+                TrainingPricePerMillionTokens = first.Price.TrainingPerMillionTokens,
+                TrainingUsd = training,
+                HostingUsd = hosting.Usd,
+                Hosting = hosting.Description,
+                TokensAreEstimates = conversion.TokensAreEstimates,
+            };
+            if (definition.Sweep is { } sweep)
+            {
+                var max = sweep.MaxConcurrentJobs ?? FineTunePipelineSweep.DefaultMaxConcurrentJobs(target.Provider.GetCapabilities().ProviderName);
+                _state.Sweep = new PipelineRunState.SweepSection
+                {
+                    MaxConcurrentJobs = max,
+                    Jobs = [.. grid.Select((point, i) => new PipelineRunState.SweepJob
+                    {
+                        Point = i,
+                        Epochs = point.Epochs,
+                        LearningRateMultiplier = point.LearningRateMultiplier,
+                        BilledTokens = estimates[i].BilledTokens,
+                        EstimateUsd = estimates[i].Total,
+                        IdempotencyKey = RunKey(string.Create(CultureInfo.InvariantCulture, $"-g{i}")),
+                    })],
+                };
+            }
+
+            var e = _state.Estimate;
+            var figures = string.Create(CultureInfo.InvariantCulture, $"training: {first.TrainingTokensPerEpoch:N0} tokens per epoch{(conversion.TokensAreEstimates ? " (" + conversion.TokenCountMethod + ")" : string.Empty)} × {e.Epochs} epochs{(grid.Count > 1 ? $" over {grid.Count} grid jobs" : string.Empty)} = {e.BilledTokens:N0} billed tokens at ${first.Price.TrainingPerMillionTokens:0.####} per 1M = ${training:0.####} (retry buffer included); hosting for the comparison: {hosting.Description}; total ${total:0.####}");
+            if (definition.BudgetUsd is { } cap && total > cap)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"the estimate ${total:0.####} exceeds the budget cap ${cap:0.####} (budgetUsd): {figures}. Nothing was uploaded.");
+            }
+
+            if (hosting.Usd is null)
+            {
+                Warn(FineTunePipelineStep.Estimate, $"no hosting price is known for {definition.BaseModel}: the estimate counts the training only.");
             }
 
             Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Estimate, figures + (definition.BudgetUsd is { } c ? string.Create(CultureInfo.InvariantCulture, $", within the ${c:0.##} cap") : string.Empty));
@@ -410,19 +549,37 @@ public sealed class FineTunePipeline
             return key.Length <= 64 ? key : "ftpipe-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_state.RunId)))[..32].ToLowerInvariant() + suffix;
         }
 
+        /// <summary>
+        /// Uploads the train file, records it, then the validation file: a rerun after a kill between the two uploads only the
+        /// one not recorded. With provider steps the converted files are uploaded (for Bedrock to S3 at a key carrying the SHA-256).
+        /// </summary>
         private async Task<string?> UploadAsync(CancellationToken cancellationToken)
         {
-            var train = await target.Provider.UploadFileAsync(TrainPath, cancellationToken).ConfigureAwait(false);
-            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Upload, $"train.jsonl -> {train.Id}{(train.Reused ? " (reused)" : string.Empty)}");
-            string? validationId = null;
-            if (_state.Split!.ValidationRows > 0)
+            var converted = target.ProviderSteps is not null;
+            var trainPath = converted ? ProviderTrainPath : TrainPath;
+            var validationPath = converted ? ProviderValidationPath : ValidationPath;
+            var hasValidation = _state.Split!.ValidationRows > 0;
+            if (_state.Upload is not { TrainingFileId.Length: > 0 })
             {
-                var validation = await target.Provider.UploadFileAsync(ValidationPath, cancellationToken).ConfigureAwait(false);
-                validationId = validation.Id;
-                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Upload, $"validation.jsonl -> {validation.Id}{(validation.Reused ? " (reused)" : string.Empty)}");
+                var train = await target.Provider.UploadFileAsync(trainPath, cancellationToken).ConfigureAwait(false);
+                _state.Upload = new PipelineRunState.UploadSection { TrainingFileId = train.Id, TrainingReused = train.Reused, TrainingSha256 = train.Sha256, Complete = !hasValidation };
+                await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Upload, $"{Path.GetFileName(trainPath)} -> {train.Id}{(train.Reused ? " (reused)" : string.Empty)}");
+            }
+            else
+            {
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Upload, $"{Path.GetFileName(trainPath)} -> {_state.Upload.TrainingFileId} (uploaded by an earlier run)");
             }
 
-            _state.Upload = new PipelineRunState.UploadSection { TrainingFileId = train.Id, ValidationFileId = validationId, TrainingReused = train.Reused };
+            if (hasValidation && !_state.Upload.Complete)
+            {
+                var validation = await target.Provider.UploadFileAsync(validationPath, cancellationToken).ConfigureAwait(false);
+                _state.Upload.ValidationFileId = validation.Id;
+                _state.Upload.ValidationSha256 = validation.Sha256;
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Upload, $"{Path.GetFileName(validationPath)} -> {validation.Id}{(validation.Reused ? " (reused)" : string.Empty)}");
+            }
+
+            _state.Upload.Complete = true;
             return null;
         }
 
@@ -437,7 +594,16 @@ public sealed class FineTunePipeline
 
             var key = RunKey(string.Empty);
             var request = JobRequest(key, definition.Hyperparameters.Epochs, definition.Hyperparameters.LearningRateMultiplier);
-            _job = await target.Provider.StartJobAsync(request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _job = await target.Provider.StartJobAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                // The provider refused the request before sending it (a hyperparameter its family does not take, a bad URI).
+                return $"the provider refused the job before starting it: {ex.Message}";
+            }
+
             _state.Job = new PipelineRunState.JobSection { Id = _job.Id, IdempotencyKey = key, Status = _job.Status.ToString() };
             Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Start, $"job {_job.Id} ({_job.Status}), key {key}");
             return null;
@@ -789,7 +955,31 @@ public sealed class FineTunePipeline
 
             if (_state.Sweep is { Winner: null } sweep)
             {
-                await BreakSweepTieAsync(sweep, golden, cancellationToken).ConfigureAwait(false);
+                if (target.ProviderSteps is null)
+                {
+                    await BreakSweepTieAsync(sweep, golden, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Hosting every tied candidate to break the tie would multiply the hosting bill: the lowest loss stands.
+                    var best = NearTies(sweep)[0];
+                    sweep.Winner = best.Point;
+                    sweep.WinnerRule += "; not broken by a comparison (each tied candidate would need its own hosting): the lowest loss, then grid order";
+                    await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var model = _state.Job!.FineTunedModel!;
+            var baseModel = definition.BaseModel;
+            if (target.ProviderSteps is { } steps)
+            {
+                if (await HostAsync(steps, model, cancellationToken).ConfigureAwait(false) is { } hostingStop)
+                {
+                    return hostingStop;
+                }
+
+                model = _state.Hosting!.InvocationModelId!;
+                baseModel = steps.BaseInferenceModel(definition.BaseModel);
             }
 
             var options = new EvalRunOptions { RunFile = Path.Combine(_output, "eval-run.jsonl"), MaxConcurrency = 4, Seed = definition.Split.Seed };
@@ -798,10 +988,9 @@ public sealed class FineTunePipeline
                 options.Scorers.Add(scorer);
             }
 
-            var model = _state.Job!.FineTunedModel!;
             var request = new GoldenSetRunRequest(
                 golden,
-                [GoldenSetEvaluation.CreateVariant("base", definition.BaseModel, target.ChatClient), GoldenSetEvaluation.CreateVariant("candidate", model, target.ChatClient)],
+                [GoldenSetEvaluation.CreateVariant("base", baseModel, target.ChatClient), GoldenSetEvaluation.CreateVariant("candidate", model, target.ChatClient)],
                 options)
             {
                 TrainingFile = TrainPath,
@@ -895,7 +1084,7 @@ public sealed class FineTunePipeline
                         Endpoint = target.RegistryEndpoint,
                         Dataset = new RegistryDataset { Name = _state.Dataset?.Name, Version = "1.0.0", Sha256 = _state.DatasetSha256 },
                         TrainingJobId = _state.Job.Id,
-                        TrainingFileSha256 = _state.Split?.TrainSha256,
+                        TrainingFileSha256 = _state.Conversion?.TrainSha256 ?? _state.Split?.TrainSha256,
                         Evaluation = _state.Comparison is { } c ? new RegistryEvaluation
                         {
                             ReportPath = Path.GetRelativePath(registryDirectory, comparePath),
@@ -905,7 +1094,7 @@ public sealed class FineTunePipeline
                             GoldenSetSha256 = await ModelRegistryHashes.FileSha256Async(definition.GoldenSet is { } g ? definition.ResolvePath(g) : HoldoutPath, cancellationToken).ConfigureAwait(false),
                             GeneratedAt = owner._time.GetUtcNow(),
                         } : null,
-                        Tags = ["pipeline", "run:" + _state.RunId],
+                        Tags = LineageTags(),
                     }, change, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -928,8 +1117,31 @@ public sealed class FineTunePipeline
             }
         }
 
+        /// <summary>The variant's tags: the run, and for a converted (Bedrock) run the lineage the registry has no field for — the uploaded data, the hosting.</summary>
+        private List<string> LineageTags()
+        {
+            var tags = new List<string> { "pipeline", "run:" + _state.RunId };
+            if (target.ProviderSteps is not null && _state.Upload is { } upload)
+            {
+                tags.Add("training-data:" + upload.TrainingFileId);
+                if (upload.ValidationFileId is { } validation)
+                {
+                    tags.Add("validation-data:" + validation);
+                }
+            }
+
+            if (_state.Hosting is { Id: { } hostingId } hosting)
+            {
+                tags.Add($"hosting:{hosting.Kind}:{hostingId}{(hosting.Kept ? string.Empty : " (released at the end of the run)")}");
+            }
+
+            return tags;
+        }
+
         private async Task<string?> ReportAsync(CancellationToken cancellationToken)
         {
+            await ReleaseHostingAsync(FineTunePipelineStep.Report, cancellationToken).ConfigureAwait(false);
+
             // The report is written with this step already counted as done, so report.json lists every step.
             _state.CompletedSteps.Add(PipelineSteps.Name(FineTunePipelineStep.Report));
             try
@@ -943,6 +1155,102 @@ public sealed class FineTunePipeline
 
             Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Report, $"report: {Path.Combine(_output, "report.html")}");
             return null;
+        }
+
+        /// <summary>
+        /// Makes the candidate callable: creates the hosting once (its name and key derived from the run, saved before the
+        /// create so a retried create finds the resource an earlier process made), records its id, then waits until it is
+        /// ready. A rerun re-attaches to the recorded hosting and never provisions twice.
+        /// </summary>
+        private async Task<string?> HostAsync(IFineTunePipelineProviderSteps steps, string fineTunedModel, CancellationToken cancellationToken)
+        {
+            var hosting = _state.Hosting;
+            if (hosting is null)
+            {
+                hosting = _state.Hosting = new PipelineRunState.HostingSection { Name = HostingName(), IdempotencyKey = RunKey("-host"), Kept = definition.Bedrock?.Hosting.Keep ?? false };
+                await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (hosting.Released)
+            {
+                return $"the hosting {hosting.Id} of this run was already released; start a new run (new output folder) to compare again.";
+            }
+
+            FineTunePipelineHosting current;
+            if (hosting.Id is null)
+            {
+                current = await steps.CreateHostingAsync(fineTunedModel, hosting.Name, hosting.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+                Record(hosting, current);
+                await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Compare, $"hosting: created {current.Kind} {current.Id} ({current.Status}){(current.Kind == "provisioned-throughput" ? ", billed by the hour until deleted" : string.Empty)}");
+            }
+            else
+            {
+                current = await steps.GetHostingAsync(hosting.Id, cancellationToken).ConfigureAwait(false);
+                Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Compare, $"hosting: re-attached to {current.Kind} {current.Id} ({current.Status})");
+            }
+
+            var polling = target.Polling ?? new FineTunePollingOptions();
+            var interval = polling.InitialInterval;
+            var lastStatus = current.Status;
+            while (!current.IsReady)
+            {
+                if (current.IsFailed)
+                {
+                    Record(hosting, current);
+                    return $"the {current.Kind} {current.Id} failed: {current.FailureMessage ?? current.Status}.";
+                }
+
+                await Task.Delay(interval, owner._time, cancellationToken).ConfigureAwait(false);
+                interval = TimeSpan.FromTicks(Math.Min(polling.MaxInterval.Ticks, interval.Ticks * 2));
+                current = await steps.GetHostingAsync(hosting.Id!, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(current.Status, lastStatus, StringComparison.Ordinal))
+                {
+                    lastStatus = current.Status;
+                    Emit(new FineTunePipelineEvent(FineTunePipelineEventKind.JobStatus, FineTunePipelineStep.Compare, $"hosting {current.Id}: {current.Status}") { JobStatus = current.Status });
+                }
+            }
+
+            Record(hosting, current);
+            await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Compare, $"hosting: {current.Kind} {current.Id} is {current.Status}; the candidate answers through it");
+            return null;
+
+            static void Record(PipelineRunState.HostingSection section, FineTunePipelineHosting h)
+            {
+                section.Id = h.Id;
+                section.Kind = h.Kind;
+                section.Status = h.Status;
+                section.InvocationModelId = h.InvocationModelId;
+            }
+        }
+
+        /// <summary>A hosting name from the run id: 1-63 letters, digits and single '-' (the run id hashed when too long).</summary>
+        private string HostingName()
+        {
+            var name = "ftpipe-" + string.Join('-', _state.RunId.Split(['_', '-', '.'], StringSplitOptions.RemoveEmptyEntries));
+            return name.Length <= 63 ? name : "ftpipe-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_state.RunId)))[..32].ToLowerInvariant();
+        }
+
+        /// <summary>Deletes the run's hosting unless the file keeps it; says what was deleted or kept (it bills until deleted).</summary>
+        private async Task ReleaseHostingAsync(FineTunePipelineStep step, CancellationToken cancellationToken)
+        {
+            if (target.ProviderSteps is not { } steps || _state.Hosting is not { Id: { } id } hosting || hosting.Released)
+            {
+                return;
+            }
+
+            if (hosting.Kept)
+            {
+                Warn(step, $"hosting: kept {hosting.Kind} {id} as the file asks (bedrock.hosting.keep); it bills until you delete it.");
+                return;
+            }
+
+            await steps.DeleteHostingAsync(id, cancellationToken).ConfigureAwait(false);
+            hosting.Released = true;
+            hosting.Status = "Deleted";
+            await SaveStateAsync(cancellationToken).ConfigureAwait(false);
+            Emit(FineTunePipelineEventKind.Info, step, $"hosting: deleted {hosting.Kind} {id}");
         }
 
         private void Warn(FineTunePipelineStep step, string message)

@@ -79,6 +79,10 @@ public sealed class FineTunePipelineDefinition
     /// <value>Feature <see langword="null"/> (the pipeline's name), store <c>file:registry.json</c> in the output folder.</value>
     public FineTunePipelineRegistry Registry { get; } = new();
 
+    /// <summary>Gets or sets the Amazon Bedrock settings of provider <c>bedrock</c>: region, role, S3 locations, endpoints, hosting. Credentials are never in the file: the standard AWS chain supplies them.</summary>
+    /// <value>Defaults to <see langword="null"/>; required when <see cref="Provider"/> is <c>bedrock</c>.</value>
+    public FineTunePipelineBedrock? Bedrock { get; set; }
+
     /// <summary>Gets or sets the output folder: run state, split files, reports, the file registry.</summary>
     /// <value>Defaults to <c>finetune-output</c> next to the pipeline file.</value>
     public string Output { get; set; } = "finetune-output";
@@ -200,10 +204,14 @@ public sealed class FineTunePipelineSweep
     /// <summary>The concurrency limit assumed for a provider when <see cref="MaxConcurrentJobs"/> is not set.</summary>
     /// <param name="providerName">The provider's name (<see cref="FineTuneProviderCapabilities.ProviderName"/>).</param>
     /// <returns>3 for <c>openai</c> (and the emulator, which speaks its API), 2 for <c>bedrock</c>, 1 for any other.</returns>
+    /// <remarks>
+    /// Both figures are this SDK's own conservative choices, not documented quotas: the Bedrock reference we work from
+    /// lists no quota on concurrent model-customization jobs (Service Quotas holds the account's figure), so 2 stays ours.
+    /// </remarks>
     public static int DefaultMaxConcurrentJobs(string providerName) => providerName?.ToUpperInvariant() switch
     {
         "OPENAI" or "EMULATOR" => 3,
-        "BEDROCK" => 2,
+        "BEDROCK" => 2, // ours, not an AWS quota (docs/pipeline.md says so)
         _ => 1,
     };
 
@@ -285,4 +293,97 @@ public sealed class FineTunePipelineRegistry
     /// <summary>Gets or sets the store: <c>file:PATH</c> (relative to the output folder).</summary>
     /// <value>Defaults to <c>file:registry.json</c>.</value>
     public string Store { get; set; } = "file:registry.json";
+}
+
+/// <summary>
+/// The Amazon Bedrock settings of a pipeline (<c>bedrock:</c> in the file). Credentials never appear here: the standard
+/// AWS chain (environment, shared profile, SSO, web identity, container and instance metadata) supplies them.
+/// </summary>
+public sealed class FineTunePipelineBedrock
+{
+    /// <summary>Gets or sets the AWS region, for example <c>us-east-1</c>.</summary>
+    /// <value>Defaults to <see langword="null"/>: the AWS chain's region (<c>AWS_REGION</c>, the profile).</value>
+    public string? Region { get; set; }
+
+    /// <summary>Gets or sets the IAM role Bedrock assumes to read the data and write the outputs.</summary>
+    /// <value>Required.</value>
+    public string RoleArn { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the S3 bucket the data is uploaded to and the job writes to (with <see cref="S3Prefix"/>).</summary>
+    /// <value>Defaults to <see langword="null"/>: <see cref="DataS3Uri"/> and <see cref="OutputS3Uri"/> must both be set.</value>
+    public string? S3Bucket { get; set; }
+
+    /// <summary>Gets or sets the key prefix under <see cref="S3Bucket"/>: data under <c>PREFIX/data/</c>, outputs under <c>PREFIX/output/</c>.</summary>
+    /// <value>Defaults to <c>finetune/</c>.</value>
+    public string S3Prefix { get; set; } = "finetune/";
+
+    /// <summary>Gets or sets the S3 prefix the training and validation files are uploaded to (overrides the bucket and prefix).</summary>
+    /// <value>Defaults to <see langword="null"/>: <c>s3://BUCKET/PREFIX/data/</c>.</value>
+    public string? DataS3Uri { get; set; }
+
+    /// <summary>Gets or sets the S3 prefix the job writes its outputs and metrics to (overrides the bucket and prefix).</summary>
+    /// <value>Defaults to <see langword="null"/>: <c>s3://BUCKET/PREFIX/output/</c>.</value>
+    public string? OutputS3Uri { get; set; }
+
+    /// <summary>Gets the endpoints to use instead of AWS's public ones (the emulator, a VPC endpoint).</summary>
+    /// <value>All <see langword="null"/>: the region's public endpoints.</value>
+    public FineTunePipelineBedrockEndpoints Endpoints { get; } = new();
+
+    /// <summary>Gets how the candidate is made callable for the comparison, and whether that hosting is kept.</summary>
+    /// <value>Mode <c>auto</c>, 1 model unit, no commitment, released at the end.</value>
+    public FineTunePipelineBedrockHosting Hosting { get; } = new();
+
+    /// <summary>Gets the S3 prefix the data is uploaded to.</summary>
+    /// <returns><see cref="DataS3Uri"/>, or the bucket and prefix joined.</returns>
+    public string ResolveDataS3Uri() => DataS3Uri ?? Join("data/");
+
+    /// <summary>Gets the S3 prefix the job writes to.</summary>
+    /// <returns><see cref="OutputS3Uri"/>, or the bucket and prefix joined.</returns>
+    public string ResolveOutputS3Uri() => OutputS3Uri ?? Join("output/");
+
+    private string Join(string leaf)
+    {
+        var prefix = S3Prefix.Trim('/');
+        return "s3://" + S3Bucket + "/" + (prefix.Length == 0 ? string.Empty : prefix + "/") + leaf;
+    }
+}
+
+/// <summary>Endpoints of the three services a Bedrock pipeline calls.</summary>
+public sealed class FineTunePipelineBedrockEndpoints
+{
+    /// <summary>Gets or sets the control-plane endpoint (jobs, custom models, provisioned throughput, deployments).</summary>
+    /// <value>Defaults to <see langword="null"/>: <c>bedrock.REGION.amazonaws.com</c>.</value>
+    public string? Bedrock { get; set; }
+
+    /// <summary>Gets or sets the Runtime endpoint (Converse).</summary>
+    /// <value>Defaults to <see langword="null"/>: <c>bedrock-runtime.REGION.amazonaws.com</c>.</value>
+    public string? BedrockRuntime { get; set; }
+
+    /// <summary>Gets or sets the S3 endpoint (a set value switches to path-style addressing).</summary>
+    /// <value>Defaults to <see langword="null"/>: S3's regional endpoint.</value>
+    public string? S3 { get; set; }
+}
+
+/// <summary>How the candidate is hosted for the comparison: Provisioned Throughput (billed per model-unit hour) or an on-demand custom-model deployment.</summary>
+public sealed class FineTunePipelineBedrockHosting
+{
+    /// <summary>Gets or sets the mode: <c>auto</c> (an on-demand deployment where the family supports one — Amazon Nova —, else Provisioned Throughput), <c>provisioned</c> or <c>deployment</c>.</summary>
+    /// <value>Defaults to <c>auto</c>.</value>
+    public string Mode { get; set; } = "auto";
+
+    /// <summary>Gets or sets the model units of Provisioned Throughput.</summary>
+    /// <value>Defaults to 1.</value>
+    public int ModelUnits { get; set; } = 1;
+
+    /// <summary>Gets or sets the Provisioned Throughput commitment: <c>OneMonth</c>, <c>SixMonths</c>, or null for none (hourly).</summary>
+    /// <value>Defaults to <see langword="null"/>: no commitment.</value>
+    public string? Commitment { get; set; }
+
+    /// <summary>Gets or sets the hours of hosting the estimate counts for the comparison (Provisioned Throughput bills whole hours).</summary>
+    /// <value>Defaults to 1.</value>
+    public int Hours { get; set; } = 1;
+
+    /// <summary>Gets or sets a value indicating whether the hosting is kept after the run (it keeps billing until deleted).</summary>
+    /// <value>Defaults to <see langword="false"/>: released when the run ends.</value>
+    public bool Keep { get; set; }
 }

@@ -176,6 +176,10 @@ public sealed class FineTunePipelineTarget(IFineTuneProvider provider, IChatClie
     /// <summary>Gets or sets the endpoint recorded on registry variants.</summary>
     /// <value>Defaults to <see langword="null"/>.</value>
     public string? RegistryEndpoint { get; set; }
+
+    /// <summary>Gets or sets the provider's own steps: format conversion before upload, hosting for the comparison and its release (Amazon Bedrock).</summary>
+    /// <value>Defaults to <see langword="null"/>: the split files are uploaded as they are and the fine-tuned model is callable by its id (OpenAI).</value>
+    public IFineTunePipelineProviderSteps? ProviderSteps { get; set; }
 }
 
 /// <summary>Step names as they appear in the state file, the report and <c>--json</c> events.</summary>

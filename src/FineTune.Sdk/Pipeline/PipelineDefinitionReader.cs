@@ -17,13 +17,19 @@ internal static partial class PipelineDefinitionReader
     /// <summary>Every top-level key and the keys of each section, as the schema must list them (a test compares).</summary>
     internal static readonly IReadOnlyDictionary<string, string[]> Keys = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        [""] = ["name", "provider", "endpoint", "baseModel", "dataset", "redact", "split", "gates", "minimumExamples", "recommendedExamples", "budgetUsd", "hyperparameters", "sweep", "suffix", "goldenSet", "scorers", "acceptance", "registry", "output"],
+        [""] = ["name", "provider", "endpoint", "baseModel", "dataset", "redact", "split", "gates", "minimumExamples", "recommendedExamples", "budgetUsd", "hyperparameters", "sweep", "suffix", "goldenSet", "scorers", "acceptance", "registry", "bedrock", "output"],
         ["split"] = ["validation", "holdout", "seed"],
         ["hyperparameters"] = ["epochs", "learningRateMultiplier", "batchSize"],
         ["sweep"] = ["epochs", "learningRateMultiplier", "maxConcurrentJobs"],
         ["acceptance"] = ["minExactMatchLiftPoints", "jsonValidBaselineThreshold", "jsonValidCandidateTarget", "maxBucketDropPoints", "maxRegressionRate", "latencyP95PassRatio", "latencyP95BlockRatio", "safetyTagPrefix", "disabledRules"],
         ["registry"] = ["feature", "store"],
+        ["bedrock"] = ["region", "roleArn", "s3Bucket", "s3Prefix", "dataS3Uri", "outputS3Uri", "endpoints", "hosting"],
+        ["bedrock.endpoints"] = ["bedrock", "bedrockRuntime", "s3"],
+        ["bedrock.hosting"] = ["mode", "modelUnits", "commitment", "hours", "keep"],
     };
+
+    /// <summary>The hosting modes of <c>bedrock.hosting.mode</c>.</summary>
+    internal static readonly string[] HostingModes = ["auto", "provisioned", "deployment"];
 
     /// <summary>The providers a pipeline can name.</summary>
     internal static readonly string[] Providers = ["emulator", "openai", "bedrock"];
@@ -178,6 +184,18 @@ internal static partial class PipelineDefinitionReader
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$", RegexOptions.CultureInvariant)]
+    private static partial Regex RoleArnPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex BucketPattern();
+
+    [GeneratedRegex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex S3UriPattern();
+
     private enum NodeKind
     {
         Null,
@@ -295,6 +313,9 @@ internal static partial class PipelineDefinitionReader
                     case "registry":
                         ReadRegistry(value, d.Registry);
                         break;
+                    case "bedrock":
+                        d.Bedrock = value.Kind == NodeKind.Null ? null : ReadBedrock(value);
+                        break;
                     case "output":
                         d.Output = String(value, key);
                         break;
@@ -323,6 +344,16 @@ internal static partial class PipelineDefinitionReader
                 {
                     throw Fail(line, "sweep.learningRateMultiplier", "and hyperparameters.learningRateMultiplier are both set; name the multipliers in one place.");
                 }
+            }
+
+            if (d.Provider == "bedrock" && d.Bedrock is null)
+            {
+                throw Fail(LineOf(root, "provider") ?? root.Line, "bedrock", "is required for provider bedrock: a mapping with roleArn and s3Bucket (or dataS3Uri and outputS3Uri); region, endpoints and hosting are optional. Credentials come from the AWS chain, never from this file.");
+            }
+
+            if (d.Provider != "bedrock" && d.Bedrock is not null)
+            {
+                throw Fail(LineOf(root, "bedrock") ?? root.Line, "bedrock", $"is only read for provider bedrock (provider is {d.Provider}).");
             }
 
             if (d.RecommendedExamples < d.MinimumExamples)
@@ -545,6 +576,146 @@ internal static partial class PipelineDefinitionReader
                         throw Unknown(line, key, "registry");
                 }
             }
+        }
+
+        private FineTunePipelineBedrock ReadBedrock(Node node)
+        {
+            var b = new FineTunePipelineBedrock();
+            var seen = Entries(node, "bedrock");
+            foreach (var (key, line, value) in node.Entries)
+            {
+                var field = "bedrock." + key;
+                switch (key)
+                {
+                    case "region":
+                        b.Region = OptionalString(value, field);
+                        if (b.Region is not null && !RegionPattern().IsMatch(b.Region))
+                        {
+                            throw Fail(value.Line, field, $"must be an AWS region such as us-east-1 (it was '{Short(b.Region)}').");
+                        }
+
+                        break;
+                    case "roleArn":
+                        b.RoleArn = String(value, field);
+                        if (!RoleArnPattern().IsMatch(b.RoleArn))
+                        {
+                            throw Fail(value.Line, field, $"must be an IAM role ARN, arn:aws:iam::123456789012:role/NAME (it was '{Short(b.RoleArn)}').");
+                        }
+
+                        break;
+                    case "s3Bucket":
+                        b.S3Bucket = OptionalString(value, field);
+                        if (b.S3Bucket is not null && !BucketPattern().IsMatch(b.S3Bucket))
+                        {
+                            throw Fail(value.Line, field, $"must be an S3 bucket name: 3-63 lower-case letters, digits, '.' or '-' (it was '{Short(b.S3Bucket)}').");
+                        }
+
+                        break;
+                    case "s3Prefix":
+                        b.S3Prefix = value.Kind == NodeKind.Null ? string.Empty : String(value, field);
+                        if (b.S3Prefix.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw Fail(value.Line, field, "is a key prefix inside s3Bucket, not a URI (use dataS3Uri/outputS3Uri for URIs).");
+                        }
+
+                        break;
+                    case "dataS3Uri":
+                        b.DataS3Uri = S3Uri(value, field);
+                        break;
+                    case "outputS3Uri":
+                        b.OutputS3Uri = S3Uri(value, field);
+                        break;
+                    case "endpoints":
+                        ReadBedrockEndpoints(value, b.Endpoints);
+                        break;
+                    case "hosting":
+                        ReadBedrockHosting(value, b.Hosting);
+                        break;
+                    default:
+                        throw Unknown(line, key, "bedrock");
+                }
+            }
+
+            if (!seen.Contains("roleArn"))
+            {
+                throw Fail(node.Line, "bedrock.roleArn", "is required: the IAM role Bedrock assumes to read the data and write the outputs.");
+            }
+
+            if (b.S3Bucket is null && (b.DataS3Uri is null || b.OutputS3Uri is null))
+            {
+                throw Fail(node.Line, "bedrock.s3Bucket", "is required unless dataS3Uri and outputS3Uri are both set.");
+            }
+
+            return b;
+        }
+
+        private void ReadBedrockEndpoints(Node node, FineTunePipelineBedrockEndpoints e)
+        {
+            Entries(node, "bedrock.endpoints");
+            foreach (var (key, line, value) in node.Entries)
+            {
+                var field = "bedrock.endpoints." + key;
+                var url = OptionalString(value, field);
+                if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+                {
+                    throw Fail(value.Line, field, "must be an absolute http(s) URL.");
+                }
+
+                switch (key)
+                {
+                    case "bedrock":
+                        e.Bedrock = url;
+                        break;
+                    case "bedrockRuntime":
+                        e.BedrockRuntime = url;
+                        break;
+                    case "s3":
+                        e.S3 = url;
+                        break;
+                    default:
+                        throw Unknown(line, key, "bedrock.endpoints");
+                }
+            }
+        }
+
+        private void ReadBedrockHosting(Node node, FineTunePipelineBedrockHosting h)
+        {
+            Entries(node, "bedrock.hosting");
+            foreach (var (key, line, value) in node.Entries)
+            {
+                var field = "bedrock.hosting." + key;
+                switch (key)
+                {
+                    case "mode":
+                        h.Mode = OneOf(value, field, HostingModes);
+                        break;
+                    case "modelUnits":
+                        h.ModelUnits = Int(value, field, 1, 1000);
+                        break;
+                    case "commitment":
+                        h.Commitment = value.Kind == NodeKind.Null ? null : OneOf(value, field, ["OneMonth", "SixMonths"]);
+                        break;
+                    case "hours":
+                        h.Hours = Int(value, field, 1, 8760);
+                        break;
+                    case "keep":
+                        h.Keep = Bool(value, field);
+                        break;
+                    default:
+                        throw Unknown(line, key, "bedrock.hosting");
+                }
+            }
+
+            if (h.Mode == "deployment" && h.Commitment is not null)
+            {
+                throw Fail(node.Line, "bedrock.hosting.commitment", "applies to Provisioned Throughput only (mode is deployment).");
+            }
+        }
+
+        private string? S3Uri(Node value, string field)
+        {
+            var uri = OptionalString(value, field);
+            return uri is null || S3UriPattern().IsMatch(uri) ? uri : throw Fail(value.Line, field, $"must be an S3 URI, s3://BUCKET/PREFIX/ (it was '{Short(uri)}').");
         }
 
         private HashSet<string> Entries(Node node, string section)

@@ -40,6 +40,8 @@ internal sealed class PipelineReport
 
     public long? TrainedTokens { get; set; }
 
+    public PipelineRunState.ConversionSection? Conversion { get; set; }
+
     public PipelineRunState.UploadSection? Upload { get; set; }
 
     public PipelineRunState.JobSection? Job { get; set; }
@@ -49,6 +51,8 @@ internal sealed class PipelineReport
     public List<PipelineRunState.MetricPoint> Metrics { get; set; } = [];
 
     public List<PipelineRunState.DiagnosisFinding> Diagnosis { get; set; } = [];
+
+    public PipelineRunState.HostingSection? Hosting { get; set; }
 
     public PipelineRunState.ComparisonSection? Comparison { get; set; }
 
@@ -85,11 +89,13 @@ internal static class PipelineReportWriter
         Split = state.Split,
         Estimate = state.Estimate,
         TrainedTokens = state.Sweep is { } sweep && sweep.Jobs.Any(j => j.Job?.TrainedTokens is not null) ? sweep.Jobs.Sum(j => j.Job?.TrainedTokens ?? 0) : state.Job?.TrainedTokens,
+        Conversion = state.Conversion,
         Upload = state.Upload,
         Job = state.Job,
         Sweep = state.Sweep,
         Metrics = state.Metrics,
         Diagnosis = state.Diagnosis,
+        Hosting = state.Hosting,
         Comparison = state.Comparison,
         ComparisonReport = state.Comparison is null ? null : File.Exists(Path.Combine(outputDirectory, "compare.html")) ? "compare.html" : null,
         Registration = state.Registration,
@@ -112,6 +118,11 @@ internal static class PipelineReportWriter
                 sb.Append(c, $"Split (seed {s.Seed}): train {s.TrainRows}, validation {s.ValidationRows}, holdout {s.HoldoutRows}.\n");
             }
 
+            if (r.Conversion is { } conv)
+            {
+                sb.Append(c, $"Converted to {Md(conv.Format)}: train {conv.TrainRows} rows ({conv.TrainTokens:N0} tokens), validation {conv.ValidationRows} rows ({conv.ValidationTokens:N0} tokens); tokens {(conv.TokensAreEstimates ? "estimated: " : "counted: ")}{Md(conv.TokenCountMethod)}.\n");
+            }
+
             sb.Append('\n');
         }
 
@@ -119,7 +130,13 @@ internal static class PipelineReportWriter
         {
             sb.Append(c, $"## Cost\n\nEstimate: {e.TrainingTokensPerEpoch:N0} tokens/epoch × {e.Epochs} epochs = {e.BilledTokens:N0} billed tokens, ${e.TotalUsd:0.####}");
             sb.Append(e.BudgetUsd is { } cap ? string.Create(c, $" (cap ${cap:0.##})") : string.Empty);
-            sb.Append(r.TrainedTokens is { } trained ? string.Create(c, $". Trained tokens reported by the provider: {trained:N0} ({Ratio(trained, e.BilledTokens)} of the estimate)") : string.Empty).Append(".\n\n");
+            sb.Append(r.TrainedTokens is { } trained ? string.Create(c, $". Trained tokens reported by the provider: {trained:N0} ({Ratio(trained, e.BilledTokens)} of the estimate)") : string.Empty).Append(".\n");
+            if (e.Hosting is { } hosting)
+            {
+                sb.Append(c, $"Of which training ${e.TrainingUsd:0.####} and hosting for the comparison {(e.HostingUsd is { } h ? "$" + h.ToString("0.####", c) : "not priced")}: {Md(hosting)}.\n");
+            }
+
+            sb.Append('\n');
         }
 
         if (r.Job is { } j)
@@ -170,6 +187,11 @@ internal static class PipelineReportWriter
         if (r.Diagnosis.Count > 0)
         {
             sb.Append('\n');
+        }
+
+        if (r.Hosting is { } ho)
+        {
+            sb.Append(c, $"## Hosting\n\n{Md(ho.Kind)} `{Md(ho.Id ?? "not created")}`: {(ho.Released ? "created for the comparison, then **deleted**" : ho.Kept ? "created and **kept** (it bills until you delete it)" : "created, " + Md(ho.Status))}.\n\n");
         }
 
         if (r.Comparison is { } cmp)
@@ -252,6 +274,12 @@ internal static class PipelineReportWriter
             Row(sb, "Estimated billed tokens", string.Create(c, $"{e.TrainingTokensPerEpoch:N0} per epoch × {e.Epochs} epochs{(e.EpochsAreAutomatic ? " (auto)" : string.Empty)} = {e.BilledTokens:N0}"));
             Row(sb, "Estimated cost", string.Create(c, $"${e.TotalUsd:0.####}{(e.BudgetUsd is { } cap ? $" (cap ${cap:0.##})" : string.Empty)}"));
             Row(sb, "Trained tokens (provider)", r.TrainedTokens is { } t ? string.Create(c, $"{t:N0} ({Ratio(t, e.BilledTokens)} of the estimate)") : "—");
+            if (e.Hosting is { } hosting)
+            {
+                Row(sb, "Of which training", string.Create(c, $"${e.TrainingUsd:0.####}{(e.TokensAreEstimates ? " (tokens estimated)" : string.Empty)}"));
+                Row(sb, "Of which hosting for the comparison", string.Create(c, $"{(e.HostingUsd is { } h ? "$" + h.ToString("0.####", c) : "not priced")}: {H(hosting)}"));
+            }
+
             sb.Append("</table>\n");
         }
         else
@@ -294,6 +322,11 @@ internal static class PipelineReportWriter
             }
 
             sb.Append("</ul>\n");
+        }
+
+        if (r.Hosting is { } ho)
+        {
+            sb.Append(c, $"<h2>Hosting</h2>\n<p id=\"hosting\">{H(ho.Kind)} <code>{H(ho.Id ?? "not created")}</code>: {(ho.Released ? "created for the comparison, then <strong>deleted</strong>" : ho.Kept ? "created and <strong>kept</strong> (it bills until you delete it)" : "created, " + H(ho.Status))}.</p>\n");
         }
 
         sb.Append("<h2>Comparison</h2>\n");

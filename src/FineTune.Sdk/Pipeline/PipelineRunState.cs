@@ -38,6 +38,8 @@ internal sealed class PipelineRunState
 
     public EstimateSection? Estimate { get; set; }
 
+    public ConversionSection? Conversion { get; set; }
+
     public UploadSection? Upload { get; set; }
 
     public JobSection? Job { get; set; }
@@ -47,6 +49,8 @@ internal sealed class PipelineRunState
     public List<MetricPoint> Metrics { get; set; } = [];
 
     public List<DiagnosisFinding> Diagnosis { get; set; } = [];
+
+    public HostingSection? Hosting { get; set; }
 
     public ComparisonSection? Comparison { get; set; }
 
@@ -114,6 +118,57 @@ internal sealed class PipelineRunState
         public decimal? BudgetUsd { get; set; }
 
         public decimal? TrainingPricePerMillionTokens { get; set; }
+
+        /// <summary>The training alone (the total adds the hosting).</summary>
+        public decimal? TrainingUsd { get; set; }
+
+        public decimal? HostingUsd { get; set; }
+
+        public string? Hosting { get; set; }
+
+        public bool TokensAreEstimates { get; set; }
+    }
+
+    /// <summary>The split files converted to the provider's format (what is uploaded).</summary>
+    internal sealed class ConversionSection
+    {
+        public string Format { get; set; } = string.Empty;
+
+        public long TrainRows { get; set; }
+
+        public long ValidationRows { get; set; }
+
+        public long TrainTokens { get; set; }
+
+        public long ValidationTokens { get; set; }
+
+        public bool TokensAreEstimates { get; set; }
+
+        public string TokenCountMethod { get; set; } = string.Empty;
+
+        public string TrainSha256 { get; set; } = string.Empty;
+
+        public string? ValidationSha256 { get; set; }
+    }
+
+    /// <summary>The hosting that makes the candidate callable: its id is saved before waiting, so a rerun re-attaches.</summary>
+    internal sealed class HostingSection
+    {
+        public string Kind { get; set; } = string.Empty;
+
+        public string Name { get; set; } = string.Empty;
+
+        public string IdempotencyKey { get; set; } = string.Empty;
+
+        public string? Id { get; set; }
+
+        public string? Status { get; set; }
+
+        public string? InvocationModelId { get; set; }
+
+        public bool Kept { get; set; }
+
+        public bool Released { get; set; }
     }
 
     internal sealed class UploadSection
@@ -123,6 +178,13 @@ internal sealed class PipelineRunState
         public string? ValidationFileId { get; set; }
 
         public bool TrainingReused { get; set; }
+
+        public string? TrainingSha256 { get; set; }
+
+        public string? ValidationSha256 { get; set; }
+
+        /// <summary>True once the validation file (when there is one) is uploaded too; the train file is recorded first.</summary>
+        public bool Complete { get; set; } = true;
     }
 
     internal sealed class JobSection

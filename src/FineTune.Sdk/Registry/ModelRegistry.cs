@@ -14,7 +14,7 @@ namespace FineTune.Sdk;
 /// Thread-safe. The instance owns the store and a polling timer; dispose it to release both. Create it with
 /// <see cref="OpenAsync"/> so the first snapshot is loaded before the first <see cref="Resolve"/>.
 /// </remarks>
-public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
+public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable, IDisposable
 {
     private readonly IModelRegistryStore _store;
     private readonly ModelRegistryOptions _options;
@@ -24,6 +24,7 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
     private readonly ITimer _timer;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly object _backgroundGate = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously); // the store is disposed
     private Task _background = Task.CompletedTask; // the store-change refreshes in flight; DisposeAsync awaits them
     private ModelRegistrySnapshot _snapshot = new(new RegistryDocument());
     private int _disposed;
@@ -192,8 +193,19 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
             : null;
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops polling, waits for the refreshes in flight and disposes the store.</summary>
+    /// <returns>A task that completes when the store is disposed.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return new ValueTask(_closed.Task);
+    }
+
+    /// <summary>
+    /// Stops polling and returns without waiting (for containers disposed synchronously): the refreshes in flight end by
+    /// themselves and the store is then disposed. <see cref="DisposeAsync"/> also waits for that.
+    /// </summary>
+    public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -201,17 +213,30 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
         }
 
         _store.Changed -= OnStoreChanged;
-        await _timer.DisposeAsync().ConfigureAwait(false);
+        _timer.Dispose(); // a tick in flight starts no refresh: RefreshInBackground checks _disposed under the lock
         Task background;
         lock (_backgroundGate)
         {
-            background = _background; // no refresh starts after this: RefreshInBackground checks _disposed under the lock
+            background = _background;
         }
 
-        await background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _refreshGate.WaitAsync().ConfigureAwait(false);
-        _refreshGate.Dispose();
-        await _store.DisposeAsync().ConfigureAwait(false);
+        _ = CloseAsync(background);
+    }
+
+    private async Task CloseAsync(Task background)
+    {
+        try
+        {
+            await background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _refreshGate.WaitAsync().ConfigureAwait(false);
+            _refreshGate.Dispose();
+            await _store.DisposeAsync().ConfigureAwait(false);
+            _closed.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _closed.TrySetException(ex); // DisposeAsync rethrows what the store threw
+        }
     }
 
     private async Task<RegistryFeature> ChangeAsync(string operation, string feature, string? variant, RegistryChange change, Func<RegistryFeature?, DateTimeOffset, List<string>, Task<RegistryFeature>> apply, CancellationToken cancellationToken)
@@ -329,7 +354,7 @@ public sealed class ModelRegistry : IModelRegistry, IAsyncDisposable
         }
         catch (Exception ex) when (ex is ModelRegistryException or IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or System.Data.Common.DbException)
         {
-            RegistryLog.RefreshFailed(_logger, _store.Description, SecretScrubber.Scrub(ex.Message));
+            RegistryLog.RefreshFailed(_logger, _store.Description, ex.Message);
         }
     }
 

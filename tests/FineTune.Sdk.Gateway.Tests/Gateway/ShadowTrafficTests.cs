@@ -59,8 +59,8 @@ public sealed class ShadowTrafficTests
         dropped.GetMeasurementSnapshot().Where(m => ModelGatewayChatClientTests.Tag(m.Tags, "finetune.gateway.outcome") == "dropped-queue" && ModelGatewayChatClientTests.Tag(m.Tags, "finetune.gateway.feature") == GatewayScope.Feature)
             .Sum(m => m.Value).Should().Be(3, "one copy waits in the queue of one, three find it full");
 
-        gateway.Dispose();
-        blocking.Cancelled.Should().BeTrue("disposal cancels the shadow call in progress and waits for the worker");
+        gateway.Dispose(); // signals and returns; the worker ends by itself
+        await GatewayScope.WaitUntilAsync(() => blocking.Cancelled, "disposal to cancel the shadow call in progress");
         blocking.Calls.Should().Be(1, "the queued copy is abandoned on disposal");
     }
 
