@@ -136,6 +136,77 @@ public sealed class RunBedrockTests : IAsyncDisposable
         _host.Count().Should().Be(new BedrockPipelineHost.Counts(0, 0, 0, 0, 0, 0, 0));
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Run_BedrockStoppedAfterTheHostingWasCreated_StillReleasesIt()
+    {
+        await _host.WriteTicketsAsync();
+        await File.WriteAllTextAsync(Path.Combine(_host.Dir, "golden.jsonl"), "not json\n");
+        var pipeline = await _host.WritePipelineAsync("goldenSet: golden.jsonl");
+        await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace("goldenSet: tickets.jsonl\n", string.Empty, StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Failed, stderr);
+        stdout.Should().Contain("STOPPED at compare: ").And.Contain("[compare] hosting: deleted provisioned-throughput arn:aws:bedrock:us-east-1:123456789012:provisioned-model/");
+        _host.Count().Should().Be(new BedrockPipelineHost.Counts(Uploads: 2, JobCreates: 1, Jobs: 1, ThroughputCreates: 1, ThroughputDeletes: 1, DeploymentCreates: 0, DeploymentDeletes: 0));
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Out, "report.json")))!;
+        report["hosting"]!["released"]!.GetValue<bool>().Should().BeTrue();
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Run_BedrockSweep_TwoJobsAtOnceByDefault_OnlyTheWinnerIsHosted()
+    {
+        await _host.WriteTicketsAsync();
+        var pipeline = await _host.WritePipelineAsync("sweep: {epochs: [1, 2, 3]}");
+        await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace("hyperparameters: {epochs: 2}\n", string.Empty, StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Success, stdout + stderr);
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Out, "report.json")))!;
+        report["sweep"]!["maxConcurrentJobs"]!.GetValue<int>().Should().Be(2, "the bedrock default (ours, not an AWS quota)");
+        report["sweep"]!["jobs"]!.AsArray().Should().HaveCount(3);
+        report["estimate"]!["billedTokens"]!.GetValue<long>().Should().Be(4431L * (1 + 2 + 3), "the whole grid is estimated before anything starts");
+        _host.Count().Should().Be(new BedrockPipelineHost.Counts(Uploads: 2, JobCreates: 3, Jobs: 3, ThroughputCreates: 1, ThroughputDeletes: 1, DeploymentCreates: 0, DeploymentDeletes: 0));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_BedrockBaseModelOfNoKnownFamily_RefusedAtStartUpWithExitTwo()
+    {
+        await _host.WriteTicketsAsync();
+        var pipeline = await _host.WritePipelineAsync();
+        await File.WriteAllTextAsync(pipeline, (await File.ReadAllTextAsync(pipeline)).Replace(BedrockPipelineHost.BaseModel, "cohere.command-r-v1:0", StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.UsageError, stdout);
+        stderr.Should().StartWith("error: baseModel 'cohere.command-r-v1:0' belongs to no Bedrock family this SDK can convert to (titan, titan-premier, llama3.1, llama3.2, llama3.3, claude3-haiku, nova).");
+        stdout.Should().BeEmpty();
+        Directory.Exists(Out).Should().BeFalse("nothing runs before the settings are checked");
+        _host.Count().Should().Be(new BedrockPipelineHost.Counts(0, 0, 0, 0, 0, 0, 0));
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task SampleBedrockPipelineFile_RunsOfflineAgainstTheEmulatorAndPasses()
+    {
+        var endpoint = (await _host.EndpointAsync()).ToString().TrimEnd('/');
+        var data = Path.Combine(FineTune.Tests.RepoPaths.Root, "samples", "data", "support-tickets-text.jsonl");
+        var yaml = (await File.ReadAllTextAsync(Path.Combine(FineTune.Tests.RepoPaths.Root, "samples", "04-BedrockMigration", "finetune.bedrock.yaml")))
+            .Replace("http://127.0.0.1:4566", endpoint, StringComparison.Ordinal)
+            .Replace("s3Bucket: finetune-sample", "s3Bucket: " + BedrockPipelineHost.Bucket, StringComparison.Ordinal)
+            .Replace("s3Prefix: support-triage/", "s3Prefix: runs/tickets/", StringComparison.Ordinal)
+            .Replace("../data/support-tickets-text.jsonl", data, StringComparison.Ordinal)
+            .Replace("output: ../../artifacts/bedrock-pipeline", "output: out", StringComparison.Ordinal);
+        var pipeline = Path.Combine(_host.Dir, "finetune.bedrock.yaml");
+        await File.WriteAllTextAsync(pipeline, yaml);
+
+        var (code, stdout, stderr) = await RunAsync(pipeline);
+
+        code.Should().Be(CliApp.Success, stdout + stderr);
+        stdout.Should().Contain("PASS: arn:aws:bedrock:us-east-1:123456789012:custom-model/").And.Contain("registered as support-triage/ft-support-triage-bedrock-");
+        _host.Count().Should().Be(new BedrockPipelineHost.Counts(Uploads: 2, JobCreates: 1, Jobs: 1, ThroughputCreates: 1, ThroughputDeletes: 1, DeploymentCreates: 0, DeploymentDeletes: 0));
+    }
+
     [Theory]
     [InlineData("bedrock:\n  roleArn: arn:aws:iam::123456789012:role/R\n", "f.yaml line 5: bedrock.s3Bucket is required unless dataS3Uri and outputS3Uri are both set.")]
     [InlineData("bedrock:\n  roleArn: not-a-role\n  s3Bucket: b1b\n", "f.yaml line 5: bedrock.roleArn must be an IAM role ARN, arn:aws:iam::123456789012:role/NAME (it was 'not-a-role').")]

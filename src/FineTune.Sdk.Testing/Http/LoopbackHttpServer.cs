@@ -19,8 +19,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private readonly object _gate = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _acceptLoop;
-    private Task? _completion;
+    private int _stopped;
     private int _acceptedConnections;
 
     public LoopbackHttpServer(Func<EmulatorRequest, EmulatorResponse> process, int port, long maxBodyBytes)
@@ -56,30 +57,18 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     /// </summary>
     public void Stop()
     {
-        lock (_gate)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
-            if (_completion is not null)
-            {
-                return;
-            }
-
-            _stopping.Cancel();
-            _listener.Stop();
-            _completion = EndAsync();
+            return;
         }
+
+        _stopping.Cancel();
+        _listener.Stop();
+        _ = EndAsync();
     }
 
     /// <summary>Gets a task that completes when the accept loop and every connection have ended (after <see cref="Stop"/>).</summary>
-    public Task Completion
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _completion ?? throw new InvalidOperationException("The server is not stopped.");
-            }
-        }
-    }
+    public Task Completion => _ended.Task;
 
     private async Task EndAsync()
     {
@@ -96,6 +85,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
 
         await Task.WhenAll(connections).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
+        _ended.TrySetResult();
     }
 
     private async Task AcceptLoopAsync()

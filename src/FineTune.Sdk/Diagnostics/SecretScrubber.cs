@@ -4,9 +4,10 @@ namespace FineTune.Sdk;
 
 /// <summary>
 /// The one routine that removes credentials from text the SDK writes (exception messages, log events, reports, CLI
-/// errors): API keys and tokens in every shape the PII gate knows (<see cref="PiiDetector"/>), masked key fragments,
-/// AWS access keys (<c>AKIA…</c>, <c>ASIA…</c>) and secret keys, <c>Authorization</c> and <c>Bearer</c> values, SigV4
-/// <c>Credential=</c>/<c>Signature=</c> values, JSON web tokens, secret-named fields (<c>api_key</c>,
+/// errors): every credential shape of <see cref="SecretShapes"/>, found by the PII gate's own detector
+/// (<see cref="PiiDetector"/>: API keys, masked keys, AWS access key ids <c>AKIA…</c>/<c>ASIA…</c>, GitHub tokens, JSON
+/// web tokens, bearer tokens), then the rules that need an error text's context: AWS secret keys, any
+/// <c>Authorization</c> value, SigV4 <c>Credential=</c>/<c>Signature=</c> values, secret-named fields (<c>api_key</c>,
 /// <c>aws_secret_access_key</c>, <c>x-amz-security-token</c>, <c>password</c>, …), URL user-info and secret-looking
 /// query parameters. Each is replaced by <c>[REDACTED]</c>; ids, ARNs, model names and hex digests are left alone.
 /// Stateless and thread-safe.
@@ -27,7 +28,7 @@ internal static partial class SecretScrubber
             return text;
         }
 
-        // The PII gate's own key and bearer-token shapes: one definition of what an API key looks like.
+        // The PII gate's credential shapes (SecretShapes): what the gate finds in a dataset is what is removed here.
         var scrubbed = text;
         var spans = PiiDetector.Detect(scrubbed, includeIpAddresses: false);
         for (var i = spans.Count - 1; i >= 0; i--)
@@ -40,13 +41,9 @@ internal static partial class SecretScrubber
         }
 
         scrubbed = AuthorizationRegex().Replace(scrubbed, "${name}" + Redacted);
-        scrubbed = BearerRegex().Replace(scrubbed, "${name}" + Redacted);
         scrubbed = NamedSecretRegex().Replace(scrubbed, "${name}" + Redacted);
         scrubbed = UserInfoRegex().Replace(scrubbed, "${scheme}" + Redacted + "@");
         scrubbed = QueryRegex().Replace(scrubbed, "${name}" + Redacted);
-        scrubbed = JwtRegex().Replace(scrubbed, Redacted);
-        scrubbed = AccessKeyRegex().Replace(scrubbed, Redacted);
-        scrubbed = MaskedKeyRegex().Replace(scrubbed, Redacted);
         scrubbed = SecretKeyRegex().Replace(scrubbed, m => IsMixed(m.ValueSpan) ? Redacted : m.Value);
         return scrubbed;
     }
@@ -94,10 +91,6 @@ internal static partial class SecretScrubber
     [GeneratedRegex(@"(?i)(?<name>\b(?:proxy-)?authorization[""']?\s*[:=]\s*[""']?(?:(?:bearer|basic|token|aws4-hmac-sha256)\s+)?)[^\s""',;]+")]
     private static partial Regex AuthorizationRegex();
 
-    // A bearer token on its own ("Bearer eyJ…"): 8+ token characters with a digit, so prose ("Bearer authentication") stays.
-    [GeneratedRegex(@"(?<name>\b[Bb]earer\s+)(?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{8,}=*")]
-    private static partial Regex BearerRegex();
-
     // Secret-named fields in headers, JSON, config files, SigV4 headers and canonical requests:
     // "api_key": "…", x-api-key: …, aws_secret_access_key=…, x-amz-security-token:…, Credential=…, Signature=….
     [GeneratedRegex(@"(?i)(?<name>(?<![A-Za-z0-9_-])[""']?(?:x-)?(?:api[-_]?key|apikey|access[-_]?key[-_]?id|aws[-_]?secret(?:[-_]?access)?[-_]?key|secret[-_]?access[-_]?key|secret[-_]?key|client[-_]?secret|aws[-_]?session[-_]?token|session[-_]?token|x-amz-security-token|x-amz-signature|x-amz-credential|security[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|password|passwd|credential|signature|cookie|set-cookie)[""']?\s*[:=]\s*[""']?)(?!\[REDACTED\])[^\s""',;&<>]+")]
@@ -108,17 +101,6 @@ internal static partial class SecretScrubber
 
     [GeneratedRegex(@"(?i)(?<name>[?&;](?:code|[a-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|signature|sig|credential|auth)[a-z0-9_.-]*)=)(?!\[REDACTED\])[^&#\s""']+")]
     private static partial Regex QueryRegex();
-
-    // A JSON web token: three base64url parts, the first an encoded JSON object ("eyJ").
-    [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")]
-    private static partial Regex JwtRegex();
-
-    [GeneratedRegex(@"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")]
-    private static partial Regex AccessKeyRegex();
-
-    // OpenAI's 401 text names a masked key ("sk-proj-****…abcd"): the visible ends are still part of the key.
-    [GeneratedRegex(@"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_*-]*\*[A-Za-z0-9_*-]*")]
-    private static partial Regex MaskedKeyRegex();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")]
     private static partial Regex SecretKeyRegex();

@@ -9,7 +9,10 @@ namespace FineTune.Sdk;
 /// Runs a <see cref="FineTunePipelineDefinition"/> end to end — validate, redact, split, estimate, upload, start, watch,
 /// diagnose, compare, register, report — and resumes a run that did not finish: the state file in the output folder
 /// (<c>run-state.json</c>, written whole after every step) says which steps are done, a rerun continues at the first
-/// unfinished one, re-attaches to the job already started and never uploads or trains twice.
+/// unfinished one, re-attaches to the job already started and never uploads or trains twice. A target with
+/// <see cref="FineTunePipelineTarget.ProviderSteps"/> (Amazon Bedrock) also converts the splits to the provider's format
+/// before upload, prices the hosting the comparison needs, hosts the candidate for the comparison and releases the
+/// hosting at the end (unless the file keeps it); the hosting's id is in the state, so a rerun re-attaches to it.
 /// </summary>
 /// <remarks>
 /// Thread-safe: one instance can run several pipelines at once, each in its own output folder (a lock file refuses a

@@ -49,9 +49,25 @@ public sealed class MicrosoftMLTokenizersDifferentialTests
         string[] texts = ["a\ud800b", "\ud835\udc00'll", "\ud83d\udc4d\u0903'S"];
 
         texts.Should().OnlyContain(t => HasKnownDeparture(t));
-        CountDisagreements(texts).Should().Be(texts.Length, "Microsoft.ML.Tokenizers 3.0.0 encodes these differently from tiktoken (ours follows tiktoken)");
+        CountDisagreements(Fresh(), texts).Should().Be(texts.Length, "Microsoft.ML.Tokenizers 3.0.0 encodes these differently from tiktoken (ours follows tiktoken)");
         HasKnownDeparture("<|endofprompt|>").Should().BeTrue();
-        CountDisagreements(["<|endofprompt|>"]).Should().Be(1, "its o200k_base lists <|endofprompt|> but does not recognise it in text");
+    }
+
+    [Fact]
+    public void KnownDepartures_EndOfPrompt_DependsOnWhatTheSameMicrosoftInstanceEncodedBefore()
+    {
+        // Regression: this used to be asserted on the shared instance, so it held only when the seeded random corpus had
+        // been encoded first (in the class run) and failed when the test ran alone. A fresh instance recognises the
+        // special token like ours does; once it has encoded the random corpus its cache answers with the token's text.
+        CountDisagreements(Fresh(), ["<|endofprompt|>"]).Should().Be(0, "a fresh o200k_base recognises <|endofprompt|> (id 200018), as ours does");
+
+        var used = Fresh();
+        foreach (var text in TokenizerCorpus.Random(10_000, seed: 20261121))
+        {
+            used.EncodeToIds(text);
+        }
+
+        CountDisagreements(used, ["<|endofprompt|>"]).Should().Be(1, "after the random corpus its cache no longer recognises it: hence the exclusion from the corpus tests");
     }
 
     [Fact]
@@ -77,12 +93,18 @@ public sealed class MicrosoftMLTokenizersDifferentialTests
     }
 
     /// <summary>Any UTF-16 surrogate: a lone one, or a character outside the BMP (which the UTF-16 regex cannot classify).</summary>
-    /// <remarks>Also <c>&lt;|endofprompt|&gt;</c>: its o200k_base lists that special token but does not recognise it in text.</remarks>
+    /// <remarks>Also <c>&lt;|endofprompt|&gt;</c>: its o200k_base recognises that special token only until its cache has seen
+    /// certain texts (see <see cref="KnownDepartures_EndOfPrompt_DependsOnWhatTheSameMicrosoftInstanceEncodedBefore"/>).</remarks>
     private static bool HasKnownDeparture(string text)
         => text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0 || text.Contains("<|endofprompt|>", StringComparison.Ordinal);
 
-    private static int CountDisagreements(IEnumerable<string> texts)
-        => texts.Count(t => !O200k.Value.EncodeToIds(t).SequenceEqual(TiktokenTokenizer.O200kBase.Encode(t, Specials(O200k.Value))));
+    private static int CountDisagreements(IEnumerable<string> texts) => CountDisagreements(O200k.Value, texts);
+
+    private static int CountDisagreements(Ml.Tokenizer theirs, IEnumerable<string> texts)
+        => texts.Count(t => !theirs.EncodeToIds(t).SequenceEqual(TiktokenTokenizer.O200kBase.Encode(t, TiktokenTokenizer.O200kBase.SpecialTokens.Keys)));
+
+    /// <summary>An o200k_base tokenizer no other test has used: its answers depend on what its cache has seen.</summary>
+    private static Ml.Tokenizer Fresh() => Ml.TiktokenTokenizer.CreateForEncoding("o200k_base");
 
     private static IEnumerable<string> Specials(Ml.Tokenizer tokenizer) => tokenizer == O200k.Value ? TiktokenTokenizer.O200kBase.SpecialTokens.Keys : TiktokenTokenizer.Cl100kBase.SpecialTokens.Keys;
 

@@ -39,7 +39,7 @@ internal sealed class ContradictionGate : IDatasetGate
         var k = _keys.For(row);
         if (_firstByInput.TryGet(k.Input, out var firstLine, out var firstAnswer))
         {
-            if (firstAnswer != k.Answer)
+            if (firstAnswer != k.Answer && !findings.TallyPastCap(Code, FindingSeverity.Warning))
             {
                 findings.Add(Code, FindingSeverity.Warning, row.Line, row.AssistantPath, string.Create(CultureInfo.InvariantCulture,
                     $"Same system prompt and user input as line {firstLine}, but a different assistant answer: the model is taught two answers to one question."));

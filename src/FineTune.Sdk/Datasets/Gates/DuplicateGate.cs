@@ -60,6 +60,11 @@ internal sealed class DuplicateGate : IPreparingDatasetGate
         {
             if (_exact.TryGet(keys.Exact, out var first, out _))
             {
+                if (findings.TallyPastCap(ExactCode, FindingSeverity.Warning))
+                {
+                    return;
+                }
+
                 findings.Add(ExactCode, FindingSeverity.Warning, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
                     $"Row is an exact duplicate of line {first} (after case, whitespace and Unicode NFKC normalization)."));
                 return;
@@ -110,7 +115,7 @@ internal sealed class DuplicateGate : IPreparingDatasetGate
             }
         }
 
-        if (bestSimilarity >= _options.NearDuplicateThreshold)
+        if (bestSimilarity >= _options.NearDuplicateThreshold && !findings.TallyPastCap(NearCode, FindingSeverity.Warning))
         {
             findings.Add(NearCode, FindingSeverity.Warning, row.Line, "$", string.Create(CultureInfo.InvariantCulture,
                 $"Row is a near-duplicate of line {bestLine} (estimated Jaccard similarity {bestSimilarity:0.00} >= {_options.NearDuplicateThreshold:0.00})."));

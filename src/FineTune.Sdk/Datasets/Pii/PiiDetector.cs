@@ -59,8 +59,8 @@ internal static partial class PiiDetector
     /// <summary>
     /// Returns true when <see cref="Detect"/> is sure to find nothing in a JSON string, judged from its raw UTF-8
     /// (escapes included) without decoding it: no <c>\u</c> escape, no <c>@</c>, none of the API-key prefixes
-    /// (<c>sk-</c>, <c>AKIA</c>, <c>gh?_</c>, <c>github_pat_</c>), no <c>uthor</c> in any ASCII case (the bearer check needs
-    /// "Authorization"), and digits in no shape a digit-based kind needs (the same shape test <see cref="Detect"/>
+    /// (<c>sk-</c>, <c>AKIA</c>, <c>ASIA</c>, <c>gh?_</c>, <c>github_pat_</c>, <c>eyJ</c>), no <c>earer</c> in any ASCII case
+    /// (both bearer checks need "Bearer"), and digits in no shape a digit-based kind needs (the same shape test <see cref="Detect"/>
     /// applies). No character outside ASCII matches these case-insensitively, and the other escapes (<c>\n</c>,
     /// <c>\"</c>, ...) stand for characters that are in none of them, so they cannot create one or change a shape.
     /// </summary>
@@ -74,10 +74,10 @@ internal static partial class PiiDetector
 
         var rest = utf8;
         int at;
-        while ((at = rest.IndexOfAny((byte)'u', (byte)'U')) >= 0)
+        while ((at = rest.IndexOfAny((byte)'e', (byte)'E')) >= 0)
         {
             rest = rest[(at + 1)..];
-            if (rest.Length >= 4 && (rest[0] | 0x20) == 't' && (rest[1] | 0x20) == 'h' && (rest[2] | 0x20) == 'o' && (rest[3] | 0x20) == 'r')
+            if (rest.Length >= 4 && (rest[0] | 0x20) == 'a' && (rest[1] | 0x20) == 'r' && (rest[2] | 0x20) == 'e' && (rest[3] | 0x20) == 'r')
             {
                 return false;
             }
@@ -96,19 +96,39 @@ internal static partial class PiiDetector
             return spans;
         }
 
-        // Cheap pre-checks skip most regular expressions on ordinary prose.
-        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase) && text.Contains("uthor", StringComparison.OrdinalIgnoreCase))
+        // Cheap pre-checks skip most regular expressions on ordinary prose. The credential shapes are the ones
+        // SecretScrubber removes from every text the SDK writes: one list (SecretShapes), found here and scrubbed there.
+        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase))
         {
-            foreach (Match match in BearerRegex().Matches(text))
+            foreach (Match match in SecretShapes.AuthorizationBearer().Matches(text))
+            {
+                var token = match.Groups["token"];
+                AddIfFree(spans, PiiKind.BearerToken, token.Index, token.Length);
+            }
+
+            foreach (Match match in SecretShapes.Bearer().Matches(text))
             {
                 var token = match.Groups["token"];
                 AddIfFree(spans, PiiKind.BearerToken, token.Index, token.Length);
             }
         }
 
+        if (text.Contains("eyJ", StringComparison.Ordinal))
+        {
+            foreach (Match match in SecretShapes.Jwt().Matches(text))
+            {
+                AddIfFree(spans, PiiKind.BearerToken, match.Index, match.Length);
+            }
+        }
+
         if (HasApiKeyHint(text.AsSpan()))
         {
-            foreach (Match match in ApiKeyRegex().Matches(text))
+            foreach (Match match in SecretShapes.ApiKey().Matches(text))
+            {
+                AddIfFree(spans, PiiKind.ApiKey, match.Index, match.Length);
+            }
+
+            foreach (Match match in SecretShapes.MaskedKey().Matches(text))
             {
                 AddIfFree(spans, PiiKind.ApiKey, match.Index, match.Length);
             }
@@ -311,10 +331,10 @@ internal static partial class PiiDetector
         return groups >= 2 && text.IndexOfAnyInRange('0', '9') >= 0;
     }
 
-    // The prefixes the API-key pattern starts with, in UTF-16 text or a JSON string's raw UTF-8 alike.
+    // The prefixes the API-key and JWT patterns start with, in UTF-16 text or a JSON string's raw UTF-8 alike.
     private static bool HasApiKeyHint<T>(ReadOnlySpan<T> text)
         where T : unmanaged, IBinaryInteger<T> =>
-        Contains(text, "sk-") || Contains(text, "AKIA") || Contains(text, "github_pat_") || HasGitHubTokenPrefix(text);
+        Contains(text, "sk-") || Contains(text, "AKIA") || Contains(text, "ASIA") || Contains(text, "eyJ") || Contains(text, "github_pat_") || HasGitHubTokenPrefix(text);
 
     // An ordinal search for an ASCII needle.
     private static bool Contains<T>(ReadOnlySpan<T> text, string needle)
@@ -523,12 +543,6 @@ internal static partial class PiiDetector
         public readonly bool MayMatch(bool colonPair, bool includeIpAddresses) =>
             MayBeIban || MayBeCard || MayBeSsn || MayBePhone || (includeIpAddresses && (MayBeIPv4 || (Count >= 4 && colonPair)));
     }
-
-    [GeneratedRegex(@"(?i)\bAuthorization\s*[:=]\s*[""']?Bearer\s+(?<token>[A-Za-z0-9._~+/=-]{8,})")]
-    private static partial Regex BearerRegex();
-
-    [GeneratedRegex(@"(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?![A-Za-z0-9_-])")]
-    private static partial Regex ApiKeyRegex();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")]
     private static partial Regex EmailRegex();

@@ -58,6 +58,32 @@ internal sealed class FindingCollector(int maxFindingsPerCode, string? file = nu
     /// <summary>Adds a finding with extra data (counts, never row contents).</summary>
     public void Add(string code, FindingSeverity severity, long line, string path, string message, IReadOnlyDictionary<string, object?>? additionalProperties)
     {
+        if (Tally(code, severity) < maxFindingsPerCode)
+        {
+            _findings.Add(new ValidationFinding(code, severity, line, path, message) { File = file, AdditionalProperties = additionalProperties });
+        }
+    }
+
+    /// <summary>
+    /// When <paramref name="code"/> already holds its cap of kept findings, counts one more finding as
+    /// <see cref="Add(string, FindingSeverity, long, string, string)"/> would and returns true: the caller need not
+    /// build a message that would not be kept (a gate can report hundreds of thousands of rows). Otherwise counts
+    /// nothing and returns false.
+    /// </summary>
+    public bool TallyPastCap(string code, FindingSeverity severity)
+    {
+        if (!_counts.TryGetValue(code, out var count) || count < maxFindingsPerCode)
+        {
+            return false;
+        }
+
+        Tally(code, severity);
+        return true;
+    }
+
+    /// <summary>Counts a finding; returns the count of its code before it.</summary>
+    private int Tally(string code, FindingSeverity severity)
+    {
         _counts.TryGetValue(code, out var count);
         _counts[code] = count + 1;
         if (severity == FindingSeverity.Error)
@@ -69,9 +95,6 @@ internal sealed class FindingCollector(int maxFindingsPerCode, string? file = nu
             WarningCount++;
         }
 
-        if (count < maxFindingsPerCode)
-        {
-            _findings.Add(new ValidationFinding(code, severity, line, path, message) { File = file, AdditionalProperties = additionalProperties });
-        }
+        return count;
     }
 }

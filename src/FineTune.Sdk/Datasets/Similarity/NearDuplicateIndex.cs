@@ -5,7 +5,7 @@ namespace FineTune.Sdk;
 /// LSH index over MinHash signatures with bounded memory per row: each row keeps a b-bit (8-bit) copy of its
 /// signature for verification and one 32-bit bucket key per band. Finding candidates is O(bands) per row, so
 /// indexing n rows is O(n) — never pairwise. The bucket table doubles as rows arrive, but when the caller caps the
-/// rows it will add, its last step goes to the slots that cap needs (load ≤ 0.7) rather than the next power of two.
+/// rows it will add, its last step goes to the slots that cap needs (load ≤ 0.8) rather than the next power of two.
 /// </summary>
 internal sealed class NearDuplicateIndex
 {
@@ -34,7 +34,7 @@ internal sealed class NearDuplicateIndex
         _hashCount = hashCount;
         _bands = bands;
         _rowsPerBand = rowsPerBand;
-        var needed = ((long)maxRows * bands * 10 / 7) + 2; // Add grows the table past a load of 0.7
+        var needed = ((long)maxRows * bands * 10 / 8) + 2; // Add grows the table past a load of 0.8
         _maxSlots = needed <= 1 << 30 ? (int)needed : int.MaxValue;
         _lastKeys = new uint[bands];
         _lastSlots = new int[bands];
@@ -136,7 +136,7 @@ internal sealed class NearDuplicateIndex
             {
                 _buckets[slot] = new Bucket(key, row);
                 _used++;
-                if ((long)_used * 10 > (long)_buckets.Length * 7)
+                if ((long)_used * 10 > (long)_buckets.Length * 8)
                 {
                     Grow();
                 }
@@ -183,9 +183,9 @@ internal sealed class NearDuplicateIndex
     private void Grow()
     {
         var old = _buckets;
-        // Double; within a factor of four of the slots the row cap needs, go straight to them: no slots past the cap,
-        // and one copy (and one dead array left for the GC) fewer.
-        var slots = old.Length < _maxSlots && (long)old.Length * 4 >= _maxSlots ? _maxSlots : old.Length * 2;
+        // Double, but never past the slots the row cap needs. (Going straight to them from a quarter of them saved one
+        // copy, but gave a file with a third of the cap's rows twice the table it needs.)
+        var slots = old.Length < _maxSlots ? (int)Math.Min(_maxSlots, old.Length * 2L) : old.Length * 2;
         _buckets = new Bucket[slots];
         _lastValid = false; // every slot moves
         foreach (var bucket in old)

@@ -42,10 +42,11 @@ public sealed class FingerprintTableTests
     }
 
     [Fact]
-    public void TryAdd_NearTheCap_GrowsStraightToItsSlots()
+    public void TryAdd_UpToTheCap_DoublesAtALoadOfSevenEighthsAndStopsAtTheCapSlots()
     {
         var table = new FingerprintTable(200_000, withValues: false);
         var sizes = new List<long> { table.Bytes };
+        var sizeAt108708 = 0L;
         for (var i = 1; i <= 200_000; i++)
         {
             table.TryAdd(TextFingerprint.Mix((ulong)i), i).Should().BeTrue();
@@ -53,13 +54,22 @@ public sealed class FingerprintTableTests
             {
                 sizes.Add(table.Bytes);
             }
+
+            if (i == 108_708)
+            {
+                sizeAt108708 = table.Bytes;
+            }
         }
 
-        // Slots double up to 65,536; then the cap's 262,144 is within a factor of four: no 131,072-slot copy.
-        sizes.Select(bytes => bytes / 12).Should().Equal(1_024, 2_048, 4_096, 8_192, 16_384, 32_768, 65_536, 262_144);
+        // Doubling, each step once 7/8 of the slots are taken, never past the cap's 262,144.
+        sizes.Select(bytes => bytes / 12).Should().Equal(1_024, 2_048, 4_096, 8_192, 16_384, 32_768, 65_536, 131_072, 262_144);
+        // 108,708 distinct inputs (the contradiction table on the 200 MB benchmark corpus) fit in 131,072 slots: at a
+        // load of 3/4, or going straight to the cap from a quarter of it, they took 262,144.
+        (sizeAt108708 / 12).Should().Be(131_072);
         table.IsFull.Should().BeTrue();
         table.TryGet(TextFingerprint.Mix(123_456), out var line, out _).Should().BeTrue();
         line.Should().Be(123_456);
+        table.TryGet(TextFingerprint.Mix(200_001), out _, out _).Should().BeFalse();
     }
 
     [Fact]
