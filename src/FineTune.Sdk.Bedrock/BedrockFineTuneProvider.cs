@@ -332,21 +332,7 @@ public sealed class BedrockFineTuneProvider : IFineTuneProvider, IDisposable
             CheckUri(nameof(request.ValidationFileId), validation);
         }
 
-        var hyper = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (request.Hyperparameters.Epochs is { } epochs)
-        {
-            hyper["epochCount"] = epochs.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (request.Hyperparameters.BatchSize is { } batch)
-        {
-            hyper["batchSize"] = batch.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (request.Hyperparameters.LearningRateMultiplier is { } lrm)
-        {
-            hyper["learningRateMultiplier"] = lrm.ToString("R", CultureInfo.InvariantCulture);
-        }
+        var hyper = BedrockMapping.HyperParameters(request.Hyperparameters.Epochs, request.Hyperparameters.BatchSize, request.Hyperparameters.LearningRateMultiplier);
 
         if (bedrock is not null)
         {

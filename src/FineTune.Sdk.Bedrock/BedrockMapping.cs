@@ -11,6 +11,28 @@ internal static class BedrockMapping
     /// <summary>The neutral status of a Bedrock <c>Stopping</c> job (not terminal; becomes cancelled).</summary>
     public static readonly FineTuneJobStatus Stopping = new("stopping");
 
+    /// <summary>The neutral hyperparameters under Bedrock's names (<c>epochCount</c>, <c>batchSize</c>, <c>learningRateMultiplier</c>); unset ones are left out.</summary>
+    public static Dictionary<string, string> HyperParameters(int? epochs, int? batchSize, double? learningRateMultiplier)
+    {
+        var hyper = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (epochs is { } e)
+        {
+            hyper["epochCount"] = e.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (batchSize is { } batch)
+        {
+            hyper["batchSize"] = batch.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (learningRateMultiplier is { } lrm)
+        {
+            hyper["learningRateMultiplier"] = lrm.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        return hyper;
+    }
+
     public static FineTuneJobStatus Status(string? status) => status switch
     {
         "InProgress" => FineTuneJobStatus.Running,

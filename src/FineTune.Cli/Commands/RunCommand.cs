@@ -209,21 +209,7 @@ internal static class RunCommand
                 return;
             }
 
-            var hyper = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (definition.Hyperparameters.Epochs is { } epochs)
-            {
-                hyper["epochCount"] = epochs.ToString(CultureInfo.InvariantCulture);
-            }
-
-            if (definition.Hyperparameters.BatchSize is { } batch)
-            {
-                hyper["batchSize"] = batch.ToString(CultureInfo.InvariantCulture);
-            }
-
-            if (definition.Hyperparameters.LearningRateMultiplier is { } lrm)
-            {
-                hyper["learningRateMultiplier"] = lrm.ToString("R", CultureInfo.InvariantCulture);
-            }
+            var hyper = BedrockMapping.HyperParameters(definition.Hyperparameters.Epochs, definition.Hyperparameters.BatchSize, definition.Hyperparameters.LearningRateMultiplier);
 
             BedrockPipelineSteps steps;
             try

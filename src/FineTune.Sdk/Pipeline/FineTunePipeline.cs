@@ -451,20 +451,7 @@ public sealed class FineTunePipeline
             };
             if (definition.Sweep is { } sweep)
             {
-                var max = sweep.MaxConcurrentJobs ?? FineTunePipelineSweep.DefaultMaxConcurrentJobs(target.Provider.GetCapabilities().ProviderName);
-                _state.Sweep = new PipelineRunState.SweepSection
-                {
-                    MaxConcurrentJobs = max,
-                    Jobs = [.. grid.Select((point, i) => new PipelineRunState.SweepJob
-                    {
-                        Point = i,
-                        Epochs = point.Epochs,
-                        LearningRateMultiplier = point.LearningRateMultiplier,
-                        BilledTokens = estimates[i].BilledTokens,
-                        EstimateUsd = estimates[i].Total,
-                        IdempotencyKey = RunKey(string.Create(CultureInfo.InvariantCulture, $"-g{i}")),
-                    })],
-                };
+                _state.Sweep = SweepSection(sweep, grid, estimates);
             }
 
             var e = _state.Estimate;
@@ -482,6 +469,21 @@ public sealed class FineTunePipeline
             Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Estimate, figures + (definition.BudgetUsd is { } c ? string.Create(CultureInfo.InvariantCulture, $", within the ${c:0.##} cap") : string.Empty));
             return null;
         }
+
+        /// <summary>The sweep's state: one job per grid point with its estimate and its retry-safe key, and the concurrency limit.</summary>
+        private PipelineRunState.SweepSection SweepSection(FineTunePipelineSweep sweep, IReadOnlyList<(int? Epochs, double? LearningRateMultiplier)> grid, List<CostEstimate> estimates) => new()
+        {
+            MaxConcurrentJobs = sweep.MaxConcurrentJobs ?? FineTunePipelineSweep.DefaultMaxConcurrentJobs(target.Provider.GetCapabilities().ProviderName),
+            Jobs = [.. grid.Select((point, i) => new PipelineRunState.SweepJob
+            {
+                Point = i,
+                Epochs = point.Epochs,
+                LearningRateMultiplier = point.LearningRateMultiplier,
+                BilledTokens = estimates[i].BilledTokens,
+                EstimateUsd = estimates[i].Total,
+                IdempotencyKey = RunKey(string.Create(CultureInfo.InvariantCulture, $"-g{i}")),
+            })],
+        };
 
         /// <summary>The whole grid's estimate: every job's billed tokens × the price, summed; the budget cap applies to the sum.</summary>
         private string? EstimateSweep(FineTunePipelineSweep sweep, DatasetTokenReport trainTokens, DatasetTokenReport? validationTokens)
@@ -516,20 +518,7 @@ public sealed class FineTunePipeline
                 BudgetUsd = definition.BudgetUsd,
                 TrainingPricePerMillionTokens = first.Price.TrainingPerMillionTokens,
             };
-            var max = sweep.MaxConcurrentJobs ?? FineTunePipelineSweep.DefaultMaxConcurrentJobs(target.Provider.GetCapabilities().ProviderName);
-            _state.Sweep = new PipelineRunState.SweepSection
-            {
-                MaxConcurrentJobs = max,
-                Jobs = [.. grid.Select((point, i) => new PipelineRunState.SweepJob
-                {
-                    Point = i,
-                    Epochs = point.Epochs,
-                    LearningRateMultiplier = point.LearningRateMultiplier,
-                    BilledTokens = estimates[i].BilledTokens,
-                    EstimateUsd = estimates[i].Total,
-                    IdempotencyKey = RunKey(string.Create(CultureInfo.InvariantCulture, $"-g{i}")),
-                })],
-            };
+            _state.Sweep = SweepSection(sweep, grid, estimates);
             var perJob = string.Join(", ", _state.Sweep.Jobs.Select((j, i) => string.Create(CultureInfo.InvariantCulture, $"{PointLabel(j)} ${estimates[i].Total:0.####}")));
             var figures = string.Create(CultureInfo.InvariantCulture, $"grid of {grid.Count} jobs ({perJob}): {first.TrainingTokensPerEpoch:N0} tokens per epoch × {epochs} epochs = {billed:N0} billed tokens at ${first.Price.TrainingPerMillionTokens:0.####} per 1M = ${total:0.####} (retry buffer included)");
             if (definition.BudgetUsd is { } cap && total > cap)
@@ -537,7 +526,7 @@ public sealed class FineTunePipeline
                 return string.Create(CultureInfo.InvariantCulture, $"the estimate ${total:0.####} for the whole sweep exceeds the budget cap ${cap:0.####} (budgetUsd): {figures}. Nothing was uploaded.");
             }
 
-            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Estimate, figures + (definition.BudgetUsd is { } c ? string.Create(CultureInfo.InvariantCulture, $", within the ${c:0.##} cap") : string.Empty) + string.Create(CultureInfo.InvariantCulture, $"; at most {max} jobs at once"));
+            Emit(FineTunePipelineEventKind.Info, FineTunePipelineStep.Estimate, figures + (definition.BudgetUsd is { } c ? string.Create(CultureInfo.InvariantCulture, $", within the ${c:0.##} cap") : string.Empty) + string.Create(CultureInfo.InvariantCulture, $"; at most {_state.Sweep.MaxConcurrentJobs} jobs at once"));
             return null;
         }
 
